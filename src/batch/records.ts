@@ -1,0 +1,35 @@
+import type { Batch, LogBatch, LogRecord, ResourceGroup, Span, TraceBatch } from './types.ts';
+
+/** Number of records (spans or log records) in a batch. */
+export function countRecords(batch: Batch): number {
+  let n = 0;
+  for (const r of batch.resources as ResourceGroup<unknown>[]) for (const s of r.scopes) n += s.records.length;
+  return n;
+}
+
+/**
+ * Keeps the records for which `keep` returns true, pruning scope and resource groups left empty.
+ * Mutates the batch in place (processors own the batch they are handed) and returns how many
+ * records were removed.
+ */
+export function retainRecords(batch: TraceBatch, keep: (span: Span, group: ResourceGroup<Span>) => boolean): number;
+export function retainRecords(batch: LogBatch, keep: (log: LogRecord, group: ResourceGroup<LogRecord>) => boolean): number;
+export function retainRecords(batch: Batch, keep: (record: never, group: never) => boolean): number {
+  let removed = 0;
+  const groups = batch.resources as ResourceGroup<unknown>[];
+  const test = keep as (record: unknown, group: ResourceGroup<unknown>) => boolean;
+  let keptGroups = 0;
+  for (const group of groups) {
+    let keptScopes = 0;
+    for (const scope of group.scopes) {
+      const before = scope.records.length;
+      scope.records = scope.records.filter((r) => test(r, group));
+      removed += before - scope.records.length;
+      if (scope.records.length > 0) group.scopes[keptScopes++] = scope;
+    }
+    group.scopes.length = keptScopes;
+    if (keptScopes > 0) groups[keptGroups++] = group;
+  }
+  groups.length = keptGroups;
+  return removed;
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+
+/** A processor entry in the chain: `type` picks the factory, the rest is that processor's own config. */
+const processorEntry = z.looseObject({ type: z.string().min(1) });
+
+/**
+ * The whole gateway configuration. Every option carries its unit in its name; defaults are the
+ * values a fresh `npm start` runs with.
+ */
+export const configSchema = z.strictObject({
+  /** Interface the OTLP/HTTP server binds. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** OTLP/HTTP port (the OTLP default is 4318). */
+  port: port.default(4318),
+  /** Where the embedded ClickHouse keeps its data and the spool lives. */
+  dataDir: z.string().min(1).default('./data'),
+  /** Log level of the gateway's own structured logs (pino). */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  receiver: z
+    .strictObject({
+      /** Largest request body accepted, measured after decompression (OTLP recommends 64 MiB). */
+      maxRequestBytes: positiveInt.default(64 * 1024 * 1024),
+      /** Bound on decoded-but-not-yet-stored request bytes; above it requests get 503. */
+      maxInFlightBytes: positiveInt.default(256 * 1024 * 1024),
+      /** Seconds suggested to senders in `Retry-After` when refusing for overload. */
+      retryAfterSeconds: positiveInt.default(5),
+    })
+    .prefault({}),
+
+  auth: z
+    .strictObject({
+      /** Bearer tokens accepted on `/v1/*`; empty = no ingest auth. */
+      ingestTokens: z.array(z.string().min(8)).default([]),
+      /** Bearer tokens accepted on `/api/*`; empty = no admin auth. */
+      adminTokens: z.array(z.string().min(8)).default([]),
+    })
+    .prefault({}),
+
+  clickhouse: z
+    .strictObject({
+      /** ClickHouse HTTP(S) URL; unset = the embedded engine (chDB) under `dataDir`. */
+      url: z.url().optional(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      /** Database of the telemetry and control tables (the Collector's default is `default`). */
+      database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('default'),
+      tracesTable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('otel_traces'),
+      logsTable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('otel_logs'),
+      /**
+       * Row retention in hours; 0 keeps rows forever. When set, existing tables are altered to match
+       * at start; when unset, new tables keep rows forever and existing tables keep their TTL.
+       */
+      ttlHours: nonNegativeInt.optional(),
+      /** Adds `ON CLUSTER` to DDL. */
+      cluster: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional(),
+      /** Use Replicated* engines (with `cluster`). */
+      replicated: z.boolean().default(false),
+      /** Fail start-up (instead of warning) when a table's shape differs from what the code expects. */
+      failOnDrift: z.boolean().default(false),
+    })
+    .prefault({}),
+
+  exporter: z
+    .strictObject({
+      /** Flush a table's pending rows once this many are waiting. */
+      maxBatchRows: positiveInt.default(20_000),
+      /** ...or once the oldest pending row has waited this long. */
+      flushIntervalMs: positiveInt.default(200),
+      /** Inserts running at once per table. */
+      maxConcurrentInserts: positiveInt.default(2),
+      /** An insert slower than this counts as failed (its rows go to the spool). */
+      insertTimeoutMs: positiveInt.default(30_000),
+      /** Bound on the durable spool on disk; when full, requests get 503. */
+      maxSpoolBytes: positiveInt.default(1024 * 1024 * 1024),
+      /** Delay before retrying the store after a failure (doubles up to 30 s). */
+      retryInitialMs: positiveInt.default(500),
+    })
+    .prefault({}),
+
+  /** The processor chain, in order. Empty by default. */
+  processors: z.array(processorEntry).default([]),
+
+  /** Grace period for a clean shutdown (stop intake, flush, exit). */
+  shutdownTimeoutMs: positiveInt.default(10_000),
+});
+
+/** The validated configuration. */
+export type Config = z.infer<typeof configSchema>;
+/** The configuration as a user writes it (YAML or env): every field optional. */
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,17 @@
+/**
+ * The few error kinds inside the gateway; the receiver maps them to HTTP/OTLP status in one place.
+ * Anything else thrown on the data path is an internal failure (500, not retried).
+ */
+
+/** The gateway cannot take the data right now; the sender should retry after `retryAfterMs`. */
+export class RetryableError extends Error {
+  override name = 'RetryableError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    /** Short reason for metrics (`overloaded`, `spool_full`, `shutting_down`). */
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}

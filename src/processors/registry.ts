@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { ConfigError } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { filterFactory } from './filter/filter.ts';
+import type { Processor, ProcessorFactory } from './processor.ts';
+
+/** Every processor type the config can name. */
+const factories: Record<string, ProcessorFactory<any>> = {
+  filter: filterFactory,
+};
+
+/** Names of the processor types available in `processors[].type`. */
+export const processorTypes = (): string[] => Object.keys(factories);
+
+/**
+ * Validates every entry of `config.processors` and builds the processors, in order. Fails fast
+ * with a {@link ConfigError} naming the entry (`processors[1].minSeverityNumber`) and the value.
+ */
+export function buildProcessors(entries: Config['processors']): Processor[] {
+  return entries.map((entry, i) => {
+    const { type, name, ...options } = entry as { type: string; name?: unknown } & Record<string, unknown>;
+    const factory = factories[type];
+    if (!factory) {
+      throw new ConfigError(`invalid configuration: processors[${i}].type = ${JSON.stringify(type)}: unknown processor (known: ${processorTypes().join(', ')})`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = factory.parse(options);
+    } catch (err) {
+      if (!(err instanceof z.ZodError)) throw err;
+      const problems = err.issues.map((issue) => {
+        const path = [`processors[${i}]`, ...issue.path].join('.');
+        const value = issue.path.reduce<any>((v, k) => v?.[k as string], options);
+        return `${path} = ${value === undefined ? 'missing' : JSON.stringify(value)}: ${issue.message}`;
+      });
+      throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+    }
+    return factory.create(typeof name === 'string' && name ? name : type, parsed);
+  });
+}
