@@ -1,0 +1,115 @@
+import { tableNames, type SchemaOptions } from './options.ts';
+
+/** A column as `system.columns` shows it (Nested columns appear flattened, `Events.Name`). */
+export interface ExpectedColumn {
+  name: string;
+  type: string;
+  /** Other types that collector-created tables carry and our inserts still fit (reference §1.1–1.2). */
+  alsoAccepted?: string[];
+  /** For computed columns: `system.columns.default_kind` and `default_expression`. */
+  computed?: { kind: 'MATERIALIZED' | 'ALIAS'; expression: string };
+}
+
+/** The shape the code relies on. Extra columns are fine; keys may be any of the listed layouts. */
+export interface ExpectedTable {
+  table: string;
+  /** `MaterializedView` tables are only checked for existence. */
+  view?: boolean;
+  columns: ExpectedColumn[];
+  /** `system.tables.sorting_key`: ours first, then collector layouts we adopt as they are. */
+  sortingKeys: string[];
+  /** `system.tables.partition_key`, likewise. */
+  partitionKeys: string[];
+}
+
+const LC = 'LowCardinality(String)';
+const MAP = 'Map(LowCardinality(String), String)';
+const plain = (type: string, ...names: string[]): ExpectedColumn[] => names.map((name) => ({ name, type }));
+const items = (map: string): string =>
+  `arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(${map}, 'Array(Tuple(String, String))'))`;
+
+/** The resource attributes the current logs layout copies into `__otel_materialized_<key>` columns. */
+export const MATERIALIZED_RESOURCE_KEYS = [
+  'k8s.cluster.name', 'k8s.container.name', 'k8s.deployment.name', 'k8s.namespace.name',
+  'k8s.node.name', 'k8s.pod.name', 'k8s.pod.uid', 'deployment.environment.name',
+];
+
+const TRACES: ExpectedColumn[] = [
+  ...plain('DateTime64(9)', 'Timestamp'),
+  ...plain('String', 'TraceId', 'SpanId', 'ParentSpanId', 'TraceState'),
+  ...plain(LC, 'SpanName', 'SpanKind', 'ServiceName'),
+  ...plain(MAP, 'ResourceAttributes'),
+  ...plain('String', 'ScopeName', 'ScopeVersion'),
+  ...plain(MAP, 'SpanAttributes'),
+  { name: 'Duration', type: 'UInt64', alsoAccepted: ['Int64'] },
+  ...plain(LC, 'StatusCode'),
+  ...plain('String', 'StatusMessage'),
+  ...plain('Array(DateTime64(9))', 'Events.Timestamp'),
+  ...plain(`Array(${LC})`, 'Events.Name'),
+  ...plain(`Array(${MAP})`, 'Events.Attributes'),
+  ...plain('Array(String)', 'Links.TraceId', 'Links.SpanId', 'Links.TraceState'),
+  ...plain(`Array(${MAP})`, 'Links.Attributes'),
+  { name: 'ResourceAttributeItems', type: 'Array(String)', computed: { kind: 'ALIAS', expression: items('ResourceAttributes') } },
+  { name: 'SpanAttributeItems', type: 'Array(String)', computed: { kind: 'ALIAS', expression: items('SpanAttributes') } },
+];
+
+const TRACE_ID_TS: ExpectedColumn[] = [
+  ...plain('String', 'TraceId'),
+  { name: 'Start', type: 'SimpleAggregateFunction(min, DateTime)', alsoAccepted: ['DateTime64(9)'] },
+  { name: 'End', type: 'SimpleAggregateFunction(max, DateTime)', alsoAccepted: ['DateTime64(9)'] },
+];
+
+const LOGS: ExpectedColumn[] = [
+  ...plain('DateTime64(9)', 'Timestamp'),
+  ...plain('String', 'TraceId', 'SpanId'),
+  ...plain('UInt8', 'TraceFlags'),
+  ...plain(LC, 'SeverityText'),
+  ...plain('UInt8', 'SeverityNumber'),
+  ...plain(LC, 'ServiceName'),
+  ...plain('String', 'Body'),
+  ...plain(LC, 'ResourceSchemaUrl'),
+  ...plain(MAP, 'ResourceAttributes'),
+  ...plain(LC, 'ScopeSchemaUrl'),
+  ...plain('String', 'ScopeName'),
+  ...plain(LC, 'ScopeVersion'),
+  ...plain(MAP, 'ScopeAttributes', 'LogAttributes'),
+  ...plain('String', 'EventName'),
+  ...MATERIALIZED_RESOURCE_KEYS.map((key): ExpectedColumn => ({
+    name: `__otel_materialized_${key}`,
+    type: LC,
+    computed: { kind: 'MATERIALIZED', expression: `ResourceAttributes['${key}']` },
+  })),
+];
+
+/** Every table and view the code expects, for these options. */
+export function expectedTables(opts: SchemaOptions): ExpectedTable[] {
+  const names = tableNames(opts);
+  return [
+    {
+      table: names.traces,
+      columns: TRACES,
+      sortingKeys: [
+        'ServiceName, SpanName, toDateTime(Timestamp), Timestamp',
+        'ServiceName, SpanName, toDateTime(Timestamp)',
+        'ServiceName, SpanName, toUnixTimestamp(Timestamp), TraceId',
+      ],
+      partitionKeys: ['toDate(Timestamp)'],
+    },
+    {
+      table: names.traceIdTs,
+      columns: TRACE_ID_TS,
+      sortingKeys: ['(TraceId)', 'TraceId', 'TraceId, toUnixTimestamp(Start)'],
+      partitionKeys: ['toStartOfWeek(Start)', ''],
+    },
+    { table: names.traceIdTsMv, view: true, columns: [], sortingKeys: [''], partitionKeys: [''] },
+    {
+      table: names.logs,
+      columns: LOGS,
+      sortingKeys: [
+        'toStartOfFiveMinutes(Timestamp), ServiceName, Timestamp',
+        'ServiceName, TimestampTime, Timestamp',
+      ],
+      partitionKeys: ['toDate(Timestamp)', 'toDate(TimestampTime)'],
+    },
+  ];
+}

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+
+import { tableNames, validateSchemaOptions, type SchemaOptions } from './options.ts';
+import { renderTemplate, type TemplateVars } from './render.ts';
+import { quoteIdent, ttlClause } from './sql.ts';
+
+/** One forward-only schema step. Every statement must be idempotent: a crash may re-run it. */
+export interface Migration {
+  /** 1, 2, …; applied in ascending order, recorded once applied. */
+  version: number;
+  description: string;
+  /** Rendered SQL, run in order. */
+  statements: string[];
+}
+
+/** What the server can do; picks between template branches. */
+export interface ServerFeatures {
+  /** `text(...)` skip indexes, ClickHouse >= 26.2 (the collector's `versionFullTextSearch`). */
+  fullTextSearch: boolean;
+}
+
+/** Table recording applied migrations, in the telemetry database. */
+export const MIGRATIONS_TABLE = 'otelhouse_schema_migrations';
+
+/** How many recent insert blocks a table remembers for `insert_deduplication_token`. */
+export const DEDUPLICATION_WINDOW = 10_000;
+
+/** SQL fragments shared by every template, derived from validated options. */
+function commonVars(opts: SchemaOptions): { database: string; onCluster: string; dedupWindow: string } {
+  const setting = opts.replicated ? 'replicated_deduplication_window' : 'non_replicated_deduplication_window';
+  return {
+    database: opts.database,
+    onCluster: opts.cluster === undefined ? '' : ` ON CLUSTER ${quoteIdent(opts.cluster)}`,
+    dedupWindow: `${setting} = ${DEDUPLICATION_WINDOW}`,
+  };
+}
+
+function engine(opts: SchemaOptions, kind: '' | 'Aggregating' | 'Replacing'): string {
+  // Empty parameters take the server's default_replica_path / default_replica_name.
+  return opts.replicated ? `Replicated${kind}MergeTree()` : `${kind}MergeTree()`;
+}
+
+/** Statements run before any migration: the database (unless `default`) and the migrations table. */
+export function renderBootstrap(opts: SchemaOptions): string[] {
+  validateSchemaOptions(opts);
+  const common = commonVars(opts);
+  const statements = [
+    renderTemplate('migrations_table', { ...common, table: MIGRATIONS_TABLE, engine: engine(opts, 'Replacing') }),
+  ];
+  return opts.database === 'default' ? statements : [renderTemplate('create_database', common), ...statements];
+}
+
+/**
+ * Renders every migration for these options.
+ * @param server which index branch to render; default: full-text indexes (ClickHouse >= 26.2)
+ */
+export function renderMigrations(opts: SchemaOptions, server: ServerFeatures = { fullTextSearch: true }): Migration[] {
+  validateSchemaOptions(opts);
+  const common = commonVars(opts);
+  const names = tableNames(opts);
+  const table = (template: string, name: string, vars: TemplateVars = {}): string =>
+    renderTemplate(template, { ...common, table: name, ...vars });
+  const telemetry = { engine: engine(opts, ''), fullTextSearch: server.fullTextSearch };
+  return [
+    {
+      version: 1,
+      description: 'create otel_traces, its trace-id lookup table and view, and otel_logs (collector v0.151+ layout)',
+      statements: [
+        table('traces_table', names.traces, { ...telemetry, ttl: ttlClause(opts.ttlSeconds, 'toDateTime(Timestamp)') }),
+        table('traces_id_ts_lookup_table', names.traceIdTs, {
+          engine: engine(opts, 'Aggregating'),
+          ttl: ttlClause(opts.ttlSeconds, 'toDateTime(Start)'),
+        }),
+        renderTemplate('traces_id_ts_lookup_mv', { ...common, view: names.traceIdTsMv, target: names.traceIdTs, source: names.traces }),
+        table('logs_table', names.logs, { ...telemetry, ttl: ttlClause(opts.ttlSeconds, 'toDateTime(Timestamp)') }),
+      ],
+    },
+    {
+      version: 2,
+      description: 'adopt collector-created tables: add missing columns, set the insert deduplication window',
+      statements: [
+        table('adopt_traces', names.traces),
+        table('adopt_logs', names.logs),
+        ...[names.traces, names.traceIdTs, names.logs].map((name) => table('dedup_window', name)),
+      ],
+    },
+  ];
+}
+
+/** SHA-256 (hex) of a migration's rendered statements: what `migrate` records and compares. */
+export function checksum(migration: Migration): string {
+  return createHash('sha256').update(migration.statements.join('\n;\n')).digest('hex');
+}
