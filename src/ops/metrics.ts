@@ -72,6 +72,12 @@ export class GatewayMetrics implements ChainObserver {
     labelNames: ['table'] as const,
     registers: [this.registry],
   });
+  readonly quarantinedRows = new Counter({
+    name: 'otelhouse_spool_rows_quarantined_total',
+    help: 'Spooled rows ClickHouse rejected as unparseable, moved to spool/dead for inspection.',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
   readonly spoolBytes = new Gauge({
     name: 'otelhouse_spool_bytes',
     help: 'Bytes held in the durable spool.',

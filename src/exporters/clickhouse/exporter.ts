@@ -23,6 +23,14 @@ export interface ExporterOptions {
 
 const maxRetryDelayMs = 30_000;
 
+/** ClickHouse errors that mean the rows themselves are unparseable: retrying cannot help. */
+const unparseable = new Set([
+  'CANNOT_PARSE_TEXT', 'CANNOT_PARSE_QUOTED_STRING', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED', 'CANNOT_PARSE_DATE',
+  'CANNOT_PARSE_DATETIME', 'CANNOT_PARSE_NUMBER', 'INCORRECT_DATA', 'CANNOT_READ_ALL_DATA', 'TYPE_MISMATCH',
+]);
+/** Attempts at an unparseable spool entry before it is quarantined. */
+const maxPoisonAttempts = 3;
+
 /**
  * Writes batches into the ClickHouse telemetry tables. A batch's promise resolves only when its
  * rows are durable: inserted, or — when the insert fails or ClickHouse is down — written to the
@@ -144,6 +152,7 @@ export class ClickHouseExporter {
   private async drain(): Promise<void> {
     const { spool, logger } = this.options;
     let delay = this.options.retryInitialMs;
+    let poisoned = 0;
     while (!this.stopped) {
       const entry = spool.oldest();
       if (!entry) {
@@ -157,7 +166,17 @@ export class ClickHouseExporter {
         await spool.remove(entry);
         this.updateSpoolGauges();
         delay = this.options.retryInitialMs;
+        poisoned = 0;
       } catch (err) {
+        if (unparseable.has((err as { type?: string }).type ?? '') && ++poisoned >= maxPoisonAttempts) {
+          // A batch the store rejects as malformed would block every batch behind it forever.
+          logger.error({ table: entry.table, file: entry.file, err: (err as Error).message }, 'spool entry is unparseable; moved to spool/dead');
+          await spool.quarantine(entry);
+          this.options.metrics.quarantinedRows.inc({ table: entry.table }, entry.rows);
+          this.updateSpoolGauges();
+          poisoned = 0;
+          continue;
+        }
         logger.warn({ table: entry.table, err: (err as Error).message, retryInMs: delay }, 'spool replay failed');
         await new Promise<void>((resolve) => {
           this.wake = resolve;

@@ -114,9 +114,24 @@ export class Spool {
     return readFile(join(this.dir, entry.file), 'utf8');
   }
 
+  /**
+   * Moves an entry the store can never take (its rows fail to parse) to `dead/` beside the spool,
+   * out of the replay queue but still on disk for an operator to inspect.
+   */
+  async quarantine(entry: SpoolEntry): Promise<void> {
+    const dead = join(this.dir, 'dead');
+    await mkdir(dead, { recursive: true });
+    await rename(join(this.dir, entry.file), join(dead, entry.file));
+    this.forget(entry);
+  }
+
   /** Forgets an entry once its rows are stored. */
   async remove(entry: SpoolEntry): Promise<void> {
     await rm(join(this.dir, entry.file), { force: true });
+    this.forget(entry);
+  }
+
+  private forget(entry: SpoolEntry): void {
     const i = this.entries.indexOf(entry);
     if (i >= 0) {
       this.entries.splice(i, 1);
