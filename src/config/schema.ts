@@ -70,7 +70,7 @@ export const configSchema = z.strictObject({
       /** Flush a table's pending rows once this many are waiting. */
       maxBatchRows: positiveInt.default(20_000),
       /** ...or once the oldest pending row has waited this long. */
-      flushIntervalMs: positiveInt.default(200),
+      flushIntervalMs: positiveInt.default(100),
       /** Inserts running at once per table. */
       maxConcurrentInserts: positiveInt.default(2),
       /** An insert slower than this counts as failed (its rows go to the spool). */

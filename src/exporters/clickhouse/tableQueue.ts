@@ -18,16 +18,18 @@ export interface TableQueueOptions {
 
 /**
  * Gathers the rows of many requests for one table into large inserts (ClickHouse wants few, big
- * inserts), cutting a chunk when `maxBatchRows` are waiting or the oldest has waited
- * `flushIntervalMs`. Each request's promise settles when its chunk is durable; `write` decides
- * how (insert or spool).
+ * inserts). Pending rows become due when `maxBatchRows` are waiting or the oldest has waited
+ * `flushIntervalMs`; due rows are cut into a chunk as soon as one of `maxConcurrentInserts` slots
+ * is free. While every slot is busy, rows keep gathering, so batches grow with load by themselves
+ * (low latency when idle, large inserts when busy). Each request's promise settles when its chunk
+ * is durable; `write` decides how (insert or spool).
  */
 export class TableQueue {
   private body = '';
   private rows = 0;
   private waiters: Chunk['waiters'] = [];
+  private due = false;
   private timer: NodeJS.Timeout | undefined;
-  private readonly ready: Chunk[] = [];
   private active = 0;
   private idle: Array<() => void> = [];
 
@@ -43,32 +45,32 @@ export class TableQueue {
       this.body += rows.body;
       this.rows += rows.rows;
       this.waiters.push({ resolve, reject });
-      if (this.rows >= this.options.maxBatchRows) this.cut();
-      else this.timer ??= setTimeout(() => this.cut(), this.options.flushIntervalMs).unref();
+      if (this.rows >= this.options.maxBatchRows) this.markDue();
+      else this.timer ??= setTimeout(() => this.markDue(), this.options.flushIntervalMs).unref();
     });
   }
 
-  /** Cuts whatever is pending now and resolves when every chunk cut so far is written. */
+  /** Makes everything pending due now and resolves once every queued row is written. */
   flush(): Promise<void> {
-    this.cut();
-    if (this.active === 0 && this.ready.length === 0) return Promise.resolve();
+    if (this.waiters.length) this.markDue();
+    if (this.active === 0 && this.waiters.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private cut(): void {
+  private markDue(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.waiters.length === 0) return;
-    this.ready.push({ table: this.table, token: randomUUID(), rows: this.rows, body: this.body, waiters: this.waiters });
-    this.body = '';
-    this.rows = 0;
-    this.waiters = [];
+    this.due = true;
     this.pump();
   }
 
   private pump(): void {
-    while (this.active < this.options.maxConcurrentInserts && this.ready.length > 0) {
-      const chunk = this.ready.shift()!;
+    while (this.due && this.waiters.length > 0 && this.active < this.options.maxConcurrentInserts) {
+      const chunk: Chunk = { table: this.table, token: randomUUID(), rows: this.rows, body: this.body, waiters: this.waiters };
+      this.body = '';
+      this.rows = 0;
+      this.waiters = [];
+      this.due = false;
       this.active++;
       this.write(chunk)
         .then(
@@ -78,7 +80,7 @@ export class TableQueue {
         .finally(() => {
           this.active--;
           this.pump();
-          if (this.active === 0 && this.ready.length === 0) this.idle.splice(0).forEach((done) => done());
+          if (this.active === 0 && this.waiters.length === 0) this.idle.splice(0).forEach((done) => done());
         });
     }
   }
