@@ -37,8 +37,9 @@ describe('the table queue', () => {
 
   it('keeps gathering while every insert slot is busy, then writes one large chunk', async () => {
     const w = gatedWriter();
-    const q = new TableQueue('t', { maxBatchRows: 5, flushIntervalMs: 1, maxConcurrentInserts: 1 }, w.write);
+    const q = new TableQueue('t', { maxBatchRows: 12, flushIntervalMs: 1, maxConcurrentInserts: 1 }, w.write);
     const first = q.add(rows(5));
+    await tick(10);
     const later = [q.add(rows(5)), q.add(rows(5)), q.add(rows(2))];
     await tick(10);
     expect(w.chunks.map((c) => c.rows)).toEqual([5]);
@@ -49,6 +50,20 @@ describe('the table queue', () => {
     expect(new Set(w.chunks.map((c) => c.token)).size).toBe(2);
     w.releaseAll();
     await Promise.all(later);
+  });
+
+  it('cuts whole requests up to maxBatchRows however much gathered behind a busy slot', async () => {
+    const w = gatedWriter();
+    const q = new TableQueue('t', { maxBatchRows: 12, flushIntervalMs: 1, maxConcurrentInserts: 1 }, w.write);
+    const all = [q.add(rows(20))];
+    await tick(5);
+    for (let i = 0; i < 5; i++) all.push(q.add(rows(5)));
+    for (let round = 0; round < 4; round++) {
+      w.releaseAll();
+      await tick(10);
+    }
+    await Promise.all(all);
+    expect(w.chunks.map((c) => c.rows)).toEqual([20, 10, 10, 5]);
   });
 
   it('settles each request with its chunk: rejections reach only that chunk\'s waiters', async () => {
