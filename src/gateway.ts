@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/schema.ts';
+import { createClickHouseClient, type ClickHouseClient } from './exporters/clickhouse/client.ts';
+import { ClickHouseExporter } from './exporters/clickhouse/exporter.ts';
+import { checkDrift, migrate, reconcileTtl, type DriftProblem, type SchemaOptions } from './exporters/clickhouse/schema/index.ts';
+import { clickhouseRowStore, type RowStore } from './exporters/clickhouse/store.ts';
+import { Spool } from './exporters/spool/spool.ts';
+import { createLogger, type Logger } from './ops/logger.ts';
+import { GatewayMetrics } from './ops/metrics.ts';
+import { Pipeline } from './pipeline.ts';
+import { ProcessorChain } from './processors/chain.ts';
+import { buildProcessors } from './processors/registry.ts';
+import { registerOtlpRoutes } from './receiver/otlpRoutes.ts';
+import { createServer } from './receiver/server.ts';
+
+export interface GatewayDeps {
+  /** A ClickHouse client to use instead of creating one from config (tests wrap the real one to inject faults). */
+  client?: ClickHouseClient;
+  /** Wraps the row store, e.g. to inject faults in tests. */
+  wrapStore?: (store: RowStore) => RowStore;
+  logger?: Logger;
+}
+
+/** A running gateway: the HTTP server, the pipeline and the store, with an explicit lifecycle. */
+export interface Gateway {
+  readonly app: FastifyInstance;
+  readonly metrics: GatewayMetrics;
+  readonly client: ClickHouseClient;
+  readonly config: Config;
+  /** Schema drift found at start (empty when the tables match the code). */
+  readonly drift: DriftProblem[];
+  /** Base URL once listening, e.g. `http://127.0.0.1:4318`. */
+  url: string;
+  /** Binds the port and starts accepting data. */
+  listen(): Promise<string>;
+  /** Stops intake, flushes, closes the store; idempotent; bounded by `shutdownTimeoutMs`. */
+  shutdown(): Promise<void>;
+}
+
+/** Schema options from the gateway config. */
+export function schemaOptions(config: Config): SchemaOptions {
+  const ch = config.clickhouse;
+  return {
+    database: ch.database,
+    tracesTable: ch.tracesTable,
+    logsTable: ch.logsTable,
+    ttlSeconds: (ch.ttlHours ?? 0) * 3600,
+    cluster: ch.cluster,
+    replicated: ch.replicated,
+  };
+}
+
+/**
+ * Builds the gateway: validates processor config, connects to ClickHouse (embedded or server),
+ * applies migrations, checks for drift, opens the spool and wires receiver → processors →
+ * exporter. Nothing listens until {@link Gateway.listen}.
+ */
+export async function createGateway(config: Config, deps: GatewayDeps = {}): Promise<Gateway> {
+  const logger = deps.logger ?? createLogger(config);
+  const metrics = new GatewayMetrics();
+  const processors = buildProcessors(config.processors);
+  const client = deps.client ?? (await createClickHouseClient(config));
+
+  const schema = schemaOptions(config);
+  const migrations = await migrate(client, schema);
+  if (migrations.applied.length) logger.info({ applied: migrations.applied, version: migrations.current }, 'schema migrated');
+  if (migrations.checksumMismatches.length) {
+    logger.warn({ mismatches: migrations.checksumMismatches }, 'applied migrations differ from what this version renders; they are not re-run');
+  }
+  if (config.clickhouse.ttlHours !== undefined) {
+    const altered = await reconcileTtl(client, schema);
+    if (altered.length) logger.info({ tables: altered, ttlHours: config.clickhouse.ttlHours }, 'retention changed');
+  }
+  const drift = await checkDrift(client, schema);
+  if (drift.length) {
+    logger.warn({ drift }, 'ClickHouse tables differ from the schema this version expects');
+    if (config.clickhouse.failOnDrift) throw new Error(`schema drift: ${drift.map((d) => `${d.table}${d.column ? `.${d.column}` : ''}: ${d.problem}`).join('; ')}`);
+  }
+
+  const spool = new Spool(join(config.dataDir, 'spool'), config.exporter.maxSpoolBytes);
+  await spool.open();
+  const baseStore = clickhouseRowStore(client, config.clickhouse.database);
+  const exporter = new ClickHouseExporter({
+    store: deps.wrapStore ? deps.wrapStore(baseStore) : baseStore,
+    spool,
+    tables: { traces: config.clickhouse.tracesTable, logs: config.clickhouse.logsTable },
+    ...config.exporter,
+    retryAfterSeconds: config.receiver.retryAfterSeconds,
+    metrics,
+    logger,
+  });
+  const chain = new ProcessorChain(processors, metrics);
+  await chain.start();
+  await exporter.start();
+
+  let accepting = true;
+  const app = createServer(config, logger);
+  registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, exporter), metrics, accepting: () => accepting });
+  app.get('/healthz', async (_request, reply) =>
+    accepting ? reply.send({ status: 'ok', spooling: exporter.spooling }) : reply.code(503).send({ status: 'shutting down' }),
+  );
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/api/status', async () => ({ schemaVersion: migrations.current, checksumMismatches: migrations.checksumMismatches, drift, spool: { entries: spool.size, bytes: spool.bytes }, spooling: exporter.spooling }));
+
+  let closing: Promise<void> | undefined;
+  const gateway: Gateway = {
+    app,
+    metrics,
+    client,
+    config,
+    drift,
+    url: '',
+    async listen() {
+      gateway.url = await app.listen({ host: config.host, port: config.port });
+      logger.info({ url: gateway.url }, 'otelhouse accepting OTLP/HTTP');
+      return gateway.url;
+    },
+    shutdown() {
+      closing ??= (async () => {
+        const deadline = Date.now() + config.shutdownTimeoutMs;
+        accepting = false;
+        // Requests already inside finish (their data is flushed below); new ones get 503.
+        const closed = app.close();
+        await exporter.shutdown(Math.max(100, deadline - Date.now() - 1000));
+        await closed;
+        await chain.shutdown();
+        if (!deps.client) await client.close();
+      })();
+      return closing;
+    },
+  };
+  return gateway;
+}

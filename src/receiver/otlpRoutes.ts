@@ -1,0 +1,131 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { countRecords } from '../batch/records.ts';
+import type { Batch } from '../batch/types.ts';
+import type { Config } from '../config/schema.ts';
+import { RetryableError } from '../errors.ts';
+import type { GatewayMetrics } from '../ops/metrics.ts';
+import type { Pipeline } from '../pipeline.ts';
+import { BodyError, readBody } from './body.ts';
+import {
+  decodeLogsJson,
+  decodeLogsProtobuf,
+  decodeTracesJson,
+  decodeTracesProtobuf,
+  encodeExportResponse,
+  encodeStatus,
+  OtlpDecodeError,
+  type DecodeResult,
+} from './otlp/index.ts';
+
+type Format = 'protobuf' | 'json';
+type Signal = Batch['signal'];
+
+const contentTypes: Record<Format, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+
+const decoders: Record<Signal, Record<Format, (buf: Uint8Array) => DecodeResult<Batch>>> = {
+  traces: { protobuf: decodeTracesProtobuf, json: decodeTracesJson },
+  logs: { protobuf: decodeLogsProtobuf, json: decodeLogsJson },
+};
+
+/** The request's OTLP encoding from its media type (parameters such as charset ignored), or null. */
+export function formatOf(contentType: string | undefined): Format | null {
+  const media = (contentType ?? '').split(';', 1)[0].trim().toLowerCase();
+  if (media === 'application/x-protobuf') return 'protobuf';
+  if (media === 'application/json') return 'json';
+  return null;
+}
+
+/** Sends a `google.rpc.Status` error in the request's encoding (protobuf when it has none we know). */
+export function sendStatus(reply: FastifyReply, format: Format | null, httpStatus: number, message: string, retryAfterSeconds?: number): FastifyReply {
+  const f = format ?? 'protobuf';
+  if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
+  // google.rpc.Code: 3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE, 16 UNAUTHENTICATED, 5 NOT_FOUND, 13 INTERNAL.
+  const code = { 400: 3, 401: 16, 404: 5, 413: 3, 415: 3, 429: 8, 503: 14 }[httpStatus] ?? 13;
+  return reply.code(httpStatus).header('content-type', contentTypes[f]).send(encodeStatus(f, code, message));
+}
+
+interface Deps {
+  config: Config;
+  pipeline: Pipeline;
+  metrics: GatewayMetrics;
+  /** False once shutdown began: new requests get 503. */
+  accepting: () => boolean;
+}
+
+/**
+ * `POST /v1/traces` and `POST /v1/logs` per the OTLP/HTTP specification: protobuf and JSON bodies,
+ * gzip/deflate/br request bodies, a body limit measured after decompression (413), 415 for other
+ * media types, 400 with a `google.rpc.Status` for undecodable payloads, 200 with an
+ * `Export*ServiceResponse` (with `partial_success` when some records were invalid), and 503 with
+ * `Retry-After` when the gateway is overloaded. `/v1/metrics` answers 404 until metrics land.
+ */
+export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
+  const { config, metrics } = deps;
+  const limits = config.receiver;
+  let inFlight = 0;
+
+  const handle = (signal: Signal) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const format = formatOf(request.headers['content-type']);
+    const answer = (status: number, reason: string | null, message: string, retryAfter?: number) => {
+      if (reason) metrics.rejectedRequests.inc({ signal, reason });
+      metrics.requests.inc({ signal, encoding: format ?? 'other', code: status });
+      return sendStatus(reply, format, status, message, retryAfter);
+    };
+    if (!format) {
+      return answer(415, 'media_type', `unsupported Content-Type "${request.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`);
+    }
+    if (!deps.accepting()) return answer(503, 'shutting_down', 'gateway is shutting down', limits.retryAfterSeconds);
+
+    const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+    let body: Buffer;
+    try {
+      body = await readBody(raw, request.headers['content-encoding'] as string | undefined, limits.maxRequestBytes);
+    } catch (err) {
+      if (err instanceof BodyError) return answer(err.status, err.reason, err.message);
+      throw err;
+    }
+    if (inFlight + body.length > limits.maxInFlightBytes) {
+      return answer(503, 'overloaded', 'gateway is at its in-flight memory bound; retry later', limits.retryAfterSeconds);
+    }
+
+    inFlight += body.length;
+    metrics.inFlightBytes.set(inFlight);
+    try {
+      let decoded: DecodeResult<Batch>;
+      try {
+        decoded = decoders[signal][format](body);
+      } catch (err) {
+        if (err instanceof OtlpDecodeError) return answer(400, 'decode', `cannot decode ${signal} request: ${err.message}`);
+        throw err;
+      }
+      metrics.received.inc({ signal }, countRecords(decoded.batch));
+      if (decoded.rejected > 0) metrics.rejectedRecords.inc({ signal }, decoded.rejected);
+      await deps.pipeline.consume(decoded.batch);
+      metrics.requests.inc({ signal, encoding: format, code: 200 });
+      return reply
+        .code(200)
+        .header('content-type', contentTypes[format])
+        .send(encodeExportResponse(signal, format, decoded.rejected, decoded.message));
+    } catch (err) {
+      if (err instanceof RetryableError) return answer(503, err.reason, err.message, Math.ceil(err.retryAfterMs / 1000));
+      request.log.error({ err }, 'request failed');
+      return answer(500, 'internal', 'internal error');
+    } finally {
+      inFlight -= body.length;
+      metrics.inFlightBytes.set(inFlight);
+    }
+  };
+
+  app.post('/v1/traces', handle('traces'));
+  app.post('/v1/logs', handle('logs'));
+  app.post('/v1/metrics', async (request, reply) =>
+    sendStatus(reply, formatOf(request.headers['content-type']), 404, 'metrics are not supported yet by this gateway'),
+  );
+  for (const url of ['/v1/traces', '/v1/logs']) {
+    app.route({
+      method: ['GET', 'PUT', 'DELETE', 'PATCH'],
+      url,
+      handler: async (_request, reply) => reply.code(405).header('allow', 'POST').header('content-type', 'text/plain').send('405 method not allowed, supported: [POST]'),
+    });
+  }
+}
