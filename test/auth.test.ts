@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gateway } from '../src/gateway.ts';
+import { rows, startGateway } from './support/gateway.ts';
+import { logsRequest, post } from './support/payloads.ts';
+
+const ingest = 'ingest-secret-0001';
+const admin = 'admin-secret-00001';
+let gateway: Gateway;
+beforeAll(async () => {
+  gateway = await startGateway({
+    auth: { ingestTokens: [ingest], adminTokens: [admin] },
+    // The wiring from config: a filter that drops debug logs, counted in /metrics.
+    processors: [{ type: 'filter', name: 'drop-debug', minSeverityNumber: 9 }],
+  });
+});
+afterAll(() => gateway?.shutdown());
+
+const log = (body: string, severityNumber = 9) => logsRequest('auth', [{ time: '1700000000000000000', severityNumber, severityText: 'X', body }]);
+
+describe('ingest and admin tokens', () => {
+  it('refuses OTLP requests without a valid ingest token with 401 and a Status body', async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-000' }, { authorization: `Bearer ${admin}` }] as Record<string, string>[]) {
+      const res = await post(gateway.url, '/v1/logs', log('refused'), headers);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(((await res.json()) as { message: string }).message).toMatch(/ingest token/);
+    }
+    expect(await rows(gateway, `SELECT Body FROM otel_logs WHERE Body = 'refused'`)).toEqual([]);
+  });
+
+  it('accepts OTLP requests with the ingest token', async () => {
+    const res = await post(gateway.url, '/v1/logs', log('accepted'), { authorization: `Bearer ${ingest}` });
+    expect(res.status).toBe(200);
+    expect(await rows(gateway, `SELECT Body FROM otel_logs WHERE Body = 'accepted'`)).toEqual([{ Body: 'accepted' }]);
+  });
+
+  it('guards /api/* with the admin token and answers a JSON problem body', async () => {
+    const denied = await fetch(`${gateway.url}/api/status`, { headers: { authorization: `Bearer ${ingest}` } });
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(await denied.json()).toMatchObject({ status: 401, detail: 'missing or invalid admin token' });
+    const allowed = await fetch(`${gateway.url}/api/status`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toMatchObject({ drift: [], spool: { entries: 0 } });
+  });
+
+  it('leaves /healthz and /metrics open for probes and scrapers', async () => {
+    expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${gateway.url}/metrics`)).status).toBe(200);
+  });
+});
+
+describe('the processor chain from config', () => {
+  it('drops what the configured filter drops and counts it per processor and reason', async () => {
+    const res = await post(gateway.url, '/v1/logs', logsRequest('auth', [
+      { time: '1700000000000000001', severityNumber: 5, severityText: 'DEBUG', body: 'noise' },
+      { time: '1700000000000000002', severityNumber: 17, severityText: 'ERROR', body: 'signal' },
+    ]), { authorization: `Bearer ${ingest}` });
+    expect(res.status).toBe(200);
+    expect(await rows(gateway, `SELECT Body FROM otel_logs WHERE Body IN ('noise', 'signal')`)).toEqual([{ Body: 'signal' }]);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toContain('otelhouse_processor_dropped_total{processor="drop-debug",signal="logs",reason="severity"} 1');
+    expect(metrics).toMatch(/otelhouse_processor_records_total\{processor="drop-debug",signal="logs",direction="out"\} \d+/);
+  });
+});

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The official OTLP example payloads (opentelemetry-proto `examples/`), shipped beside the repo in ../shared. */
+export function officialExample(name: 'trace.json' | 'logs.json' | 'events.json' | 'metrics.json'): string {
+  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  return readFileSync(resolve(repoRoot, '../shared/otlp-reference/examples', name), 'utf8');
+}
+
+export interface SpanSpec {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  /** Nanoseconds since the epoch, as a decimal string (OTLP/JSON form). */
+  start: string;
+  end: string;
+  kind?: number;
+  status?: { code: number; message?: string };
+  attributes?: Record<string, string>;
+}
+
+const kv = (attrs: Record<string, string> = {}) => Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } }));
+
+/** A small OTLP/JSON ExportTraceServiceRequest for one service. */
+export function traceRequest(service: string, spans: SpanSpec[]): string {
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: kv({ 'service.name': service }) },
+        scopeSpans: [
+          {
+            scope: { name: 'test-scope', version: '1.0' },
+            spans: spans.map((s) => ({
+              traceId: s.traceId,
+              spanId: s.spanId,
+              parentSpanId: s.parentSpanId ?? '',
+              name: s.name,
+              startTimeUnixNano: s.start,
+              endTimeUnixNano: s.end,
+              kind: s.kind ?? 2,
+              status: s.status ?? {},
+              attributes: kv(s.attributes),
+            })),
+          },
+        ],
+      },
+    ],
+  });
+}
+
+export interface LogSpec {
+  time: string;
+  observed?: string;
+  severityNumber: number;
+  severityText: string;
+  body: string;
+  traceId?: string;
+  spanId?: string;
+  attributes?: Record<string, string>;
+}
+
+/** A small OTLP/JSON ExportLogsServiceRequest for one service. */
+export function logsRequest(service: string, logs: LogSpec[]): string {
+  return JSON.stringify({
+    resourceLogs: [
+      {
+        resource: { attributes: kv({ 'service.name': service }) },
+        scopeLogs: [
+          {
+            scope: { name: 'test-scope' },
+            logRecords: logs.map((l) => ({
+              timeUnixNano: l.time,
+              observedTimeUnixNano: l.observed ?? l.time,
+              severityNumber: l.severityNumber,
+              severityText: l.severityText,
+              body: { stringValue: l.body },
+              traceId: l.traceId ?? '',
+              spanId: l.spanId ?? '',
+              attributes: kv(l.attributes),
+            })),
+          },
+        ],
+      },
+    ],
+  });
+}
+
+/** POSTs an OTLP body to the gateway. */
+export function post(baseUrl: string, path: string, body: string | Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body as BodyInit,
+  });
+}
