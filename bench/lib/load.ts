@@ -1,0 +1,128 @@
+import { Agent, request } from 'node:http';
+import { RequestPool } from './requests.ts';
+
+export interface LoadOptions {
+  port: number;
+  senders: number;
+  spansPerRequest: number;
+  /** Load before the measured window opens (same senders, no pause in between). */
+  warmupMs: number;
+  durationMs: number;
+  /** Called synchronously when the window opens and closes, e.g. to sample server CPU. */
+  onWindow?: (edge: 'open' | 'close') => void;
+}
+
+export interface LoadResult {
+  senders: number;
+  spansPerRequest: number;
+  /** Length of the measured window; only responses that arrive inside it count below. */
+  elapsedMs: number;
+  requests: number;
+  okRequests: number;
+  /** Spans in requests answered 200 inside the window: the only ones counted as delivered. */
+  okSpans: number;
+  /** Responses inside the window by HTTP status (and `error` for a failed connection). */
+  statuses: Record<string, number>;
+  requestsPerSec: number;
+  spansPerSec: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  /** CPU the load generator itself used (user + system, this process) inside the window. */
+  loadGenCpuCores: number;
+  /** Spans answered 200 over the whole run (warm-up and the final drain included). */
+  totalOkSpans: number;
+}
+
+/** Requests per sender pool; a sender is done with a body once its response arrived. */
+const POOL_PER_SENDER = 2;
+
+const pools = new Map<string, RequestPool[]>();
+
+/** Per-sender request pools, built once per (size, senders) and reused across phases. */
+export function poolsFor(spansPerRequest: number, senders: number): RequestPool[] {
+  const key = String(spansPerRequest);
+  const list = pools.get(key) ?? [];
+  while (list.length < senders) list.push(new RequestPool(spansPerRequest, POOL_PER_SENDER));
+  pools.set(key, list);
+  return list.slice(0, senders);
+}
+
+function post(agent: Agent, port: number, body: Buffer): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(
+      { agent, host: '127.0.0.1', port, method: 'POST', path: '/v1/traces', headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(-1));
+      },
+    );
+    req.on('error', () => resolve(-1));
+    req.end(body);
+  });
+}
+
+/**
+ * Drives `senders` concurrent keep-alive connections, each sending its next request as soon as the
+ * previous one is answered: `warmupMs`, then the measured window of `durationMs`, then the senders
+ * stop and every in-flight response is awaited. Counting responses by arrival inside the window
+ * keeps ramp-up and drain out of the rate, which matters when a response takes seconds.
+ */
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.senders });
+  const senderPools = poolsFor(opts.spansPerRequest, opts.senders);
+  const statuses: Record<string, number> = {};
+  const latencies: number[] = [];
+  let [okRequests, totalOk, open, close] = [0, 0, Infinity, Infinity];
+  let cpu0 = process.cpuUsage();
+  let cpu = cpu0;
+  const edge = (which: 'open' | 'close') => {
+    if (which === 'open') [open, cpu0] = [performance.now(), process.cpuUsage()];
+    else [close, cpu] = [performance.now(), process.cpuUsage(cpu0)];
+    opts.onWindow?.(which);
+  };
+  const openTimer = setTimeout(() => edge('open'), opts.warmupMs);
+  const closeTimer = setTimeout(() => edge('close'), opts.warmupMs + opts.durationMs);
+  await Promise.all(
+    senderPools.map(async (pool) => {
+      while (close === Infinity) {
+        const sent = performance.now();
+        const status = await post(agent, opts.port, pool.next());
+        const now = performance.now();
+        if (status === 200) totalOk++;
+        if (now >= open && now < close) {
+          latencies.push(now - sent);
+          const key = status === -1 ? 'error' : String(status);
+          statuses[key] = (statuses[key] ?? 0) + 1;
+          if (status === 200) okRequests++;
+        }
+        if (status === -1) await new Promise((r) => setTimeout(r, 50)); // don't spin on a dead server
+      }
+    }),
+  );
+  clearTimeout(openTimer);
+  clearTimeout(closeTimer);
+  agent.destroy();
+  const elapsedMs = close - open;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0, 1);
+  const okSpans = okRequests * opts.spansPerRequest;
+  return {
+    senders: opts.senders,
+    spansPerRequest: opts.spansPerRequest,
+    elapsedMs: round(elapsedMs, 0),
+    requests: latencies.length,
+    okRequests,
+    okSpans,
+    statuses,
+    requestsPerSec: round((okRequests * 1000) / elapsedMs, 1),
+    spansPerSec: Math.round((okSpans * 1000) / elapsedMs),
+    latencyMs: { p50: at(0.5), p99: at(0.99), max: round(latencies.at(-1) ?? 0, 1) },
+    loadGenCpuCores: round((cpu.user + cpu.system) / 1000 / elapsedMs, 2),
+    totalOkSpans: totalOk * opts.spansPerRequest,
+  };
+}
+
+export function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

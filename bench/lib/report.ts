@@ -1,0 +1,75 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './child.ts';
+import type { GatewayRun, MeasuredLoad, ServerRun } from '../phases/http.ts';
+import type { RawInsertResult } from '../phases/raw.ts';
+import type { CpuResult } from '../phases/cpu.ts';
+
+export function machineInfo() {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model ?? 'unknown',
+    totalMemGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    date: new Date().toISOString(),
+  };
+}
+
+export function writeResults(results: unknown): string {
+  const dir = join(repoRoot, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'latest.json');
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  return file;
+}
+
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+
+/** One line per load run: throughput, latency, CPU of server / load generator / other tenants, inserts. */
+function loadTable(title: string, runs: MeasuredLoad[], threads: boolean): string {
+  const head = `  ${title}\n  load      req/s    spans/s  p50 ms  p99 ms non-200 | cores: server (main) loadgen other | srv µs/span | inserts rows/ins mean ms`;
+  const lines = runs.map((r) => {
+    const bad = Object.entries(r.statuses).filter(([k]) => k !== '200').reduce((n, [, v]) => n + v, 0);
+    const ins = r.inserts ? `${pad(r.inserts.count, 7)} ${pad(r.inserts.rowsPerInsert, 8)} ${pad(r.inserts.meanMs, 7)}` : '';
+    const main = `(${r.server.mainThreadCores})`;
+    const line = `  ${`${r.spansPerRequest}x${r.senders}`.padEnd(7)} ${pad(r.requestsPerSec, 8)} ${pad(r.spansPerSec, 10)} ${pad(r.latencyMs.p50, 7)} ${pad(r.latencyMs.p99, 7)} ${pad(bad, 7)} | ${pad(r.server.cpuCores, 13)} ${pad(main, 6)} ${pad(r.loadGenCpuCores, 7)} ${pad(r.otherCores, 5)} | ${pad(r.server.cpuUsPerSpan, 11)} | ${ins}`;
+    const t = Object.entries(r.threadCores).map(([name, c]) => `${name} ${c}`).join(', ');
+    return threads ? `${line}\n            threads (cores): ${t}` : line;
+  });
+  return [head, ...lines].join('\n');
+}
+
+interface Summary {
+  machine: ReturnType<typeof machineInfo> & { loadAvgAtStart: number[]; loadAvgAtEnd: number[] };
+  endToEnd: { best: { load: string; spansPerSec: number } } & GatewayRun;
+  rawInsert: RawInsertResult;
+  bareHttp: ServerRun;
+  cpuPerSpan: CpuResult & { decodePlusEncodeUsPerSpan: number };
+  ratios: { endToEndOverRaw: number; rawCpuOverGatewayCpu: number; endToEndOverBareHttp: Array<{ load: string; ratio: number }> };
+  targets: Record<string, { target: string; value: unknown; met: boolean }>;
+  wallSeconds: number;
+}
+
+export function printSummary(r: Summary, file: string): void {
+  const { machine: m, endToEnd: e, rawInsert: raw, cpuPerSpan: cpu } = r;
+  const met = (key: string) => `${r.targets[key].value} (target ${r.targets[key].target}: ${r.targets[key].met ? 'met' : 'NOT met'})`;
+  console.log(`
+otelhouse bench — ${m.cpus} × ${m.cpuModel}, node ${m.node}, ${m.date}, load avg ${m.loadAvgAtStart[0]} → ${m.loadAvgAtEnd[0]}
+${loadTable('bare-HTTP ceiling (fastify child: reads the body, answers 200)', r.bareHttp.runs, false)}
+${loadTable('end-to-end (gateway child → embedded ClickHouse)', e.runs, true)}
+  stored after SIGTERM: ${e.storedRows} rows for ${e.ackedSpans} acknowledged spans (exporter counter before stop ${e.exporterRowsBeforeStop}); gateway exit ${e.exitCode}
+
+  raw insert ceiling: ${raw.rowsPerSec} rows/s — ${raw.chunkRows}-row chunks (${raw.chunkMiB} MiB), ${raw.inflight} in flight, insert p50 ${raw.insertMs.p50} ms, ${raw.cpuCores} cores (main ${raw.mainThreadCores}), ${raw.cpuUsPerRow} µs CPU/row
+  CPU per span, in-process (1000-span request): decode ${cpu.decodeUsPerSpan} + encode ${cpu.encodeUsPerSpan} µs; decode → chain → encode together ${cpu.pipelineUsPerSpan} µs
+  peak RSS: gateway ${e.peakRssMiB} MiB (${e.startupRssMiB} MiB when it became healthy), raw-insert worker ${raw.peakRssMiB} MiB, bare HTTP ${r.bareHttp.peakRssMiB} MiB
+
+  end-to-end / raw insert ceiling: ${met('endToEndOverRaw')} — best ${e.best.spansPerSec} spans/s at ${e.best.load}
+  raw CPU per row / gateway CPU per span (noise-resistant): ${r.ratios.rawCpuOverGatewayCpu}
+  end-to-end / bare HTTP: ${r.ratios.endToEndOverBareHttp.map((x) => `${x.load} ${x.ratio}`).join(', ')}
+  decode + encode µs/span: ${met('decodeEncodeUsPerSpan')}
+  every acknowledged span stored: ${met('allAckedRowsStored')}; clean shutdown: ${met('cleanShutdown')}
+  ${r.wallSeconds} s; ${file}`);
+}

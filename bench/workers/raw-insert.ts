@@ -1,0 +1,87 @@
+/**
+ * The raw insert ceiling: the bench's spans, encoded by the exporter's `encodeSpans` into
+ * JSONEachRow chunks of `chunkRows` rows (built before the clock starts), inserted straight into
+ * `otel_traces` of a fresh embedded ClickHouse (created by `migrate`) through `clickhouseRowStore`,
+ * with `inflight` inserts at once as the exporter runs them. Argument: JSON options. Prints the
+ * result as JSON. Its own process: chDB takes one data path per process.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import { migrate, defaultSchemaOptions } from '../../src/exporters/clickhouse/schema/index.ts';
+import { encodeSpans } from '../../src/exporters/clickhouse/rows.ts';
+import { clickhouseRowStore } from '../../src/exporters/clickhouse/store.ts';
+import { decodeTracesProtobuf } from '../../src/receiver/otlp/index.ts';
+import { RequestPool } from '../lib/requests.ts';
+import { round } from '../lib/load.ts';
+
+interface Options { dataDir: string; chunkRows: number; inflight: number; durationMs: number; spansPerRequest: number; distinctChunks: number }
+const o = JSON.parse(process.argv[2]) as Options;
+
+const pool = new RequestPool(o.spansPerRequest, 2);
+const chunks: string[] = [];
+for (let c = 0; c < o.distinctChunks; c++) {
+  let body = '';
+  for (let rows = 0; rows < o.chunkRows; rows += o.spansPerRequest) body += encodeSpans(decodeTracesProtobuf(pool.next()).batch).body;
+  chunks.push(body);
+}
+const rowsPerChunk = Math.ceil(o.chunkRows / o.spansPerRequest) * o.spansPerRequest;
+
+const client = createClient({ connection: createChdbConnection({ path: join(o.dataDir, 'clickhouse') }) } as Parameters<typeof createClient>[0]);
+await migrate(client, defaultSchemaOptions);
+const store = clickhouseRowStore(client, 'default');
+await store.insert('otel_traces', chunks[0], randomUUID()); // warm-up
+
+/** CPU seconds of this process's main (JS) thread, from /proc (100 ticks per second). */
+function mainThreadCpu(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+let next = 0;
+let inserted = 0;
+const latencies: number[] = [];
+const cpu0 = process.cpuUsage();
+const main0 = mainThreadCpu();
+const t0 = performance.now();
+const deadline = t0 + o.durationMs;
+await Promise.all(
+  Array.from({ length: o.inflight }, async () => {
+    while (performance.now() < deadline) {
+      const body = chunks[next++ % chunks.length];
+      const started = performance.now();
+      await store.insert('otel_traces', body, randomUUID());
+      latencies.push(performance.now() - started);
+      inserted += rowsPerChunk;
+    }
+  }),
+);
+const elapsedMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const mainCpu = mainThreadCpu() - main0;
+const result = await client.query({ query: 'SELECT count() AS rows FROM default.otel_traces', format: 'JSONEachRow' });
+const [{ rows: stored }] = (await result.json()) as Array<{ rows: string }>;
+await client.close();
+latencies.sort((a, b) => a - b);
+console.log(
+  JSON.stringify({
+    chunkRows: rowsPerChunk,
+    inflight: o.inflight,
+    chunkMiB: round(chunks[0].length / 2 ** 20, 1),
+    bytesPerRow: Math.round(chunks[0].length / rowsPerChunk),
+    inserts: latencies.length,
+    rows: inserted,
+    elapsedMs: Math.round(elapsedMs),
+    rowsPerSec: Math.round((inserted * 1000) / elapsedMs),
+    insertMs: { p50: Math.round(latencies[Math.floor(latencies.length / 2)]), max: Math.round(latencies.at(-1) ?? 0) },
+    cpuCores: round((cpu.user + cpu.system) / 1000 / elapsedMs, 2),
+    mainThreadCores: round((mainCpu * 1000) / elapsedMs, 2),
+    cpuUsPerRow: round((cpu.user + cpu.system) / inserted, 1),
+    peakRssMiB: Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) / 1024),
+    storedRows: Number(stored),
+    expectedStoredRows: inserted + rowsPerChunk,
+  }),
+);
