@@ -123,7 +123,14 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
         // Requests already inside finish (their data is flushed below); new ones get 503.
         const closed = app.close();
         await exporter.shutdown(Math.max(100, deadline - Date.now() - 1000));
+        // Requests answered since close() began leave keep-alive connections that close() would wait
+        // on for the keep-alive timeout: close them as they go idle, and all of them at the deadline.
+        const reap = setInterval(() => app.server.closeIdleConnections(), 50);
+        const force = setTimeout(() => app.server.closeAllConnections(), Math.max(0, deadline - Date.now()));
+        app.server.closeIdleConnections();
         await closed;
+        clearInterval(reap);
+        clearTimeout(force);
         await chain.shutdown();
         if (!deps.client) await client.close();
       })();

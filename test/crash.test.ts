@@ -53,6 +53,25 @@ function load(url: string, senders: number, first = 0) {
   return { acked, sent: () => next, stop: async () => ((stopped = true), await Promise.all(loops)) };
 }
 
+describe('a gateway stopped with SIGINT', () => {
+  it('stores what it acknowledged and exits 0', async () => {
+    const dir = tempDataDir();
+    const gateway = await spawnGateway({ OTELHOUSE_DATA_DIR: dir.dir });
+    const { traces } = request(7_000_000);
+    expect((await post(gateway.url, '/v1/traces', traces)).status).toBe(200);
+    gateway.child.kill('SIGINT');
+    expect((await gateway.exited).code).toBe(0);
+    const client = createClient({ connection: createChdbConnection({ path: join(dir.dir, 'clickhouse') }) } as never);
+    try {
+      const rs = await client.query({ query: `SELECT toString(count()) AS n FROM otel_traces WHERE SpanName LIKE 'req-7000000-%'`, format: 'JSONEachRow' });
+      expect(await rs.json()).toEqual([{ n: String(spansPerRequest) }]);
+    } finally {
+      await client.close();
+      dir.remove();
+    }
+  }, 60_000);
+});
+
 describe('a gateway killed with SIGKILL in the middle of a load', () => {
   let gateway: GatewayProcess;
   afterAll(() => gateway?.child.kill('SIGKILL'));

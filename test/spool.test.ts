@@ -7,7 +7,7 @@ import { rows, startGateway, tempDataDir } from './support/gateway.ts';
 import { post, traceRequest } from './support/payloads.ts';
 
 /** How the fault-injecting wrapper around the real ClickHouse store behaves right now. */
-let mode: 'ok' | 'fail' | 'commit-then-fail' | 'slow' | 'corrupt' = 'ok';
+let mode: 'ok' | 'fail' | 'commit-then-fail' | 'slow' | 'corrupt' | 'hang' = 'ok';
 let release: () => void = () => {};
 const faulty = (store: RowStore): RowStore => ({
   async insert(table, body, token) {
@@ -17,6 +17,7 @@ const faulty = (store: RowStore): RowStore => ({
       throw new Error('injected: connection reset after the insert committed');
     }
     if (mode === 'slow') await new Promise<void>((resolve) => (release = resolve));
+    if (mode === 'hang') return new Promise<void>(() => {});
     // Rows the real engine cannot parse, as if the batch were damaged.
     if (mode === 'corrupt') return store.insert(table, body.replace(/"Timestamp":\d+/g, '"Timestamp":"garbage"'), token);
     return store.insert(table, body, token);
@@ -27,6 +28,7 @@ const data = tempDataDir();
 let gateway: Gateway;
 const config = {
   dataDir: data.dir,
+  shutdownTimeoutMs: 3000,
   exporter: { maxSpoolBytes: 256 * 1024, retryInitialMs: 20 },
   receiver: { maxInFlightBytes: 64 * 1024, retryAfterSeconds: 2 },
 };
@@ -132,6 +134,20 @@ describe('the durable spool', () => {
     await until(async () => (await status()).spool.entries === 0);
     expect((await post(gateway.url, '/v1/traces', spans('after-poison', 4))).status).toBe(200);
     expect(await stored('after-poison')).toEqual({ n: '4', u: '4' });
+  });
+
+  it('shuts down within its bound while ClickHouse hangs, spooling what it could not insert', async () => {
+    mode = 'hang';
+    const pending = post(gateway.url, '/v1/traces', spans('hung', 7));
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    await gateway.shutdown();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect((await pending).status).toBe(200);
+    mode = 'ok';
+    gateway = await startGateway(config, { wrapStore: faulty });
+    await until(async () => (await status()).spool.entries === 0);
+    expect(await stored('hung')).toEqual({ n: '7', u: '7' });
   });
 
   it('keeps spooled rows across a restart and replays them without duplicates', async () => {

@@ -46,6 +46,9 @@ export class ClickHouseExporter {
   private stopped = false;
   private wake: (() => void) | undefined;
   private timeoutMs: number;
+  /** Rejects when the shutdown deadline passes, cutting short inserts already under way. */
+  private readonly deadline: Promise<never>;
+  private expire: (err: Error) => void = () => {};
 
   constructor(private readonly options: ExporterOptions) {
     const queueOptions = {
@@ -59,6 +62,8 @@ export class ClickHouseExporter {
       logs: new TableQueue(options.tables.logs, queueOptions, write),
     };
     this.timeoutMs = options.insertTimeoutMs;
+    this.deadline = new Promise<never>((_, reject) => (this.expire = reject));
+    this.deadline.catch(() => {});
   }
 
   /** Replays what an earlier run left in the spool. */
@@ -88,11 +93,15 @@ export class ClickHouseExporter {
    * then stops replaying. What is left in the spool is replayed at the next start.
    */
   async shutdown(deadlineMs: number): Promise<void> {
-    this.timeoutMs = Math.max(100, Math.min(this.options.insertTimeoutMs, deadlineMs));
+    const budgetMs = Math.max(100, deadlineMs);
+    this.timeoutMs = Math.min(this.options.insertTimeoutMs, budgetMs);
+    // Inserts still running at the deadline are abandoned to the spool (their tokens make a late commit harmless).
+    const timer = setTimeout(() => this.expire(new Error('insert abandoned at shutdown deadline')), budgetMs);
     await Promise.all([this.queues.traces.flush(), this.queues.logs.flush()]);
     this.stopped = true;
     this.wake?.();
     await this.draining;
+    clearTimeout(timer);
   }
 
   private async write(chunk: Chunk): Promise<void> {
@@ -126,6 +135,7 @@ export class ClickHouseExporter {
     try {
       await Promise.race([
         this.options.store.insert(table, body, token),
+        this.deadline,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`insert timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
         }),
@@ -177,6 +187,7 @@ export class ClickHouseExporter {
           poisoned = 0;
           continue;
         }
+        if (this.stopped) return;
         logger.warn({ table: entry.table, err: (err as Error).message, retryInMs: delay }, 'spool replay failed');
         await new Promise<void>((resolve) => {
           this.wake = resolve;
