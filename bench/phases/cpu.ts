@@ -15,7 +15,7 @@ export interface CpuResult {
   pipelineUsPerSpan: number;
 }
 
-const noopObserver = { records() {}, dropped() {} };
+const noopObserver = { records() {}, dropped() {}, counted() {} };
 
 /** CPU µs per span of `work`, run until `budgetMs` of wall time has passed (after a warm-up). */
 async function cpuPerSpan(spans: number, budgetMs: number, work: (i: number) => unknown): Promise<{ us: number; iterations: number }> {

@@ -53,6 +53,12 @@ export class GatewayMetrics implements ChainObserver {
     labelNames: ['processor', 'signal', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly processorEvents = new Counter({
+    name: 'otelhouse_processor_events_total',
+    help: 'Events processors count, e.g. redactions by rule.',
+    labelNames: ['processor', 'signal', 'event'] as const,
+    registers: [this.registry],
+  });
   readonly exportedRows = new Counter({
     name: 'otelhouse_exporter_rows_total',
     help: 'Rows stored in ClickHouse, by table and path (direct or spool replay).',
@@ -100,5 +106,9 @@ export class GatewayMetrics implements ChainObserver {
 
   dropped(processor: string, signal: string, reason: string, count: number): void {
     this.processorDropped.inc({ processor, signal, reason }, count);
+  }
+
+  counted(processor: string, signal: string, event: string, count: number): void {
+    this.processorEvents.inc({ processor, signal, event }, count);
   }
 }

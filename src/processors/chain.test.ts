@@ -36,6 +36,7 @@ function recorder() {
       counts[`${p}/${s}/out`] = (counts[`${p}/${s}/out`] ?? 0) + o;
     },
     dropped: (p, s, reason, n) => (counts[`${p}/${s}/dropped/${reason}`] = (counts[`${p}/${s}/dropped/${reason}`] ?? 0) + n),
+    counted: (p, s, event, n) => (counts[`${p}/${s}/counted/${event}`] = (counts[`${p}/${s}/counted/${event}`] ?? 0) + n),
   };
   return { counts, observer };
 }
@@ -48,6 +49,14 @@ describe('the processor chain', () => {
     expect(countRecords(out)).toBe(1);
     expect(out.resources).toHaveLength(1); // the emptied resource group is pruned
     expect(counts).toEqual({ 'min-warn/logs/in': 3, 'min-warn/logs/out': 1, 'min-warn/logs/dropped/severity': 2 });
+  });
+
+  it('passes events a processor counts on to the observer', async () => {
+    const { counts, observer } = recorder();
+    const counting: Processor = { name: 'counter', process: (batch, report) => (report.count('seen', 2), report.count('none', 0), batch) };
+    await new ProcessorChain([counting], observer).process(logBatch([makeLog()]));
+    expect(counts['counter/logs/counted/seen']).toBe(2);
+    expect(counts['counter/logs/counted/none']).toBeUndefined();
   });
 
   it('counts records that vanish without a reported reason as unreported', async () => {

@@ -6,6 +6,7 @@ import type { DropSink, Processor } from './processor.ts';
 export interface ChainObserver {
   records(processor: string, signal: Batch['signal'], received: number, emitted: number): void;
   dropped(processor: string, signal: Batch['signal'], reason: string, count: number): void;
+  counted(processor: string, signal: Batch['signal'], event: string, count: number): void;
 }
 
 /**
@@ -31,6 +32,9 @@ export class ProcessorChain {
           if (count <= 0) return;
           reported += count;
           this.observer.dropped(processor.name, signal, reason, count);
+        },
+        count: (event, n) => {
+          if (n > 0) this.observer.counted(processor.name, signal, event, n);
         },
       };
       current = await processor.process(current, drops);

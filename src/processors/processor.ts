@@ -1,8 +1,11 @@
 import type { Batch } from '../batch/types.ts';
 
-/** Where a processor reports records it dropped on purpose, with a short machine-readable reason. */
+/** What a processor reports while it works; the chain turns it into `/metrics` counters. */
 export interface DropSink {
+  /** Records dropped on purpose, with a short machine-readable reason. */
   drop(reason: string, count: number): void;
+  /** Anything else worth counting (e.g. `event` = the name of a redaction rule that fired). */
+  count(event: string, n: number): void;
 }
 
 /**
