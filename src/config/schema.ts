@@ -82,6 +82,33 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
 
+  protection: z
+    .strictObject({
+      /**
+       * Token-bucket limits on records per second, each keyed by `ingest_token`, `client_ip`,
+       * `service.name` or `app.installation.id`. Over a limit, the whole request gets 429 with
+       * `Retry-After`. `burst` (records) defaults to one second's worth.
+       */
+      rateLimits: z
+        .array(
+          z.strictObject({
+            key: z.enum(['ingest_token', 'client_ip', 'service.name', 'app.installation.id']),
+            recordsPerSecond: z.number().positive(),
+            burst: positiveInt.optional(),
+          }),
+        )
+        .default([]),
+      /** Exact retries of an acknowledged request within `windowMs` are acknowledged again, not stored twice. */
+      retryDedup: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          windowMs: positiveInt.default(300_000),
+          maxEntries: positiveInt.default(100_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+
   /** The processor chain, in order. Empty by default. */
   processors: z.array(processorEntry).default([]),
 

@@ -36,6 +36,18 @@ export class GatewayMetrics implements ChainObserver {
     labelNames: ['signal'] as const,
     registers: [this.registry],
   });
+  readonly deduplicatedRequests = new Counter({
+    name: 'otelhouse_receiver_requests_deduplicated_total',
+    help: 'Exact retries of acknowledged requests, acknowledged again without storing their records twice.',
+    labelNames: ['signal'] as const,
+    registers: [this.registry],
+  });
+  readonly rateLimitedRecords = new Counter({
+    name: 'otelhouse_receiver_records_rate_limited_total',
+    help: 'Records in requests refused with 429 by a rate limit.',
+    labelNames: ['signal'] as const,
+    registers: [this.registry],
+  });
   readonly inFlightBytes = new Gauge({
     name: 'otelhouse_receiver_in_flight_bytes',
     help: 'Decompressed request bytes received but not yet answered.',

@@ -9,9 +9,9 @@ export function bearerChecker(tokens: readonly string[]): (authorization: string
   if (tokens.length === 0) return () => true;
   const digests = tokens.map(digest);
   return (authorization) => {
-    const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
-    if (!match) return false;
-    const presented = digest(match[1]);
+    const token = bearerToken(authorization);
+    if (token === undefined) return false;
+    const presented = digest(token);
     let ok = false;
     // No early exit: every configured token is compared.
     for (const d of digests) ok = timingSafeEqual(d, presented) || ok;
@@ -21,4 +21,9 @@ export function bearerChecker(tokens: readonly string[]): (authorization: string
 
 function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();
+}
+
+/** The token of an `Authorization: Bearer <token>` header, if that is what it holds. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
 }

@@ -5,7 +5,11 @@ import type { Config } from '../config/schema.ts';
 import { RetryableError } from '../errors.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
 import type { Pipeline } from '../pipeline.ts';
+import { bearerToken } from './auth.ts';
 import { BodyError, readBody } from './body.ts';
+import { rateLimitDemands } from './protection/demands.ts';
+import { RateLimiter } from './protection/rateLimit.ts';
+import { RetryDedup } from './protection/retryDedup.ts';
 import {
   decodeLogsJson,
   decodeLogsProtobuf,
@@ -56,12 +60,19 @@ interface Deps {
  * `POST /v1/traces` and `POST /v1/logs` per the OTLP/HTTP specification: protobuf and JSON bodies,
  * gzip/deflate/br request bodies, a body limit measured after decompression (413), 415 for other
  * media types, 400 with a `google.rpc.Status` for undecodable payloads, 200 with an
- * `Export*ServiceResponse` (with `partial_success` when some records were invalid), and 503 with
- * `Retry-After` when the gateway is overloaded. `/v1/metrics` answers 404 until metrics land.
+ * `Export*ServiceResponse` (with `partial_success` when some records were invalid), 503 with
+ * `Retry-After` when the gateway is overloaded and 429 with `Retry-After` over a rate limit. An
+ * exact retry of an acknowledged request is acknowledged again without being stored twice.
+ * `/v1/metrics` answers 404 until metrics land.
  */
 export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
   const { config, metrics } = deps;
   const limits = config.receiver;
+  const { rateLimits, retryDedup } = config.protection;
+  const limiter = rateLimits.length
+    ? new RateLimiter(rateLimits.map((r) => ({ key: r.key, recordsPerSecond: r.recordsPerSecond, burst: r.burst ?? Math.max(1, Math.ceil(r.recordsPerSecond)) })))
+    : undefined;
+  const dedup = retryDedup.enabled ? new RetryDedup(retryDedup) : undefined;
   let inFlight = 0;
 
   const handle = (signal: Signal) => async (request: FastifyRequest, reply: FastifyReply) => {
@@ -71,48 +82,68 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
       metrics.requests.inc({ signal, encoding: format ?? 'other', code: status });
       return sendStatus(reply, format, status, message, retryAfter);
     };
+    const acknowledge = (body: Buffer) => {
+      metrics.requests.inc({ signal, encoding: format!, code: 200 });
+      return reply.code(200).header('content-type', contentTypes[format!]).send(body);
+    };
     if (!format) {
       return answer(415, 'media_type', `unsupported Content-Type "${request.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`);
     }
     if (!deps.accepting()) return answer(503, 'shutting_down', 'gateway is shutting down', limits.retryAfterSeconds);
 
     const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
-    let body: Buffer;
-    try {
-      body = await readBody(raw, request.headers['content-encoding'] as string | undefined, limits.maxRequestBytes);
-    } catch (err) {
-      if (err instanceof BodyError) return answer(err.status, err.reason, err.message);
-      throw err;
+    const encoding = String(request.headers['content-encoding'] ?? '');
+    const claim = dedup ? await dedup.claim(dedup.key(request.url, format, encoding, raw)) : undefined;
+    if (claim && 'replay' in claim) {
+      metrics.deduplicatedRequests.inc({ signal });
+      return acknowledge(claim.replay);
     }
-    if (inFlight + body.length > limits.maxInFlightBytes) {
-      return answer(503, 'overloaded', 'gateway is at its in-flight memory bound; retry later', limits.retryAfterSeconds);
-    }
-
-    inFlight += body.length;
-    metrics.inFlightBytes.set(inFlight);
+    let acknowledged: Buffer | null = null;
     try {
-      let decoded: DecodeResult<Batch>;
+      let body: Buffer;
       try {
-        decoded = decoders[signal][format](body);
+        body = await readBody(raw, encoding, limits.maxRequestBytes);
       } catch (err) {
-        if (err instanceof OtlpDecodeError) return answer(400, 'decode', `cannot decode ${signal} request: ${err.message}`);
+        if (err instanceof BodyError) return answer(err.status, err.reason, err.message);
         throw err;
       }
-      metrics.received.inc({ signal }, countRecords(decoded.batch));
-      if (decoded.rejected > 0) metrics.rejectedRecords.inc({ signal }, decoded.rejected);
-      await deps.pipeline.consume(decoded.batch);
-      metrics.requests.inc({ signal, encoding: format, code: 200 });
-      return reply
-        .code(200)
-        .header('content-type', contentTypes[format])
-        .send(encodeExportResponse(signal, format, decoded.rejected, decoded.message));
+      if (inFlight + body.length > limits.maxInFlightBytes) {
+        return answer(503, 'overloaded', 'gateway is at its in-flight memory bound; retry later', limits.retryAfterSeconds);
+      }
+      inFlight += body.length;
+      metrics.inFlightBytes.set(inFlight);
+      try {
+        let decoded: DecodeResult<Batch>;
+        try {
+          decoded = decoders[signal][format](body);
+        } catch (err) {
+          if (err instanceof OtlpDecodeError) return answer(400, 'decode', `cannot decode ${signal} request: ${err.message}`);
+          throw err;
+        }
+        const records = countRecords(decoded.batch);
+        if (limiter && records > 0) {
+          const sender = { token: bearerToken(request.headers.authorization), ip: request.ip };
+          const waitMs = limiter.admit(rateLimitDemands(limiter.rules, decoded.batch, records, sender));
+          if (waitMs > 0) {
+            metrics.rateLimitedRecords.inc({ signal }, records);
+            return answer(429, 'rate_limited', `rate limit exceeded; retry in ${Math.ceil(waitMs / 1000)} s`, Math.ceil(waitMs / 1000));
+          }
+        }
+        metrics.received.inc({ signal }, records);
+        if (decoded.rejected > 0) metrics.rejectedRecords.inc({ signal }, decoded.rejected);
+        await deps.pipeline.consume(decoded.batch);
+        acknowledged = encodeExportResponse(signal, format, decoded.rejected, decoded.message);
+        return acknowledge(acknowledged);
+      } finally {
+        inFlight -= body.length;
+        metrics.inFlightBytes.set(inFlight);
+      }
     } catch (err) {
       if (err instanceof RetryableError) return answer(503, err.reason, err.message, Math.ceil(err.retryAfterMs / 1000));
       request.log.error({ err }, 'request failed');
       return answer(500, 'internal', 'internal error');
     } finally {
-      inFlight -= body.length;
-      metrics.inFlightBytes.set(inFlight);
+      if (claim && 'settle' in claim) claim.settle(acknowledged);
     }
   };
 
