@@ -3,10 +3,17 @@ import { ConfigError } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { filterFactory } from './filter/filter.ts';
 import type { Processor, ProcessorFactory } from './processor.ts';
+import { samplingFactory } from './sampling/sampling.ts';
+import { tailSamplingPlacement } from './tailsampling/placement.ts';
+import { tailSamplingFactory } from './tailsampling/tailsampling.ts';
+import { redactionFactory } from './redaction/redaction.ts';
 
 /** Every processor type the config can name. */
 const factories: Record<string, ProcessorFactory<any>> = {
   filter: filterFactory,
+  sampling: samplingFactory,
+  tailsampling: tailSamplingFactory,
+  redaction: redactionFactory,
 };
 
 /** Names of the processor types available in `processors[].type`. */
@@ -17,6 +24,8 @@ export const processorTypes = (): string[] => Object.keys(factories);
  * with a {@link ConfigError} naming the entry (`processors[1].minSeverityNumber`) and the value.
  */
 export function buildProcessors(entries: Config['processors']): Processor[] {
+  const misplaced = tailSamplingPlacement(entries);
+  if (misplaced) throw new ConfigError(`invalid configuration: ${misplaced}`);
   return entries.map((entry, i) => {
     const { type, name, ...options } = entry as { type: string; name?: unknown } & Record<string, unknown>;
     const factory = factories[type];

@@ -1,0 +1,227 @@
+/**
+ * The prefilter: one pass over a string's char codes that sets a bit for each cheap, *necessary*
+ * condition of a detector (an '@' for emails, thirteen digits in a row for cards, 'eyJ' for
+ * JWTs…). A detector runs only when all the bits of its trigger are set, so a clean value costs
+ * one short loop instead of a dozen regex scans. Every bit must be implied by any finding of the
+ * detectors that rely on it: the prefilter may only skip work, never change a result (a test
+ * checks this against the corpus with the prefilter off).
+ */
+
+export const AT = 1 << 0; // '@' or '%40': email, url_credentials
+export const CARD_DIGITS = 1 << 1; // ≥ 13 digits joined only by ' ' or '-': card
+export const IBAN_START = 1 << 2; // two capitals at a word start, then two digits: iban
+export const DOTTED = 1 << 3; // a number with ≥ 3 dots not glued to a word (not `Chrome/1.2.3.4`): IPv4
+export const COLONS = 1 << 4; // ≥ 2 ':': IPv6
+export const EYJ = 1 << 5; // 'eyJ' (base64 of '{"'): jwt
+export const BEARER = 1 << 6; // 'bearer', any case: bearer
+export const DASHES = 1 << 7; // '-----': PEM private keys
+export const AWS = 1 << 8; // 'AKIA' | 'ASIA' | 'ABIA' | 'ACCA': aws_access_key
+export const GITHUB = 1 << 9; // 'gh?_' | 'github_pat_': github_token
+export const STRIPE = 1 << 10; // 'sk_' | 'rk_' | 'whsec_': stripe_key
+export const SLACK = 1 << 11; // 'xox' | '://hooks.slack.com/': slack_token
+export const PAIR = 1 << 12; // ':' or '=': key=value pairs
+export const SSN_DIGITS = 1 << 13; // ≥ 9 digits joined only by '-', two '-' among them: ssn
+export const PHONE_DIGITS = 1 << 14; // a phone-shaped digit run (see below): phone
+export const SCHEME = 1 << 15; // '://': url_credentials (with AT)
+/** Every bit: what a string looks like with the prefilter off. */
+export const ALL = (1 << 16) - 1;
+
+const PLAIN = 0;
+const DIGIT = 1;
+const SEPARATOR = 2; // may join the digits of a phone number: ' ', '-', '.', '/', '(', ')', '+'
+const SPECIAL = 3;
+// One lookup per character, for every UTF-16 code unit (no `c < 128` branch on the hot path).
+const CLASS = new Uint8Array(65536);
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
+for (const ch of ' -./()+') CLASS[ch.charCodeAt(0)] = SEPARATOR;
+for (const ch of ':=@%_JAbBx') CLASS[ch.charCodeAt(0)] = SPECIAL;
+
+const isUpper = (c: number) => c >= 65 && c <= 90;
+const isLetter = (c: number) => isUpper(c) || (c >= 97 && c <= 122);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isAlnum = (c: number) => isDigit(c) || isLetter(c);
+
+/**
+ * The prefilter bits of `s`. Hot: every string value passes through here, so every read stays in
+ * bounds (an out-of-range `charCodeAt` deoptimizes the loop) and the common character costs one
+ * table lookup.
+ *
+ * Digit runs are counted three ways, each matching what its detector's regex can span:
+ * - `card`: digits joined by ' ' or '-' only;
+ * - `ssn`: digits joined by '-' only, with the dashes among them;
+ * - `phone`: digits joined by any separator. After a '+' (international form) every group counts;
+ *   otherwise a phone number has at least one separator and no single-digit group but its
+ *   first (`1-800-…`), so a run like `126.0.6478.61` (a version) restarts the count at the `0`.
+ */
+export function features(s: string): number {
+  let f = 0;
+  let active = false; // some digit counter below is non-zero
+  let card = 0;
+  let ssn = 0;
+  let ssnDashes = 0;
+  let phone = 0;
+  let phoneSep = false;
+  let phonePlus = false;
+  let groups = 0; // digit groups of the phone count so far
+  let group = 0; // digits in the current group
+  let dots = 0; // digit.digit joints in the current number (−1: glued to a word, a version)
+  let colons = 0;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    const k = CLASS[c];
+    if (k === PLAIN) {
+      if (active) {
+        active = phoneSep = phonePlus = false;
+        card = ssn = ssnDashes = phone = groups = group = 0;
+      }
+      continue;
+    }
+    if (k === DIGIT) {
+      if (group === 0) {
+        const prev = i > 0 ? s.charCodeAt(i - 1) : 0;
+        if (prev !== 46 && !isDigit(prev)) {
+          dots = i > 0 && gluedToWord(s, i) ? -1 : 0;
+          if (i >= 2 && i + 1 < n && isIbanStart(s, i)) f |= IBAN_START;
+        }
+      }
+      active = true;
+      group++;
+      if (++card >= 13) f |= CARD_DIGITS;
+      if (++ssn >= 9 && ssnDashes >= 2) f |= SSN_DIGITS;
+      if (phonePlus ? ++phone >= 8 : ++phone >= 10 && phoneSep) f |= PHONE_DIGITS;
+      continue;
+    }
+    if (k === SEPARATOR) {
+      if (group > 0) {
+        if (group === 1 && groups > 0 && !phonePlus) {
+          phone = groups = 0; // a single-digit inner group: no phone spans it
+          phoneSep = false;
+        } else {
+          groups++;
+          phoneSep = true;
+        }
+        group = 0;
+      }
+      switch (c) {
+        case 45: // '-'
+          if (ssn > 0) ssnDashes++;
+          if (i >= 4 && s.charCodeAt(i - 1) === 45 && s.charCodeAt(i - 2) === 45 && s.charCodeAt(i - 3) === 45 && s.charCodeAt(i - 4) === 45) f |= DASHES;
+          break;
+        case 32: // ' '
+          ssn = ssnDashes = 0;
+          break;
+        case 43: // '+': an international number starts here
+          card = ssn = ssnDashes = phone = groups = 0;
+          phoneSep = false;
+          phonePlus = true;
+          break;
+        case 46: // '.'
+          card = ssn = ssnDashes = 0;
+          if (i > 0 && i + 1 < n && isDigit(s.charCodeAt(i - 1)) && isDigit(s.charCodeAt(i + 1))) {
+            if (dots >= 0 && ++dots >= 3) f |= DOTTED;
+          } else {
+            dots = 0;
+          }
+          break;
+        case 47: // '/'
+          card = ssn = ssnDashes = 0;
+          if (i >= 2 && s.charCodeAt(i - 1) === 47 && s.charCodeAt(i - 2) === 58) {
+            f |= SCHEME;
+            if (s.startsWith('hooks.slack.com/', i + 1)) f |= SLACK;
+          }
+          break;
+        default: // '(' ')'
+          card = ssn = ssnDashes = 0;
+      }
+      continue;
+    }
+    // SPECIAL: not part of any number.
+    if (active) {
+      active = phoneSep = phonePlus = false;
+      card = ssn = ssnDashes = phone = groups = group = 0;
+    }
+    switch (c) {
+      case 58: // ':'
+        f |= PAIR;
+        if (++colons >= 2) f |= COLONS;
+        break;
+      case 61: // '='
+        f |= PAIR;
+        break;
+      case 64: // '@'
+        f |= AT;
+        break;
+      case 37: // '%' → '%40', an encoded '@'
+        if (i + 2 < n && s.charCodeAt(i + 1) === 52 && s.charCodeAt(i + 2) === 48) f |= AT;
+        break;
+      case 95: // '_'
+        f |= secretPrefixBefore(s, i);
+        break;
+      case 74: // 'J' ← 'eyJ'
+        if (i >= 2 && s.charCodeAt(i - 1) === 121 && s.charCodeAt(i - 2) === 101) f |= EYJ;
+        break;
+      case 65: // 'A' → AKIA, ASIA, ABIA, ACCA
+        if (i + 3 < n && isAwsPrefix(s, i)) f |= AWS;
+        break;
+      case 66: // 'B' / 'b' → bearer
+      case 98:
+        if (i + 5 < n && isBearer(s, i)) f |= BEARER;
+        break;
+      case 120: // 'x' → 'xox'
+        if (i + 2 < n && s.charCodeAt(i + 1) === 111 && s.charCodeAt(i + 2) === 120) f |= SLACK;
+        break;
+    }
+  }
+  return f;
+}
+
+/**
+ * A number right after a letter or `_`, or after a letter and `/` or `-` (`v1.2.3.4`,
+ * `Chrome/120.0.0.0`, `app-1.2.3.4`): a version, which the IPv4 detector rejects too.
+ */
+function gluedToWord(s: string, i: number): boolean {
+  const before = s.charCodeAt(i - 1);
+  if (isLetter(before) || before === 95) return true;
+  return (before === 47 || before === 45) && i >= 2 && isLetter(s.charCodeAt(i - 2));
+}
+
+/** Two capitals at a word start, then this digit and another: an IBAN's country code and check digits. */
+function isIbanStart(s: string, i: number): boolean {
+  return isDigit(s.charCodeAt(i + 1)) && isUpper(s.charCodeAt(i - 1)) && isUpper(s.charCodeAt(i - 2)) && (i === 2 || !isAlnum(s.charCodeAt(i - 3)));
+}
+
+/** The '_' at `i` ends `gh?` or `github_pat` (GitHub), or `sk`, `rk`, `whsec` (Stripe). */
+function secretPrefixBefore(s: string, i: number): number {
+  if (i < 2) return 0;
+  const a = s.charCodeAt(i - 1);
+  const b = s.charCodeAt(i - 2);
+  if (a === 107 && (b === 115 || b === 114)) return STRIPE; // sk_ rk_
+  if (i >= 3 && b === 104 && s.charCodeAt(i - 3) === 103) return GITHUB; // gh?_
+  if (i >= 10 && a === 116 && b === 97 && s.charCodeAt(i - 4) === 95) return GITHUB; // github_pat_
+  if (i >= 5 && a === 99 && b === 101 && s.charCodeAt(i - 3) === 115) return STRIPE; // whsec_
+  return 0;
+}
+
+function isAwsPrefix(s: string, i: number): boolean {
+  const a = s.charCodeAt(i + 1);
+  const b = s.charCodeAt(i + 2);
+  const c = s.charCodeAt(i + 3);
+  return (
+    (a === 75 && b === 73 && c === 65) || // KIA
+    (a === 83 && b === 73 && c === 65) || // SIA
+    (a === 66 && b === 73 && c === 65) || // BIA
+    (a === 67 && b === 67 && c === 65) // CCA
+  );
+}
+
+function isBearer(s: string, i: number): boolean {
+  // 'earer' in any case: OR-ing 32 lower-cases an ASCII letter.
+  return (
+    (s.charCodeAt(i + 1) | 32) === 101 &&
+    (s.charCodeAt(i + 2) | 32) === 97 &&
+    (s.charCodeAt(i + 3) | 32) === 114 &&
+    (s.charCodeAt(i + 4) | 32) === 101 &&
+    (s.charCodeAt(i + 5) | 32) === 114
+  );
+}
