@@ -91,7 +91,8 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     logger,
   });
   const chain = new ProcessorChain(processors, metrics);
-  await chain.start();
+  // Processors that hold records (tail sampling) hand them on later, through the rest of the chain into the exporter.
+  await chain.start((batch) => exporter.export(batch), join(config.dataDir, 'processors'));
   await exporter.start();
 
   let accepting = true;
@@ -122,6 +123,8 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
         accepting = false;
         // Requests already inside finish (their data is flushed below); new ones get 503.
         const closed = app.close();
+        // Processors holding records (tail sampling) hand them on while the exporter still takes them.
+        await Promise.race([chain.shutdown(), new Promise((resolve) => setTimeout(resolve, Math.max(0, (deadline - Date.now()) / 2)).unref())]);
         await exporter.shutdown(Math.max(100, deadline - Date.now() - 1000));
         // Requests answered since close() began leave keep-alive connections that close() would wait
         // on for the keep-alive timeout: close them as they go idle, and all of them at the deadline.
@@ -131,7 +134,6 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
         await closed;
         clearInterval(reap);
         clearTimeout(force);
-        await chain.shutdown();
         if (!deps.client) await client.close();
       })();
       return closing;

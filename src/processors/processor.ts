@@ -1,4 +1,4 @@
-import type { Batch } from '../batch/types.ts';
+import type { Batch, Signal } from '../batch/types.ts';
 
 /** What a processor reports while it works; the chain turns it into `/metrics` counters. */
 export interface DropSink {
@@ -6,6 +6,28 @@ export interface DropSink {
   drop(reason: string, count: number): void;
   /** Anything else worth counting (e.g. `event` = the name of a redaction rule that fired). */
   count(event: string, n: number): void;
+  /**
+   * Records taken out of the batch to be handed on later through {@link ProcessorContext.emit}
+   * (tail sampling): neither dropped nor lost. Optional for sinks that never see such processors.
+   */
+  defer?(count: number): void;
+}
+
+/**
+ * What the chain gives a processor at start, for work that happens outside `process` — a
+ * processor that holds records and hands them on later (tail sampling).
+ */
+export interface ProcessorContext {
+  /**
+   * Runs the stages after this processor, then the exporter, on `batch`; resolves once its
+   * records are durable (what `Pipeline.consume` guarantees a request) and rejects as the
+   * exporter does (e.g. a `RetryableError` when the spool is full).
+   */
+  emit(batch: Batch): Promise<void>;
+  /** Counts drops and events that happen outside `process` (e.g. traces evicted from memory). */
+  report(signal: Signal): DropSink;
+  /** A directory this processor may keep state in across restarts (created on demand). */
+  readonly stateDir: string;
 }
 
 /**
@@ -18,9 +40,12 @@ export interface Processor {
   /** Name used in metrics: the entry's `name`, or its `type`. */
   readonly name: string;
   process(batch: Batch, drops: DropSink): Batch | Promise<Batch>;
-  /** Called once before the first batch. */
-  start?(): Promise<void>;
-  /** Called once at shutdown; must be safe to call without start and twice. */
+  /** Called once before the first batch; `context` serves processors that hand batches on later. */
+  start?(context: ProcessorContext): Promise<void>;
+  /**
+   * Called once at shutdown, before the exporter flushes; must be safe to call without start and
+   * twice. A processor holding records hands them on (or reports them dropped) before resolving.
+   */
   shutdown?(): Promise<void>;
 }
 

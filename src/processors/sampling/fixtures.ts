@@ -1,0 +1,87 @@
+import type { AnyValue, LogBatch, LogRecord, Span, TraceBatch } from '../../batch/types.ts';
+import type { DropSink } from '../processor.ts';
+
+/** Test fixtures for the sampling processors: small builders, a seeded ID source, a drop recorder. */
+
+export function makeSpan(overrides: Partial<Span> = {}): Span {
+  return {
+    traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceState: '', parentSpanId: '', flags: 0, name: 'op', kind: 2,
+    startTimeUnixNano: 1_700_000_000_000_000_000n, endTimeUnixNano: 1_700_000_000_001_000_000n, attributes: new Map(),
+    droppedAttributesCount: 0, events: [], droppedEventsCount: 0, links: [], droppedLinksCount: 0, status: { code: 0, message: '' },
+    ...overrides,
+  };
+}
+
+export function makeLog(overrides: Partial<LogRecord> = {}): LogRecord {
+  return {
+    timeUnixNano: 1_700_000_000_000_000_000n, observedTimeUnixNano: 1_700_000_000_000_000_000n, severityNumber: 9, severityText: 'INFO',
+    body: 'hello', attributes: new Map(), droppedAttributesCount: 0, flags: 0, traceId: '', spanId: '', eventName: '', ...overrides,
+  };
+}
+
+export const attrs = (entries: Record<string, AnyValue>): Map<string, AnyValue> => new Map(Object.entries(entries));
+
+const scope = () => ({ name: 'test', version: '', attributes: new Map(), droppedAttributesCount: 0 });
+
+/** One resource group per service, in the order given. */
+export function traceBatch(byService: Record<string, Span[]>): TraceBatch {
+  return {
+    signal: 'traces',
+    resources: Object.entries(byService).map(([service, records]) => ({
+      resource: { attributes: attrs({ 'service.name': service }), droppedAttributesCount: 0 },
+      schemaUrl: '',
+      scopes: [{ scope: scope(), schemaUrl: '', records }],
+    })),
+  };
+}
+
+export function logBatch(byService: Record<string, LogRecord[]>): LogBatch {
+  return {
+    signal: 'logs',
+    resources: Object.entries(byService).map(([service, records]) => ({
+      resource: { attributes: attrs({ 'service.name': service }), droppedAttributesCount: 0 },
+      schemaUrl: '',
+      scopes: [{ scope: scope(), schemaUrl: '', records }],
+    })),
+  };
+}
+
+export function spansOf(batch: TraceBatch): Span[] {
+  return batch.resources.flatMap((r) => r.scopes.flatMap((s) => s.records));
+}
+
+export function logsOf(batch: LogBatch): LogRecord[] {
+  return batch.resources.flatMap((r) => r.scopes.flatMap((s) => s.records));
+}
+
+/** Deterministic random hex IDs (mulberry32), so statistical tests never flake. */
+export function idSource(seed = 1): (hexDigits: number) => string {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0).toString(16).padStart(8, '0');
+  };
+  return (hexDigits) => {
+    let s = '';
+    while (s.length < hexDigits) s += next();
+    return s.slice(0, hexDigits);
+  };
+}
+
+/** A DropSink that records drops, events and deferred records by name. */
+export function recorder(): DropSink & { drops: Record<string, number>; events: Record<string, number>; deferred: number } {
+  const drops: Record<string, number> = {};
+  const events: Record<string, number> = {};
+  const sink = {
+    drops,
+    events,
+    deferred: 0,
+    drop: (reason: string, n: number) => void (n > 0 && (drops[reason] = (drops[reason] ?? 0) + n)),
+    count: (event: string, n: number) => void (n > 0 && (events[event] = (events[event] ?? 0) + n)),
+    defer: (n: number) => void (sink.deferred += n),
+  };
+  return sink;
+}
