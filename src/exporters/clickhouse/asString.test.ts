@@ -29,6 +29,11 @@ const cases: Array<[string, AnyValue, string]> = [
   ['an array with NaN (json.Marshal fails, the Collector writes "")', [NaN], ''],
   ['an empty array', [], '[]'],
   ['an empty kvlist', new Map(), '{}'],
+  ['a string with a lone surrogate as-is (the row encoder makes it U+FFFD)', 'a\ud800', 'a\ud800'],
+  ['lone surrogates inside an array as U+FFFD, as Go holds them', ['a\ud800', '\udc00b'], '["a\ufffd","\ufffdb"]'],
+  ['a surrogate pair inside an array as it is', ['\ud83d\ude00'], '["\ud83d\ude00"]'],
+  ['a kvlist key with a lone surrogate', new Map<string, AnyValue>([['\udbff', 1n]]), '{"\ufffd":1}'],
+  ['a lone surrogate next to HTML characters', ['<\ud800>'], '["\\u003c\ufffd\\u003e"]'],
 ];
 
 describe('asString matches the Collector AsString', () => {

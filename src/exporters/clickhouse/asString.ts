@@ -70,6 +70,19 @@ const goEscapes: Record<string, string> = {
 
 /** JSON.stringify plus Go's default HTML-safe escaping of `<`, `>`, `&`, U+2028 and U+2029. */
 function goJsonString(s: string): string {
-  const json = JSON.stringify(s);
+  const json = JSON.stringify(wellFormed(s));
   return htmlUnsafe.test(json) ? json.replace(htmlUnsafeAll, (c) => goEscapes[c]) : json;
+}
+
+const surrogate = /[\ud800-\udfff]/;
+const loneSurrogates = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * `s` with every lone surrogate replaced by U+FFFD: the string that its UTF-8 encoding stands for
+ * (what `Buffer.from(s)` writes), and what the Collector holds for it (Go decodes an unpaired
+ * `\ud800` in OTLP/JSON to U+FFFD). A lone surrogate cannot be stored as UTF-8, and ClickHouse
+ * refuses a whole JSON insert over a lone high one written as `\ud800`.
+ */
+export function wellFormed(s: string): string {
+  return surrogate.test(s) ? s.replace(loneSurrogates, '\ufffd') : s;
 }

@@ -17,7 +17,10 @@ export function clickhouseRowStore(client: ClickHouseClient, database: string): 
       const result = await client.exec({
         // Identifiers are validated by the config schema; the token is a UUID we generated.
         query: `INSERT INTO \`${database}\`.\`${table}\` SETTINGS insert_deduplication_token = '${token}' FORMAT JSONEachRow`,
-        values: Readable.from([Buffer.from(body)]),
+        // The string itself, not Buffer.from(body): chDB's connection turns every chunk back into
+        // a string (a UTF-8 decode of the whole insert) and the HTTP connection writes strings to
+        // the socket as UTF-8, so a Buffer only added an encode (and a decode) of every byte.
+        values: Readable.from([body]),
       });
       // Drain the (empty) response so the connection is released.
       result.stream.resume();
