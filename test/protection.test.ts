@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway.ts';
 import { rows, startGateway } from './support/gateway.ts';
-import { post, traceRequest } from './support/payloads.ts';
+import { post, uniqueSpans } from './support/payloads.ts';
 
 let gateway: Gateway;
 beforeAll(async () => {
@@ -10,17 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => gateway?.shutdown());
 
-let seq = 0;
-function spans(service: string, n: number): string {
-  const r = ++seq;
-  return traceRequest(service, Array.from({ length: n }, (_, i) => ({
-    traceId: (r * 1000 + i).toString(16).padStart(32, '0'),
-    spanId: (r * 1000 + i + 1).toString(16).padStart(16, '0'),
-    name: `${service}-${r}-${i}`,
-    start: '1700000000000000000',
-    end: '1700000000000000001',
-  })));
-}
+const spans = uniqueSpans;
 const count = async (service: string) =>
   (await rows<{ n: string }>(gateway, `SELECT toString(count()) AS n FROM otel_traces WHERE ServiceName = '${service}'`))[0].n;
 

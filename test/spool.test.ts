@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowStore } from '../src/exporters/clickhouse/store.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { rows, startGateway, tempDataDir } from './support/gateway.ts';
-import { post, traceRequest } from './support/payloads.ts';
+import { post, uniqueSpans } from './support/payloads.ts';
 
 /** How the fault-injecting wrapper around the real ClickHouse store behaves right now. */
 let mode: 'ok' | 'fail' | 'commit-then-fail' | 'slow' | 'corrupt' | 'hang' = 'ok';
@@ -40,18 +40,7 @@ afterAll(async () => {
   data.remove();
 });
 
-let seq = 0;
-/** One request of `n` spans named `<service>-<request>-<i>`, unique across the file. */
-function spans(service: string, n: number): string {
-  const r = ++seq;
-  return traceRequest(service, Array.from({ length: n }, (_, i) => ({
-    traceId: (r * 1000 + i).toString(16).padStart(32, '0'),
-    spanId: (r * 1000 + i + 1).toString(16).padStart(16, '0'),
-    name: `${service}-${r}-${i}`,
-    start: '1700000000000000000',
-    end: '1700000000000000001',
-  })));
-}
+const spans = uniqueSpans;
 
 async function status(): Promise<{ spool: { entries: number; bytes: number }; spooling: boolean }> {
   return (await fetch(`${gateway.url}/api/status`)).json() as never;

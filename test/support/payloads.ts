@@ -95,3 +95,16 @@ export function post(baseUrl: string, path: string, body: string | Uint8Array, h
     body: body as BodyInit,
   });
 }
+
+let uniqueSeq = 0;
+/** One OTLP/JSON request of `n` spans named `<service>-<request>-<i>`, with IDs unique in the process. */
+export function uniqueSpans(service: string, n: number): string {
+  const r = ++uniqueSeq;
+  return traceRequest(service, Array.from({ length: n }, (_, i) => ({
+    traceId: (r * 1000 + i).toString(16).padStart(32, '0'),
+    spanId: (r * 1000 + i + 1).toString(16).padStart(16, '0'),
+    name: `${service}-${r}-${i}`,
+    start: '1700000000000000000',
+    end: '1700000000000000001',
+  })));
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { regexSource } from '../configHelpers.ts';
 
 /**
  * Options of the `filter` processor: a small, explicit way to drop what nobody wants stored.
@@ -9,17 +10,8 @@ export const filterConfigSchema = z.strictObject({
   minSeverityNumber: z.number().int().min(0).max(24).default(0),
   /** Spans whose name matches any of these regular expressions are dropped. */
   dropSpanNames: z
-    .array(z.string().refine(isValidRegex, { message: 'must be a valid regular expression' }))
+    .array(regexSource())
     .default([]),
 });
 
 export type FilterConfig = z.infer<typeof filterConfigSchema>;
-
-function isValidRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { regexSource } from '../configHelpers.ts';
 
-const regex = z.string().refine(isValidRegex, { message: 'must be a valid regular expression' });
+const regex = regexSource();
 const percentage = z.number().min(0).max(100);
 
 /** A rate for a service and/or span names; the first matching rule wins. */
@@ -66,12 +67,3 @@ export const samplingConfigSchema = z.strictObject({
 export type SamplingConfig = z.infer<typeof samplingConfigSchema>;
 export type RateRule = z.infer<typeof rateRule>;
 export type DropRule = z.infer<typeof dropRule>;
-
-function isValidRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
