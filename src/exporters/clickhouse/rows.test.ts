@@ -253,12 +253,14 @@ describe('the JSONEachRow text', () => {
     expect(body).toBe(spans.map((span) => encodeSpans(traces(group([span], checkout))).body).join(''));
   });
 
-  it('keeps encoding correctly past the bound of its attribute key cache', () => {
-    const many = attrs(...Array.from({ length: 10_050 }, (_, i): [string, AnyValue] => [`key.${i}`, BigInt(i)]));
+  it('keeps encoding correctly past the bounds of its attribute key cache', () => {
+    const long = `${'k'.repeat(300)}"\ud800`;
+    const many = attrs(...Array.from({ length: 10_050 }, (_, i): [string, AnyValue] => [`key.${i}`, BigInt(i)]), [long, 'v']);
     for (let round = 0; round < 2; round++) {
       const row = JSON.parse(encodeSpans(traces(group([makeSpan(1, { attributes: many })], checkout))).body);
-      expect(Object.keys(row.SpanAttributes)).toHaveLength(10_050);
+      expect(Object.keys(row.SpanAttributes)).toHaveLength(10_051);
       expect(row.SpanAttributes['key.10049']).toBe('10049');
+      expect(row.SpanAttributes[`${'k'.repeat(300)}"\ufffd`]).toBe('v');
     }
   });
 });

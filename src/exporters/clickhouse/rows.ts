@@ -67,17 +67,20 @@ interface KeyText {
   next: string;
 }
 
-/** Bounded: keys come from senders. At the bound the cache starts over. */
+/** Bounded, in number and length of keys, because keys come from senders. At the bound it starts over. */
 const keyTexts = new Map<string, KeyText>();
 const maxCachedKeys = 10_000;
+const maxCachedKeyLength = 256;
 
 function keyText(key: string): KeyText {
   let text = keyTexts.get(key);
   if (text === undefined) {
-    if (keyTexts.size >= maxCachedKeys) keyTexts.clear();
     const quoted = JSON.stringify(wellFormed(key));
     text = { first: `{${quoted}:"`, next: `","${quoted.slice(1)}:"` };
-    keyTexts.set(key, text);
+    if (key.length <= maxCachedKeyLength) {
+      if (keyTexts.size >= maxCachedKeys) keyTexts.clear();
+      keyTexts.set(key, text);
+    }
   }
   return text;
 }
