@@ -60,6 +60,9 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const logger = deps.logger ?? createLogger(config);
   const metrics = new GatewayMetrics();
   const processors = buildProcessors(config.processors);
+  if (!config.processors.some((entry) => entry.type === 'redaction')) {
+    logger.warn('the processor chain has no redaction processor: personal data and secrets reach storage unredacted');
+  }
   const client = deps.client ?? (await createClickHouseClient(config));
 
   const schema = schemaOptions(config);

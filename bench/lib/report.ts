@@ -64,12 +64,14 @@ ${loadTable('end-to-end (gateway child → embedded ClickHouse)', e.runs, true)}
 
   raw insert ceiling: ${raw.rowsPerSec} rows/s — ${raw.chunkRows}-row chunks (${raw.chunkMiB} MiB), ${raw.inflight} in flight, insert p50 ${raw.insertMs.p50} ms, ${raw.cpuCores} cores (main ${raw.mainThreadCores}), ${raw.cpuUsPerRow} µs CPU/row
   CPU per span, in-process (1000-span request): decode ${cpu.decodeUsPerSpan} + encode ${cpu.encodeUsPerSpan} µs; decode → chain → encode together ${cpu.pipelineUsPerSpan} µs
+  default processor chain per span: redaction + sampling ${cpu.chainUsPerSpan.defaultChain} µs (redaction alone ${cpu.chainUsPerSpan.redaction}, sampling alone ${cpu.chainUsPerSpan.sampling})
   peak RSS: gateway ${e.peakRssMiB} MiB (${e.startupRssMiB} MiB when it became healthy), raw-insert worker ${raw.peakRssMiB} MiB, bare HTTP ${r.bareHttp.peakRssMiB} MiB
 
   end-to-end / raw insert ceiling: ${met('endToEndOverRaw')} — best ${e.best.spansPerSec} spans/s at ${e.best.load}
   raw CPU per row / gateway CPU per span (noise-resistant): ${r.ratios.rawCpuOverGatewayCpu}
   end-to-end / bare HTTP: ${r.ratios.endToEndOverBareHttp.map((x) => `${x.load} ${x.ratio}`).join(', ')}
   decode + encode µs/span: ${met('decodeEncodeUsPerSpan')}
+  default chain (redaction + sampling) µs/span: ${met('defaultChainUsPerSpan')}
   every acknowledged span stored: ${met('allAckedRowsStored')}; clean shutdown: ${met('cleanShutdown')}
   ${r.wallSeconds} s; ${file}`);
 }

@@ -7,6 +7,9 @@ const nonNegativeInt = z.coerce.number().int().nonnegative();
 /** A processor entry in the chain: `type` picks the factory, the rest is that processor's own config. */
 const processorEntry = z.looseObject({ type: z.string().min(1) });
 
+/** The chain a gateway runs when `processors` is not configured. */
+export const DEFAULT_PROCESSORS: ReadonlyArray<{ type: string }> = [{ type: 'redaction' }, { type: 'sampling' }];
+
 /**
  * The whole gateway configuration. Every option carries its unit in its name; defaults are the
  * values a fresh `npm start` runs with.
@@ -109,8 +112,13 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
 
-  /** The processor chain, in order. Empty by default. */
-  processors: z.array(processorEntry).default([]),
+  /**
+   * The processor chain, in order. Default: {@link DEFAULT_PROCESSORS} — PII redaction with its
+   * default rules, then sampling at 100 % (which keeps every record but honours
+   * `sampling.priority` and records the adjusted count of spans an SDK or upstream tier sampled).
+   * A chain set here replaces the default entirely; start-up warns when it has no `redaction`.
+   */
+  processors: z.array(processorEntry).default(() => DEFAULT_PROCESSORS.map((entry) => ({ ...entry }))),
 
   /** Grace period for a clean shutdown (stop intake, flush, exit). */
   shutdownTimeoutMs: positiveInt.default(10_000),

@@ -46,3 +46,29 @@ export class CleanSet {
     this.set.add(s);
   }
 }
+
+/** A string's redaction, kept so a repeat costs a lookup: the output and the rule of each finding. */
+export interface KnownRedaction<T> {
+  out: T;
+  rules: readonly number[];
+}
+
+/**
+ * Recent strings that had findings, with their redacted output. Personal values repeat too — the
+ * client IP of every span of a session, a user's email on each of their requests — and redacting
+ * a repeat costs the full scan again without this. In memory only (the raw values are there
+ * anyway); bounded and cleared when full, like {@link CleanSet}.
+ */
+export class RedactedMemo<T> {
+  private readonly map = new Map<string, KnownRedaction<T>>();
+
+  get(s: string): KnownRedaction<T> | undefined {
+    return s.length <= MAX_LENGTH ? this.map.get(s) : undefined;
+  }
+
+  remember(s: string, out: T, rules: readonly number[]): void {
+    if (s.length > MAX_LENGTH) return;
+    if (this.map.size >= SET_LIMIT) this.map.clear();
+    this.map.set(s, { out, rules });
+  }
+}

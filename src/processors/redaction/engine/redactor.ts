@@ -7,7 +7,7 @@ import { customDetector, type CustomRule } from './custom.ts';
 import { Findings, type Detector } from './detector.ts';
 import { ALL, features } from './features.ts';
 import { ALLOW, DENY, KeyClassifier, NO_IP, SCAN } from './keys.ts';
-import { CleanSet, type Recent } from './memo.ts';
+import { CleanSet, RedactedMemo, type Recent } from './memo.ts';
 import { Matcher } from './matchers.ts';
 import { hmacHasher, isRedactionOutput, noHasher, stableText, type Hasher } from './methods.ts';
 import { pairDetector } from './pairs.ts';
@@ -71,6 +71,9 @@ export class Redactor {
   private readonly triggers: number;
   private readonly findings = new Findings();
   private readonly clean = new CleanSet();
+  private readonly redacted = new RedactedMemo<Redacted<string>>();
+  /** Rules of the findings rendered by the current {@link text} call, for {@link redacted}. */
+  private readonly fired: number[] = [];
   private readonly prefilter: boolean;
 
   /** `prefilter: false` runs every detector on every string: only for tests that check the prefilter changes nothing. */
@@ -150,11 +153,17 @@ export class Redactor {
     return out;
   }
 
-  /** {@link text} with the shared memory of long clean strings. */
+  /** {@link text} with the shared memories of clean strings and of recent redactions (for keys of class SCAN only). */
   private memoText(s: string, tally: Tally): Redacted<string> {
     if (this.clean.has(s)) return s;
+    const known = this.redacted.get(s);
+    if (known !== undefined) {
+      for (let i = 0; i < known.rules.length; i++) tally.add(known.rules[i]);
+      return known.out;
+    }
     const out = this.text(s, tally);
     if (out === s) this.clean.remember(s);
+    else this.redacted.remember(s, out, this.fired.slice());
     return out;
   }
 
@@ -199,6 +208,7 @@ export class Redactor {
     if ((bits & this.triggers) === 0 && this.triggers !== -1) return s;
     const findings = this.findings;
     findings.clear();
+    this.fired.length = 0;
     for (let d = 0; d < this.detectors.length; d++) {
       const detector = this.detectors[d];
       if ((detector.trigger & bits) !== detector.trigger || ((flags & NO_IP) !== 0 && this.detectorRule[d] === this.ipRule)) continue;
@@ -226,6 +236,7 @@ export class Redactor {
       const rule = this.detectorRule[tags[i]];
       const found = s.slice(starts[i], ends[i]);
       tally.add(rule);
+      this.fired.push(rule);
       out += s.slice(pos, starts[i]);
       pos = ends[i];
       switch (this.methods[rule]) {

@@ -20,6 +20,7 @@ export class Tally {
 
   /** Distinct names of the rules that fired on the current record, sorted. */
   rules(): string[] {
+    if (this.hit.length === 1) return [this.names[this.hit[0]]];
     return this.hit.map((i) => this.names[i]).sort();
   }
 

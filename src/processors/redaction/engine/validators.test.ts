@@ -47,6 +47,17 @@ describe('the validators', () => {
     expect(isIpv4('1.2.3')).toBe(false);
   });
 
+  it.each(['0.0.0.0', '10.0.3.21', '255.255.255.255', '1.2.3.4'])('accepts %s as an IPv4 address', (s) => {
+    expect(isIpv4(s)).toBe(true);
+  });
+
+  it.each(['', '.', '1.2.3.4.', '.1.2.3.4', '1..2.3', '1.2.3.4.5', '1000.2.3.4', '1.2.3.a', '00.1.2.3', '1.2.3.256', '1.2.3.-4', '1.2.3.4 '])(
+    'rejects %j as an IPv4 address',
+    (s) => {
+      expect(isIpv4(s)).toBe(false);
+    },
+  );
+
   it.each([
     ['2001:db8::1', true],
     ['::ffff:192.0.2.1', true],

@@ -91,12 +91,25 @@ export function isSsn(area: string, group: string, serial: string): boolean {
 
 /** A dotted-quad IPv4 address: four decimal octets 0–255 without leading zeros. */
 export function isIpv4(s: string): boolean {
-  const parts = s.split('.');
-  if (parts.length !== 4) return false;
-  for (const p of parts) {
-    if (p.length === 0 || p.length > 3 || (p.length > 1 && p[0] === '0') || Number(p) > 255) return false;
+  // A character scan rather than split('.'): this runs on every dotted-number candidate.
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255 || ++parts > 4) return false;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 3 || (digits === 1 && value === 0)) return false; // 4 digits, or a leading zero
+      value = value * 10 + (c - 48);
+      digits++;
+    } else {
+      return false;
+    }
   }
-  return true;
+  return parts === 4;
 }
 
 /**
