@@ -1,0 +1,97 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { validateConfig } from '../../config/load.ts';
+import { renderTemplate } from '../../exporters/clickhouse/schema/render.ts';
+import { openTestEngine, type TestEngine } from '../../exporters/clickhouse/schema/testing.ts';
+import { createLogger } from '../../ops/logger.ts';
+import { createServer } from '../../receiver/server.ts';
+import { SOURCEMAPS_TABLE } from './queries.ts';
+import { registerSourceMapRoutes } from './routes.ts';
+import { SourceMapStore } from './store.ts';
+
+const TOKEN = 'admin-token-for-tests';
+const auth = { authorization: `Bearer ${TOKEN}` };
+const json = { ...auth, 'content-type': 'application/json' };
+const tinyMap = (name: string) => ({ version: 3, sources: [name], names: [], mappings: 'AAAA' });
+
+describe('source map API', () => {
+  let engine: TestEngine;
+  let app: FastifyInstance;
+  const upload = (release: string, body: unknown, headers: Record<string, string> = json) =>
+    app.inject({ method: 'POST', url: `/api/releases/${encodeURIComponent(release)}/sourcemaps`, headers, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+  const list = async (release: string) =>
+    (await app.inject({ method: 'GET', url: `/api/releases/${encodeURIComponent(release)}/sourcemaps`, headers: auth })).json<{ sourceMaps: Array<{ fileUrl: string }> }>();
+
+  beforeAll(async () => {
+    engine = openTestEngine();
+    await engine.client.command({
+      query: renderTemplate('sourcemaps_table', { database: 'default', table: SOURCEMAPS_TABLE, onCluster: '', engine: 'ReplacingMergeTree(UploadedAt)' }),
+    });
+    const config = validateConfig({ logLevel: 'silent', auth: { adminTokens: [TOKEN] }, receiver: { maxRequestBytes: 64 * 1024 } });
+    app = createServer(config, createLogger(config));
+    registerSourceMapRoutes(app, new SourceMapStore(engine.client, 'default', { maxMapBytes: 16 * 1024 }));
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+    await engine.close();
+  });
+
+  it('uploads a map (object or JSON text) and answers 201 with its digest', async () => {
+    const res = await upload('web@2.1.0', { fileUrl: '~/static/js/app.min.js', sourceMap: tinyMap('src/app.ts') });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ release: 'web@2.1.0', fileUrl: '~/static/js/app.min.js', digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    const asText = await upload('web@2.1.0', { fileUrl: '~/static/js/vendor.min.js', sourceMap: JSON.stringify(tinyMap('react.js')) });
+    expect(asText.statusCode).toBe(201);
+  });
+
+  it('lists the maps of a release', async () => {
+    await upload('list@1', { fileUrl: '~/b.js', sourceMap: tinyMap('b.ts') });
+    await upload('list@1', { fileUrl: '~/a.js', sourceMap: tinyMap('a.ts') });
+    const res = await app.inject({ method: 'GET', url: '/api/releases/list@1/sourcemaps', headers: auth });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ release: 'list@1', sourceMaps: [{ fileUrl: '~/a.js', sizeBytes: JSON.stringify(tinyMap('a.ts')).length }, { fileUrl: '~/b.js' }] });
+  });
+
+  it('deletes one file with ?fileUrl=, or the whole release, answering 204', async () => {
+    await upload('del@1', { fileUrl: 'https://cdn.example.com/a.js?v=1', sourceMap: tinyMap('a.ts') });
+    await upload('del@1', { fileUrl: '~/b.js', sourceMap: tinyMap('b.ts') });
+    const one = await app.inject({ method: 'DELETE', url: `/api/releases/del@1/sourcemaps?fileUrl=${encodeURIComponent('https://cdn.example.com/a.js?v=1')}`, headers: auth });
+    expect(one.statusCode).toBe(204);
+    expect((await list('del@1')).sourceMaps.map((m) => m.fileUrl)).toEqual(['~/b.js']);
+    const all = await app.inject({ method: 'DELETE', url: '/api/releases/del@1/sourcemaps', headers: auth });
+    expect(all.statusCode).toBe(204);
+    expect((await list('del@1')).sourceMaps).toEqual([]);
+  });
+
+  it.each([
+    ['a body that is not JSON', '{"fileUrl":', json, 400, 'request body is not valid JSON'],
+    ['a missing fileUrl', { sourceMap: tinyMap('a.ts') }, json, 400, 'fileUrl: '],
+    ['a map that is not a source map', { fileUrl: '~/a.js', sourceMap: { hello: 'world' } }, json, 400, 'sourceMap.version must be 3'],
+    ['mappings that do not decode', { fileUrl: '~/a.js', sourceMap: { version: 3, sources: ['a'], names: [], mappings: '!!' } }, json, 400, 'sourceMap cannot be decoded'],
+    ['a non-JSON content type', { fileUrl: '~/a.js', sourceMap: tinyMap('a.ts') }, { ...auth, 'content-type': 'text/plain' }, 415, 'application/json'],
+    ['a map over the store limit', { fileUrl: '~/a.js', sourceMap: { ...tinyMap('a.ts'), sourcesContent: ['x'.repeat(20_000)] } }, json, 413, 'over the limit of 16384 bytes'],
+  ])('refuses %s with a problem body', async (_, body, headers, status, detail) => {
+    const res = await upload('bad@1', body, headers);
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status, detail: expect.stringContaining(detail) });
+  });
+
+  it('refuses a body over the server limit with 413', async () => {
+    const res = await upload('big@1', { fileUrl: '~/a.js', sourceMap: { ...tinyMap('a.ts'), sourcesContent: ['x'.repeat(200 * 1024)] } });
+    expect(res.statusCode).toBe(413);
+  });
+
+  it.each([
+    ['no token', { 'content-type': 'application/json' }],
+    ['a wrong token', { authorization: 'Bearer not-the-admin-token', 'content-type': 'application/json' }],
+  ])('answers 401 to %s', async (_, headers) => {
+    const res = await upload('auth@1', { fileUrl: '~/a.js', sourceMap: tinyMap('a.ts') }, headers);
+    expect(res.statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/releases/auth@1/sourcemaps', headers })).statusCode).toBe(401);
+    expect((await list('auth@1')).sourceMaps).toEqual([]);
+  });
+});

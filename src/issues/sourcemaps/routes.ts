@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+
+import { jsonBody, sendApiError, validate } from '../../query/http.ts';
+import type { SourceMapStore } from './store.ts';
+
+const releaseParams = z.object({ release: z.string().min(1).max(250) });
+/** `sourceMap` is the map as a JSON object or as JSON text; the store checks it is a v3 map. */
+const uploadBody = z.object({ fileUrl: z.string().min(1).max(2048), sourceMap: z.unknown() });
+const deleteQuery = z.object({ fileUrl: z.string().min(1).max(2048).optional() });
+
+/**
+ * The source-map API (admin token required, as all of `/api/`):
+ * - `POST /api/releases/:release/sourcemaps` `{ fileUrl, sourceMap }` → 201 `{ release, fileUrl, digest, sizeBytes, uploadedAt }`;
+ *   re-uploading the same `fileUrl` replaces the map. `fileUrl` is the minified file as stack
+ *   frames name it; `~/static/js/app.min.js` matches that path on any scheme and host.
+ * - `GET /api/releases/:release/sourcemaps` → 200 `{ release, sourceMaps: [...] }`;
+ * - `DELETE /api/releases/:release/sourcemaps[?fileUrl=…]` → 204; without `fileUrl`, every map of the release.
+ */
+export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapStore): void {
+  app.post('/api/releases/:release/sourcemaps', async (request, reply) => {
+    try {
+      const { release } = validate(releaseParams, request.params);
+      const { fileUrl, sourceMap } = jsonBody(request, uploadBody);
+      return reply.code(201).send(await store.put(release, fileUrl, sourceMap));
+    } catch (err) {
+      return sendApiError(reply, err);
+    }
+  });
+
+  app.get('/api/releases/:release/sourcemaps', async (request, reply) => {
+    try {
+      const { release } = validate(releaseParams, request.params);
+      return reply.send({ release, sourceMaps: await store.list(release) });
+    } catch (err) {
+      return sendApiError(reply, err);
+    }
+  });
+
+  app.delete('/api/releases/:release/sourcemaps', async (request, reply) => {
+    try {
+      const { release } = validate(releaseParams, request.params);
+      const { fileUrl } = validate(deleteQuery, request.query);
+      await store.delete(release, fileUrl);
+      return reply.code(204).send();
+    } catch (err) {
+      return sendApiError(reply, err);
+    }
+  });
+}
