@@ -81,6 +81,71 @@ const LOGS: ExpectedColumn[] = [
   })),
 ];
 
+const ERROR_EVENTS: ExpectedColumn[] = [
+  ...plain('DateTime64(9)', 'Timestamp'),
+  ...plain('String', 'EventId', 'Fingerprint'),
+  ...plain(LC, 'Source', 'ServiceName', 'ServiceVersion', 'Environment', 'Platform'),
+  ...plain('String', 'ExceptionType', 'Message', 'NormalizedMessage', 'StackTrace', 'Culprit'),
+  ...plain(LC, 'Severity'),
+  ...plain('String', 'TraceId', 'SpanId', 'UserId', 'InstallationId', 'DeviceId', 'SessionId'),
+];
+
+const argMax = 'AggregateFunction(argMax, String, DateTime64(9))';
+const ISSUE_STATS: ExpectedColumn[] = [
+  ...plain('String', 'Fingerprint'),
+  ...plain('SimpleAggregateFunction(min, DateTime64(9))', 'FirstSeen'),
+  ...plain('SimpleAggregateFunction(max, DateTime64(9))', 'LastSeen'),
+  ...plain('SimpleAggregateFunction(sum, UInt64)', 'Events'),
+  ...plain('SimpleAggregateFunction(max, UInt8)', 'SeverityRank'),
+  ...plain('AggregateFunction(uniq, Nullable(String))', 'Users'),
+  ...plain('AggregateFunction(groupUniqArray(100), String)', 'Versions'),
+  ...plain('AggregateFunction(groupUniqArray(20), String)', 'Services', 'Environments'),
+  ...plain(argMax, 'LatestEventId', 'LatestType', 'LatestMessage', 'LatestCulprit', 'LatestService', 'LatestEnvironment'),
+];
+
+const ISSUE_DAILY: ExpectedColumn[] = [
+  ...plain('String', 'Fingerprint'),
+  ...plain('Date', 'Day'),
+  ...plain(LC, 'Severity'),
+  ...plain('UInt64', 'Events'),
+];
+
+const ISSUE_STATE: ExpectedColumn[] = [
+  ...plain('String', 'Fingerprint'),
+  ...plain(LC, 'Status', 'Severity'),
+  ...plain('DateTime64(3)', 'FirstSeen'),
+  ...plain('String', 'ResolvedInVersion'),
+  ...plain('DateTime64(3)', 'ResolvedAt', 'IgnoreUntil'),
+  ...plain('UInt64', 'IgnoreUntilEvents', 'IgnoreBaseEvents'),
+  ...plain('String', 'Assignee'),
+  ...plain('Array(Tuple(Time DateTime64(3), Author String, Text String))', 'Notes'),
+  ...plain('DateTime64(3)', 'UpdatedAt'),
+  ...plain('String', 'UpdatedBy'),
+  ...plain('UInt64', 'Version'),
+];
+
+const AUDIT_LOG: ExpectedColumn[] = [
+  ...plain('DateTime64(3)', 'Time'),
+  ...plain('String', 'Id'),
+  ...plain(LC, 'Actor', 'Action', 'EntityType'),
+  ...plain('String', 'EntityId', 'Before', 'After'),
+];
+
+const view = (table: string): ExpectedTable => ({ table, view: true, columns: [], sortingKeys: [''], partitionKeys: [''] });
+
+/** The control tables (migration 3): error events, issue aggregates and state, the audit log. */
+function controlTables(names: ReturnType<typeof tableNames>): ExpectedTable[] {
+  return [
+    { table: names.errorEvents, columns: ERROR_EVENTS, sortingKeys: ['Fingerprint, Timestamp'], partitionKeys: ['toDate(Timestamp)'] },
+    { table: names.issueStats, columns: ISSUE_STATS, sortingKeys: ['Fingerprint'], partitionKeys: [''] },
+    view(names.issueStatsMv),
+    { table: names.issueDaily, columns: ISSUE_DAILY, sortingKeys: ['Fingerprint, Day, Severity'], partitionKeys: ['toYYYYMM(Day)'] },
+    view(names.issueDailyMv),
+    { table: names.issueState, columns: ISSUE_STATE, sortingKeys: ['Fingerprint'], partitionKeys: [''] },
+    { table: names.auditLog, columns: AUDIT_LOG, sortingKeys: ['EntityType, EntityId, Time'], partitionKeys: ['toYYYYMM(Time)'] },
+  ];
+}
+
 /** Every table and view the code expects, for these options. */
 export function expectedTables(opts: SchemaOptions): ExpectedTable[] {
   const names = tableNames(opts);
@@ -111,5 +176,6 @@ export function expectedTables(opts: SchemaOptions): ExpectedTable[] {
       ],
       partitionKeys: ['toDate(Timestamp)', 'toDate(TimestampTime)'],
     },
+    ...controlTables(names),
   ];
 }

@@ -35,10 +35,16 @@ function commonVars(opts: SchemaOptions): { database: string; onCluster: string;
   };
 }
 
-function engine(opts: SchemaOptions, kind: '' | 'Aggregating' | 'Replacing'): string {
-  // Empty parameters take the server's default_replica_path / default_replica_name.
-  return opts.replicated ? `Replicated${kind}MergeTree()` : `${kind}MergeTree()`;
+/**
+ * The table engine for these options.
+ * @param args the engine's own parameters (`Version` for ReplacingMergeTree), default none
+ */
+function engine(opts: SchemaOptions, kind: '' | 'Aggregating' | 'Replacing' | 'Summing', args = ''): string {
+  // Without the path and replica parameters a Replicated engine takes the server's
+  // default_replica_path / default_replica_name; its own parameters follow unchanged.
+  return opts.replicated ? `Replicated${kind}MergeTree(${args})` : `${kind}MergeTree(${args})`;
 }
+
 
 /** Statements run before any migration: the database (unless `default`) and the migrations table. */
 export function renderBootstrap(opts: SchemaOptions): string[] {
@@ -82,6 +88,24 @@ export function renderMigrations(opts: SchemaOptions, server: ServerFeatures = {
         table('adopt_traces', names.traces),
         table('adopt_logs', names.logs),
         ...[names.traces, names.traceIdTs, names.logs].map((name) => table('dedup_window', name)),
+      ],
+    },
+    {
+      version: 3,
+      description: 'control tables: error events, issues, audit log, source maps',
+      statements: [
+        table('error_events_table', names.errorEvents, {
+          engine: engine(opts, ''),
+          ttl: ttlClause(opts.ttlSeconds, 'toDateTime(Timestamp)'),
+        }),
+        table('issue_stats_table', names.issueStats, { engine: engine(opts, 'Aggregating') }),
+        renderTemplate('issue_stats_mv', { ...common, view: names.issueStatsMv, target: names.issueStats, source: names.errorEvents }),
+        table('issue_daily_table', names.issueDaily, { engine: engine(opts, 'Summing') }),
+        renderTemplate('issue_daily_mv', { ...common, view: names.issueDailyMv, target: names.issueDaily, source: names.errorEvents }),
+        table('issue_state_table', names.issueState, { engine: engine(opts, 'Replacing', 'Version') }),
+        table('audit_log_table', names.auditLog, { engine: engine(opts, '') }),
+        // Owned by src/issues/sourcemaps: a re-upload replaces the map, the latest UploadedAt wins.
+        table('sourcemaps_table', names.sourcemaps, { engine: engine(opts, 'Replacing', 'UploadedAt') }),
       ],
     },
   ];

@@ -36,7 +36,28 @@ export interface TableNames {
   traceIdTs: string;
   traceIdTsMv: string;
   logs: string;
+  /** Control tables: fixed names, in the same database. */
+  errorEvents: string;
+  issueStats: string;
+  issueStatsMv: string;
+  issueDaily: string;
+  issueDailyMv: string;
+  issueState: string;
+  auditLog: string;
+  sourcemaps: string;
 }
+
+/** The control tables' fixed names (issues, audit log, source maps). */
+export const controlTableNames = Object.freeze({
+  errorEvents: 'otelhouse_error_events',
+  issueStats: 'otelhouse_issue_stats',
+  issueStatsMv: 'otelhouse_issue_stats_mv',
+  issueDaily: 'otelhouse_issue_daily',
+  issueDailyMv: 'otelhouse_issue_daily_mv',
+  issueState: 'otelhouse_issue_state',
+  auditLog: 'otelhouse_audit_log',
+  sourcemaps: 'otelhouse_sourcemaps',
+});
 
 /** Derives the lookup table and view names from the traces table name. */
 export function tableNames(opts: SchemaOptions): TableNames {
@@ -45,6 +66,7 @@ export function tableNames(opts: SchemaOptions): TableNames {
     traceIdTs: `${opts.tracesTable}_trace_id_ts`,
     traceIdTsMv: `${opts.tracesTable}_trace_id_ts_mv`,
     logs: opts.logsTable,
+    ...controlTableNames,
   };
 }
 
@@ -53,6 +75,12 @@ export function validateSchemaOptions(opts: SchemaOptions): void {
   for (const field of ['database', 'tracesTable', 'logsTable'] as const) {
     if (!isIdentifier(opts[field])) {
       throw new Error(`schema option ${field} ${JSON.stringify(opts[field])} is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*)`);
+    }
+  }
+  const control: readonly string[] = Object.values(controlTableNames);
+  for (const field of ['tracesTable', 'logsTable'] as const) {
+    if (control.includes(opts[field])) {
+      throw new Error(`schema option ${field} ${JSON.stringify(opts[field])} collides with a control table name`);
     }
   }
   if (opts.tracesTable === opts.logsTable) {

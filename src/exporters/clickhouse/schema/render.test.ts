@@ -63,14 +63,14 @@ describe('rendering the collector-compatible DDL', () => {
 
   it('puts the TTL on each table\'s own time column', () => {
     const all = statements(opts({ ttlSeconds: 72 * 3_600 })).join('\n');
-    expect(all.match(/TTL toDateTime\(Timestamp\) \+ toIntervalDay\(3\)/g)).toHaveLength(2);
+    expect(all.match(/TTL toDateTime\(Timestamp\) \+ toIntervalDay\(3\)/g)).toHaveLength(3); // spans, logs, error events
     expect(all).toContain('TTL toDateTime(Start) + toIntervalDay(3)');
   });
 
   it('adds ON CLUSTER to every DDL statement', () => {
     const o = opts({ database: 'otel', cluster: 'prod-cluster' });
     const all = [...renderBootstrap(o), ...statements(o)];
-    expect(all).toHaveLength(2 + 9);
+    expect(all).toHaveLength(2 + 17);
     for (const s of all) expect(s.split('\n')[0]).toMatch(/ ON CLUSTER `prod-cluster`( \(|$)/);
   });
 

@@ -1,0 +1,58 @@
+/**
+ * Query-string pieces shared by the API's list routes: instants, page sizes and cursors, and the
+ * actor a change is recorded under. Everything here rejects with a 400 naming the field.
+ */
+import { createHash } from 'node:crypto';
+
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+import { bearerToken } from '../receiver/auth.ts';
+import { ApiError } from './http.ts';
+
+/** The latest instant the stores hold (`DateTime64(9)` ends in April 2262). */
+const MAX_MS = Date.UTC(2262, 0, 1);
+
+/** An instant as ISO 8601 (with a zone or `Z`) or as integer milliseconds since the epoch; parsed to ms. */
+export const instant = z
+  .string()
+  .max(40)
+  .transform((text, ctx) => {
+    const ms = /^\d{1,16}$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(text) ? Date.parse(text) : NaN;
+    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_MS) {
+      ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 time or milliseconds since the epoch, between 1970 and 2262' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** A page size: 1–`max`, default `fallback`. */
+export const pageLimit = (fallback = 50, max = 500) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+/** An opaque cursor from a previous page. */
+export const pageCursor = z.string().min(1).max(2048);
+
+/** Refuses `from` after `to`. */
+export function checkRange(fromMs: number | undefined, toMs: number | undefined, from = 'from', to = 'to'): void {
+  if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) throw new ApiError(400, `${from} is after ${to}`, from);
+}
+
+const ACTOR_HEADER = 'x-otelhouse-actor';
+const PRINTABLE = /^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$/;
+
+/**
+ * Who is making a change: the `X-Otelhouse-Actor` header when present (1–128 printable ASCII
+ * characters), else `token:` and the first 8 hex digits of the admin token's SHA-256 (stable and
+ * not secret), else `anonymous` when admin auth is off.
+ */
+export function actorOf(request: FastifyRequest): string {
+  const header = request.headers[ACTOR_HEADER];
+  if (header !== undefined) {
+    if (typeof header !== 'string' || !PRINTABLE.test(header)) {
+      throw new ApiError(400, 'X-Otelhouse-Actor must be 1–128 printable ASCII characters', 'X-Otelhouse-Actor');
+    }
+    return header;
+  }
+  const token = bearerToken(request.headers.authorization);
+  return token ? `token:${createHash('sha256').update(token).digest('hex').slice(0, 8)}` : 'anonymous';
+}
