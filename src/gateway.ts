@@ -4,9 +4,22 @@ import type { Config } from './config/schema.ts';
 import { createClickHouseClient, type ClickHouseClient } from './exporters/clickhouse/client.ts';
 import { ClickHouseExporter } from './exporters/clickhouse/exporter.ts';
 import { checkDrift, migrate, reconcileTtl, type DriftProblem, type SchemaOptions } from './exporters/clickhouse/schema/index.ts';
+import { controlTableNames } from './exporters/clickhouse/schema/options.ts';
 import { clickhouseRowStore, type RowStore } from './exporters/clickhouse/store.ts';
 import { Spool } from './exporters/spool/spool.ts';
+import { AuditLog } from './control/audit.ts';
+import type { Batch } from './batch/types.ts';
+import { AlertDispatcher } from './issues/alerts/dispatcher.ts';
+import { compileFingerprintRules } from './issues/grouping/rules.ts';
+import { registerSourceMapRoutes } from './issues/sourcemaps/routes.ts';
+import { SourceMapStore } from './issues/sourcemaps/store.ts';
+import { IssueStore } from './issues/store/issueStore.ts';
+import { encodeErrorEvents } from './issues/store/rows.ts';
+import { IssueTracker } from './issues/tracker.ts';
 import { createLogger, type Logger } from './ops/logger.ts';
+import { fingerprintProcessor, takeOccurrences } from './processors/fingerprint/fingerprint.ts';
+import { registerAuditRoutes } from './query/audit.ts';
+import { registerIssueRoutes } from './query/issues.ts';
 import { GatewayMetrics } from './ops/metrics.ts';
 import { Pipeline } from './pipeline.ts';
 import { ProcessorChain } from './processors/chain.ts';
@@ -87,20 +100,54 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const exporter = new ClickHouseExporter({
     store: deps.wrapStore ? deps.wrapStore(baseStore) : baseStore,
     spool,
-    tables: { traces: config.clickhouse.tracesTable, logs: config.clickhouse.logsTable },
+    tables: { traces: config.clickhouse.tracesTable, logs: config.clickhouse.logsTable, errorEvents: controlTableNames.errorEvents },
     ...config.exporter,
     retryAfterSeconds: config.receiver.retryAfterSeconds,
     metrics,
     logger,
   });
-  const chain = new ProcessorChain(processors, metrics);
+  const database = config.clickhouse.database;
+  const audit = new AuditLog(client, { database });
+  const issues = new IssueStore(client, { database, config: config.issues });
+  const sourceMaps = new SourceMapStore(client, database, { onError: (err) => logger.warn({ err: (err as Error).message }, 'source map unusable') });
+  const alerts = new AlertDispatcher(config.issues.alerts, {
+    onDelivery: (event) => metrics.alertDeliveries.inc({ webhook: event.webhook, outcome: event.outcome }),
+  });
+  const tracker = new IssueTracker({
+    store: issues,
+    audit,
+    config: config.issues,
+    logger,
+    onAlert: (kind, issue, occurrence, previous) => alerts.notify({ kind, issue, occurrence, previous }),
+  });
+
+  // Errors become issues: the fingerprint stage runs last, after every processor that may drop records.
+  const stages = config.issues.enabled
+    ? [...processors, fingerprintProcessor('fingerprint', { rules: compileFingerprintRules(config.issues.fingerprintRules), sourceMaps })]
+    : processors;
+  const chain = new ProcessorChain(stages, metrics);
+  /** Stores a processed batch and the error occurrences found in it; once they are durable, the tracker learns of them. */
+  const deliver = async (batch: Batch): Promise<void> => {
+    const occurrences = takeOccurrences(batch);
+    if (occurrences.length === 0) return exporter.export(batch);
+    await Promise.all([exporter.export(batch), exporter.exportRows('errorEvents', encodeErrorEvents(occurrences))]);
+    // Issue state and alerts follow the data; a failure here never fails the request that is already durable.
+    tracker.observe(occurrences).catch((err: unknown) => {
+      metrics.issueTrackingFailures.inc();
+      logger.warn({ err: (err as Error).message }, 'issue tracking failed for durable occurrences');
+    });
+  };
   // Processors that hold records (tail sampling) hand them on later, through the rest of the chain into the exporter.
-  await chain.start((batch) => exporter.export(batch), join(config.dataDir, 'processors'));
+  await chain.start(deliver, join(config.dataDir, 'processors'));
   await exporter.start();
+  if (config.issues.enabled) await tracker.start();
 
   let accepting = true;
   const app = createServer(config, logger);
-  registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, exporter), metrics, accepting: () => accepting });
+  registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, deliver), metrics, accepting: () => accepting });
+  registerIssueRoutes(app, { issues, tracker, audit });
+  registerAuditRoutes(app, { audit });
+  registerSourceMapRoutes(app, sourceMaps);
   app.get('/healthz', async (_request, reply) =>
     accepting ? reply.send({ status: 'ok', spooling: exporter.spooling }) : reply.code(503).send({ status: 'shutting down' }),
   );
@@ -129,6 +176,8 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
         // Processors holding records (tail sampling) hand them on while the exporter still takes them.
         await Promise.race([chain.shutdown(), new Promise((resolve) => setTimeout(resolve, Math.max(0, (deadline - Date.now()) / 2)).unref())]);
         await exporter.shutdown(Math.max(100, deadline - Date.now() - 1000));
+        await tracker.shutdown();
+        await alerts.shutdown(Math.max(100, Math.min(2000, deadline - Date.now() - 500)));
         // Requests answered since close() began leave keep-alive connections that close() would wait
         // on for the keep-alive timeout: close them as they go idle, and all of them at the deadline.
         const reap = setInterval(() => app.server.closeIdleConnections(), 50);

@@ -1,19 +1,18 @@
 import type { Batch } from './batch/types.ts';
-import type { ClickHouseExporter } from './exporters/clickhouse/exporter.ts';
-import type { ProcessorChain } from './processors/chain.ts';
+import type { ChainSink, ProcessorChain } from './processors/chain.ts';
 
 /**
- * The data path after the receiver: the processor chain, then the exporter. `consume` resolves
- * when the (processed) batch is durable, which is when the receiver may answer 200.
+ * The data path after the receiver: the processor chain, then the sink that stores the processed
+ * batch (the exporter, plus the error occurrences the chain found). `consume` resolves when the
+ * batch is durable, which is when the receiver may answer 200.
  */
 export class Pipeline {
   constructor(
     private readonly chain: ProcessorChain,
-    private readonly exporter: ClickHouseExporter,
+    private readonly deliver: ChainSink,
   ) {}
 
   async consume(batch: Batch): Promise<void> {
-    const processed = await this.chain.process(batch);
-    await this.exporter.export(processed);
+    await this.deliver(await this.chain.process(batch));
   }
 }

@@ -86,7 +86,8 @@ describe.each(traceClients)('spans sent with $name', ({ name, make }) => {
         ts: hrNanos(parent.startTime),
         eventTimes: ['1700000000200000001'],
         eventNames: ['exception'],
-        eventAttrs: [{ 'exception.type': 'TypeError', 'exception.message': 'x is undefined' }],
+        // The fingerprint stage marks the exception event with its issue.
+        eventAttrs: [{ 'exception.type': 'TypeError', 'exception.message': 'x is undefined', 'otelhouse.fingerprint': expect.stringMatching(/^[0-9a-f]{32}$/) }],
         linkTraces: [],
         linkSpans: [],
         linkAttrs: [],
@@ -146,7 +147,7 @@ describe.each(logClients)('log records sent with $name', ({ name, make }) => {
         SeverityNumber: 17,
         ServiceName: service,
         Body: 'card declined',
-        LogAttributes: { 'user.id': 'u-42', attempt: '3', amount: '12.5' },
+        LogAttributes: { 'user.id': 'u-42', attempt: '3', amount: '12.5', 'otelhouse.fingerprint': expect.stringMatching(/^[0-9a-f]{32}$/) },
         ScopeName: 'otelhouse-test-logs',
         ScopeVersion: '4.5.6',
         EventName: 'payment.failed',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuesConfigSchema } from '../issues/config.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -119,6 +120,9 @@ export const configSchema = z.strictObject({
    * A chain set here replaces the default entirely; start-up warns when it has no `redaction`.
    */
   processors: z.array(processorEntry).default(() => DEFAULT_PROCESSORS.map((entry) => ({ ...entry }))),
+
+  /** Errors become issues: grouping, lifecycle, escalation and alerts (`src/issues/config.ts`). */
+  issues: issuesConfigSchema.prefault({}),
 
   /** Grace period for a clean shutdown (stop intake, flush, exit). */
   shutdownTimeoutMs: positiveInt.default(10_000),

@@ -106,6 +106,17 @@ export class GatewayMetrics implements ChainObserver {
     help: 'Insert batches held in the durable spool (spool depth).',
     registers: [this.registry],
   });
+  readonly alertDeliveries = new Counter({
+    name: 'otelhouse_alert_deliveries_total',
+    help: 'Issue alert webhook deliveries by outcome (sent, failed, retried, dropped).',
+    labelNames: ['webhook', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly issueTrackingFailures = new Counter({
+    name: 'otelhouse_issue_tracking_failures_total',
+    help: 'Durable error occurrences the issue tracker could not process (state, audit or alerts missed).',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'otelhouse_process_' });

@@ -3,14 +3,15 @@ import type { Batch } from '../../batch/types.ts';
 import { RetryableError } from '../../errors.ts';
 import type { GatewayMetrics } from '../../ops/metrics.ts';
 import { Spool, SpoolFullError } from '../spool/spool.ts';
-import { encodeLogs, encodeSpans } from './rows.ts';
+import { encodeLogs, encodeSpans, type EncodedRows } from './rows.ts';
 import type { RowStore } from './store.ts';
 import { TableQueue, type Chunk } from './tableQueue.ts';
 
 export interface ExporterOptions {
   store: RowStore;
   spool: Spool;
-  tables: { traces: string; logs: string };
+  /** Telemetry tables, and the table of error occurrences derived from them. */
+  tables: { traces: string; logs: string; errorEvents: string };
   maxBatchRows: number;
   flushIntervalMs: number;
   maxConcurrentInserts: number;
@@ -40,7 +41,7 @@ const maxPoisonAttempts = 3;
  * a {@link RetryableError} (the receiver answers 503 with Retry-After).
  */
 export class ClickHouseExporter {
-  private readonly queues: { traces: TableQueue; logs: TableQueue };
+  private readonly queues: { traces: TableQueue; logs: TableQueue; errorEvents: TableQueue };
   private degraded = false;
   private draining: Promise<void> | undefined;
   private stopped = false;
@@ -60,6 +61,7 @@ export class ClickHouseExporter {
     this.queues = {
       traces: new TableQueue(options.tables.traces, queueOptions, write),
       logs: new TableQueue(options.tables.logs, queueOptions, write),
+      errorEvents: new TableQueue(options.tables.errorEvents, queueOptions, write),
     };
     this.timeoutMs = options.insertTimeoutMs;
     this.deadline = new Promise<never>((_, reject) => (this.expire = reject));
@@ -83,6 +85,15 @@ export class ClickHouseExporter {
     return this.queues[batch.signal].add(rows);
   }
 
+  /**
+   * Resolves when already-encoded rows of a derived table (error occurrences) are in ClickHouse or
+   * in the spool: the same batching, spool and deduplication as telemetry.
+   */
+  exportRows(table: 'errorEvents', rows: EncodedRows): Promise<void> {
+    if (rows.rows === 0) return Promise.resolve();
+    return this.queues[table].add(rows);
+  }
+
   /** True while the spool holds rows the store has not taken yet. */
   get spooling(): boolean {
     return this.degraded;
@@ -97,7 +108,7 @@ export class ClickHouseExporter {
     this.timeoutMs = Math.min(this.options.insertTimeoutMs, budgetMs);
     // Inserts still running at the deadline are abandoned to the spool (their tokens make a late commit harmless).
     const timer = setTimeout(() => this.expire(new Error('insert abandoned at shutdown deadline')), budgetMs);
-    await Promise.all([this.queues.traces.flush(), this.queues.logs.flush()]);
+    await Promise.all([this.queues.traces.flush(), this.queues.logs.flush(), this.queues.errorEvents.flush()]);
     this.stopped = true;
     this.wake?.();
     await this.draining;
