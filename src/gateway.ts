@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
 import { createClickHouseClient, type ClickHouseClient } from './exporters/clickhouse/client.ts';
 import { ClickHouseExporter } from './exporters/clickhouse/exporter.ts';
-import { checkDrift, migrate, reconcileTtl, type DriftProblem, type SchemaOptions } from './exporters/clickhouse/schema/index.ts';
+import { checkDrift, migrate, type DriftProblem, type SchemaOptions } from './exporters/clickhouse/schema/index.ts';
+import { reconcileRetention } from './exporters/clickhouse/schema/ttl.ts';
 import { controlTableNames } from './exporters/clickhouse/schema/options.ts';
 import { clickhouseRowStore, type RowStore } from './exporters/clickhouse/store.ts';
 import { Spool } from './exporters/spool/spool.ts';
@@ -84,10 +85,12 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   if (migrations.checksumMismatches.length) {
     logger.warn({ mismatches: migrations.checksumMismatches }, 'applied migrations differ from what this version renders; they are not re-run');
   }
-  if (config.clickhouse.ttlHours !== undefined) {
-    const altered = await reconcileTtl(client, schema);
-    if (altered.length) logger.info({ tables: altered, ttlHours: config.clickhouse.ttlHours }, 'retention changed');
-  }
+  const retention = {
+    ttlSeconds: config.clickhouse.ttlHours === undefined ? undefined : config.clickhouse.ttlHours * 3600,
+    debugTtlSeconds: config.clickhouse.debugSessionTtlHours * 3600,
+  };
+  const altered = await reconcileRetention(client, schema, retention);
+  if (altered.length) logger.info({ tables: altered, ttlHours: config.clickhouse.ttlHours, debugSessionTtlHours: config.clickhouse.debugSessionTtlHours }, 'retention changed');
   const drift = await checkDrift(client, schema);
   if (drift.length) {
     logger.warn({ drift }, 'ClickHouse tables differ from the schema this version expects');

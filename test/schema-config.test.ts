@@ -22,7 +22,9 @@ describe('database, table names and retention from config', () => {
     const tables = await rows<{ name: string; q: string }>(gateway, `SELECT name, create_table_query AS q FROM system.tables WHERE database = 'telemetry' ORDER BY name`);
     const control = Object.values(controlTableNames);
     expect(tables.map((t) => t.name)).toEqual(['logs', ...control, 'otelhouse_schema_migrations', 'spans', 'spans_trace_id_ts', 'spans_trace_id_ts_mv'].sort());
-    expect(tables.find((t) => t.name === 'spans')!.q).toContain('TTL toDateTime(Timestamp) + toIntervalDay(2)');
+    expect(tables.find((t) => t.name === 'spans')!.q).toContain(
+      "TTL toDateTime(Timestamp) + toIntervalDay(7) WHERE (SpanAttributes['otelhouse.debug_session.id']) != '', toDateTime(Timestamp) + toIntervalDay(2)",
+    );
     const res = await post(gateway.url, '/v1/traces', traceRequest('cfg', [{ traceId: '1'.repeat(32), spanId: '2'.repeat(16), name: 'configured', start: String(BigInt(Date.now()) * 1_000_000n), end: String(BigInt(Date.now()) * 1_000_000n + 5n) }]));
     expect(res.status).toBe(200);
     expect(await rows(gateway, `SELECT SpanName FROM telemetry.spans`)).toEqual([{ SpanName: 'configured' }]);
@@ -33,7 +35,7 @@ describe('database, table names and retention from config', () => {
     await gateway!.shutdown();
     gateway = await startGateway(config({ ttlHours: 6 }));
     const [t] = await rows<{ q: string }>(gateway, `SELECT create_table_query AS q FROM system.tables WHERE database = 'telemetry' AND name = 'logs'`);
-    expect(t.q).toContain('TTL toDateTime(Timestamp) + toIntervalHour(6)');
+    expect(t.q).toMatch(/TTL .*, toDateTime\(Timestamp\) \+ toIntervalHour\(6\) SETTINGS/);
     expect(gateway.drift).toEqual([]);
   });
 

@@ -60,6 +60,12 @@ export const configSchema = z.strictObject({
        * at start; when unset, new tables keep rows forever and existing tables keep their TTL.
        */
       ttlHours: nonNegativeInt.optional(),
+      /**
+       * Retention in hours of spans and logs kept for a debug session (tagged
+       * `otelhouse.debug_session.id`): a TTL rule on the telemetry tables that deletes them sooner
+       * than `ttlHours`. 0 = no separate rule. Default 168 (7 days).
+       */
+      debugSessionTtlHours: nonNegativeInt.default(168),
       /** Adds `ON CLUSTER` to DDL. */
       cluster: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/).optional(),
       /** Use Replicated* engines (with `cluster`). */
