@@ -65,8 +65,14 @@ export class HoldLog implements Hold {
     /** Where each trace's last tombstone is: its spans written before it are done. */
     const doneAt = new Map<string, number>();
     let at = 0;
+    const read = (file: string) =>
+      readFile(join(this.dir, file), 'utf8').catch((err: NodeJS.ErrnoException) => {
+        // A segment collected between listing and reading held nothing still needed.
+        if (err.code === 'ENOENT') return '';
+        throw err;
+      });
     for (const file of files) {
-      for (const line of (await readFile(join(this.dir, file), 'utf8')).split('\n')) {
+      for (const line of (await read(file)).split('\n')) {
         if (line === '') continue;
         let entry: { b?: unknown; d?: string[] };
         try {
