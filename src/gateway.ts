@@ -9,6 +9,17 @@ import { controlTableNames } from './exporters/clickhouse/schema/options.ts';
 import { clickhouseRowStore, type RowStore } from './exporters/clickhouse/store.ts';
 import { Spool } from './exporters/spool/spool.ts';
 import { AuditLog } from './control/audit.ts';
+import { registerClientConfigRoute } from './control/clientConfig.ts';
+import { PolicyRegistry } from './control/policies/registry.ts';
+import { ConfigResolver } from './control/policies/resolve.ts';
+import { PolicyService } from './control/policies/service.ts';
+import { PolicyStore } from './control/policies/store.ts';
+import { previewPolicy } from './control/policies/preview.ts';
+import { SessionRegistry } from './control/sessions/registry.ts';
+import { SessionService } from './control/sessions/service.ts';
+import { SessionStore } from './control/sessions/store.ts';
+import { registerPolicyRoutes } from './query/policies.ts';
+import { registerSessionRoutes } from './query/sessions.ts';
 import type { Batch } from './batch/types.ts';
 import { AlertDispatcher } from './issues/alerts/dispatcher.ts';
 import { compileFingerprintRules } from './issues/grouping/rules.ts';
@@ -24,7 +35,7 @@ import { registerIssueRoutes } from './query/issues.ts';
 import { GatewayMetrics } from './ops/metrics.ts';
 import { Pipeline } from './pipeline.ts';
 import { ProcessorChain } from './processors/chain.ts';
-import { buildProcessors } from './processors/registry.ts';
+import { buildProcessors, type ProcessorServices } from './processors/registry.ts';
 import { registerOtlpRoutes } from './receiver/otlpRoutes.ts';
 import { createServer } from './receiver/server.ts';
 
@@ -73,7 +84,8 @@ export function schemaOptions(config: Config): SchemaOptions {
 export async function createGateway(config: Config, deps: GatewayDeps = {}): Promise<Gateway> {
   const logger = deps.logger ?? createLogger(config);
   const metrics = new GatewayMetrics();
-  const processors = buildProcessors(config.processors);
+  const gate: ProcessorServices = {};
+  const processors = buildProcessors(config.processors, gate);
   if (!config.processors.some((entry) => entry.type === 'redaction')) {
     logger.warn('the processor chain has no redaction processor: personal data and secrets reach storage unredacted');
   }
@@ -111,6 +123,17 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   });
   const database = config.clickhouse.database;
   const audit = new AuditLog(client, { database });
+
+  // Debug sessions and policies: in memory for the gate and /v1/config, refreshed from ClickHouse.
+  const sessionStore = new SessionStore(client, { database });
+  const policyStore = new PolicyStore(client, { database });
+  const onControlError = (err: unknown, what?: string) => logger.warn({ err: (err as Error).message, what }, 'control state refresh failed; serving the last state');
+  const sessionRegistry = new SessionRegistry(sessionStore, { refreshMs: config.control.refreshMs, statsFlushMs: config.control.statsFlushMs, onError: onControlError });
+  const policyRegistry = new PolicyRegistry(policyStore, { refreshMs: config.control.refreshMs, onError: onControlError });
+  await Promise.all([sessionRegistry.start(), policyRegistry.start()]);
+  const resolver = new ConfigResolver(policyRegistry, sessionRegistry);
+  gate.gate = { resolver, sessions: sessionRegistry };
+  const sessions = new SessionService({ store: sessionStore, registry: sessionRegistry, audit });
   const issues = new IssueStore(client, { database, config: config.issues });
   const sourceMaps = new SourceMapStore(client, database, { onError: (err) => logger.warn({ err: (err as Error).message }, 'source map unusable') });
   const alerts = new AlertDispatcher(config.issues.alerts, {
@@ -151,6 +174,13 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   registerIssueRoutes(app, { issues, tracker, audit });
   registerAuditRoutes(app, { audit });
   registerSourceMapRoutes(app, sourceMaps);
+  registerClientConfigRoute(app, { resolver });
+  registerSessionRoutes(app, { sessions, store: sessionStore, createsPerHour: config.control.sessionCreatesPerHour });
+  registerPolicyRoutes(app, {
+    policies: new PolicyService({ store: policyStore, registry: policyRegistry, audit }),
+    store: policyStore,
+    preview: (policy) => previewPolicy(client, database, policy),
+  });
   app.get('/healthz', async (_request, reply) =>
     accepting ? reply.send({ status: 'ok', spooling: exporter.spooling }) : reply.code(503).send({ status: 'shutting down' }),
   );
@@ -180,6 +210,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
         await Promise.race([chain.shutdown(), new Promise((resolve) => setTimeout(resolve, Math.max(0, (deadline - Date.now()) / 2)).unref())]);
         await exporter.shutdown(Math.max(100, deadline - Date.now() - 1000));
         await tracker.shutdown();
+        await Promise.all([sessionRegistry.shutdown(), policyRegistry.shutdown()]);
         await alerts.shutdown(Math.max(100, Math.min(2000, deadline - Date.now() - 500)));
         // Requests answered since close() began leave keep-alive connections that close() would wait
         // on for the keep-alive timeout: close them as they go idle, and all of them at the deadline.

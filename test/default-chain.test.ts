@@ -15,8 +15,8 @@ describe('a gateway started without a processors section', () => {
   });
   afterAll(() => gateway.shutdown());
 
-  it('runs redaction then sampling', () => {
-    expect(gateway.config.processors.map((p) => p.type)).toEqual(['redaction', 'sampling']);
+  it('runs redaction, the debug-session gate, then sampling', () => {
+    expect(gateway.config.processors.map((p) => p.type)).toEqual(['redaction', 'debugsessions', 'sampling']);
   });
 
   it('redacts personal data and secrets before storing spans and logs', async () => {

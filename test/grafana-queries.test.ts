@@ -14,7 +14,8 @@ const ns = (secondsAfter: number, nanos = 0) => (1_700_000_000n * 1_000_000_000n
 
 let gateway: Gateway;
 beforeAll(async () => {
-  gateway = await startGateway();
+  // No policy gate in this chain: the DEBUG log below is stored, as an unfiltered pipeline would.
+  gateway = await startGateway({ processors: [{ type: 'redaction' }, { type: 'sampling' }] });
   const sent = await Promise.all([
     post(gateway.url, '/v1/traces', traceRequest('frontend', [
       { traceId: traceA, spanId: 'a000000000000001', name: 'GET /checkout', start: ns(10), end: ns(10, 50_000_000), attributes: { 'http.route': '/checkout' } },

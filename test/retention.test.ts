@@ -18,12 +18,12 @@ const ttlOf = async (table: string) => {
 describe('retention of debug-session records', () => {
   it('expires spans and logs tagged with a debug session after debugSessionTtlHours, and the rest after ttlHours', async () => {
     gateway = await startGateway({ dataDir: data.dir, clickhouse: { ttlHours: 30 * 24 } });
-    expect(await ttlOf('otel_logs')).toContain("TTL toDateTime(Timestamp) + toIntervalDay(7) WHERE (LogAttributes['otelhouse.debug_session.id']) != '', toDateTime(Timestamp) + toIntervalDay(30)");
-    expect(await ttlOf('otel_traces')).toContain("TTL toDateTime(Timestamp) + toIntervalDay(7) WHERE (SpanAttributes['otelhouse.debug_session.id']) != '', toDateTime(Timestamp) + toIntervalDay(30)");
+    expect(await ttlOf('otel_logs')).toContain("TTL toDateTime(Timestamp) + toIntervalDay(7) WHERE (ResourceAttributes['otelhouse.debug_session.id']) != '', toDateTime(Timestamp) + toIntervalDay(30)");
+    expect(await ttlOf('otel_traces')).toContain("TTL toDateTime(Timestamp) + toIntervalDay(7) WHERE (ResourceAttributes['otelhouse.debug_session.id']) != '', toDateTime(Timestamp) + toIntervalDay(30)");
 
     // Rows 10 days old: past the debug rule, within the general one.
     await gateway.client.command({
-      query: `INSERT INTO otel_logs (Timestamp, ServiceName, Body, LogAttributes) VALUES
+      query: `INSERT INTO otel_logs (Timestamp, ServiceName, Body, ResourceAttributes) VALUES
         (now() - INTERVAL 10 DAY, 'app', 'debug detail', map('otelhouse.debug_session.id', 'ds-1')),
         (now() - INTERVAL 10 DAY, 'app', 'ordinary', map()),
         (now() - INTERVAL 1 DAY, 'app', 'recent debug detail', map('otelhouse.debug_session.id', 'ds-2'))`,
@@ -41,7 +41,7 @@ describe('retention of debug-session records', () => {
     await gateway.shutdown();
     gateway = await startGateway({ dataDir: data.dir, clickhouse: { debugSessionTtlHours: 24 } });
     // ttlHours unset: the general rule stays as the table has it; the debug rule changes.
-    expect(await ttlOf('otel_logs')).toContain("TTL toDateTime(Timestamp) + toIntervalDay(1) WHERE (LogAttributes['otelhouse.debug_session.id']) != '', toDateTime(Timestamp) + toIntervalDay(30)");
+    expect(await ttlOf('otel_logs')).toContain("TTL toDateTime(Timestamp) + toIntervalDay(1) WHERE (ResourceAttributes['otelhouse.debug_session.id']) != '', toDateTime(Timestamp) + toIntervalDay(30)");
     expect(before).not.toBe(await ttlOf('otel_logs'));
     await gateway.shutdown();
     gateway = await startGateway({ dataDir: data.dir, clickhouse: { debugSessionTtlHours: 0, ttlHours: 0 } });

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway.ts';
+import { controlPlaneTableNames } from '../src/control/schema.ts';
 import { controlTableNames } from '../src/exporters/clickhouse/schema/options.ts';
 import { rows, startGateway, tempDataDir } from './support/gateway.ts';
 import { post, traceRequest } from './support/payloads.ts';
@@ -20,10 +21,10 @@ describe('database, table names and retention from config', () => {
   it('creates the tables in the configured database with the configured TTL and stores into them', async () => {
     gateway = await startGateway(config());
     const tables = await rows<{ name: string; q: string }>(gateway, `SELECT name, create_table_query AS q FROM system.tables WHERE database = 'telemetry' ORDER BY name`);
-    const control = Object.values(controlTableNames);
+    const control = [...Object.values(controlTableNames), ...Object.values(controlPlaneTableNames)];
     expect(tables.map((t) => t.name)).toEqual(['logs', ...control, 'otelhouse_schema_migrations', 'spans', 'spans_trace_id_ts', 'spans_trace_id_ts_mv'].sort());
     expect(tables.find((t) => t.name === 'spans')!.q).toContain(
-      "TTL toDateTime(Timestamp) + toIntervalDay(7) WHERE (SpanAttributes['otelhouse.debug_session.id']) != '', toDateTime(Timestamp) + toIntervalDay(2)",
+      "TTL toDateTime(Timestamp) + toIntervalDay(7) WHERE (ResourceAttributes['otelhouse.debug_session.id']) != '', toDateTime(Timestamp) + toIntervalDay(2)",
     );
     const res = await post(gateway.url, '/v1/traces', traceRequest('cfg', [{ traceId: '1'.repeat(32), spanId: '2'.repeat(16), name: 'configured', start: String(BigInt(Date.now()) * 1_000_000n), end: String(BigInt(Date.now()) * 1_000_000n + 5n) }]));
     expect(res.status).toBe(200);

@@ -9,7 +9,7 @@ const nonNegativeInt = z.coerce.number().int().nonnegative();
 const processorEntry = z.looseObject({ type: z.string().min(1) });
 
 /** The chain a gateway runs when `processors` is not configured. */
-export const DEFAULT_PROCESSORS: ReadonlyArray<{ type: string }> = [{ type: 'redaction' }, { type: 'sampling' }];
+export const DEFAULT_PROCESSORS: ReadonlyArray<{ type: string }> = [{ type: 'redaction' }, { type: 'debugsessions' }, { type: 'sampling' }];
 
 /**
  * The whole gateway configuration. Every option carries its unit in its name; defaults are the
@@ -121,11 +121,23 @@ export const configSchema = z.strictObject({
 
   /**
    * The processor chain, in order. Default: {@link DEFAULT_PROCESSORS} — PII redaction with its
-   * default rules, then sampling at 100 % (which keeps every record but honours
+   * default rules, the debug-session and policy gate, then sampling at 100 % (which keeps every record but honours
    * `sampling.priority` and records the adjusted count of spans an SDK or upstream tier sampled).
    * A chain set here replaces the default entirely; start-up warns when it has no `redaction`.
    */
   processors: z.array(processorEntry).default(() => DEFAULT_PROCESSORS.map((entry) => ({ ...entry }))),
+
+  /** Debug sessions and collection policies: how often instances re-read them, and limits. */
+  control: z
+    .strictObject({
+      /** How often each instance re-reads sessions and policies from ClickHouse. Default 2000. */
+      refreshMs: positiveInt.default(2_000),
+      /** How often session stats counted here are added to ClickHouse. Default 5000. */
+      statsFlushMs: positiveInt.default(5_000),
+      /** Debug sessions each admin token may create per hour. Default 10. */
+      sessionCreatesPerHour: positiveInt.default(10),
+    })
+    .prefault({}),
 
   /** Errors become issues: grouping, lifecycle, escalation and alerts (`src/issues/config.ts`). */
   issues: issuesConfigSchema.prefault({}),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import { createDebugSessionsFactory, type GateControl } from './debugsessions/debugsessions.ts';
 import { filterFactory } from './filter/filter.ts';
 import type { Processor, ProcessorFactory } from './processor.ts';
 import { samplingFactory } from './sampling/sampling.ts';
@@ -8,22 +9,32 @@ import { tailSamplingPlacement } from './tailsampling/placement.ts';
 import { tailSamplingFactory } from './tailsampling/tailsampling.ts';
 import { redactionFactory } from './redaction/redaction.ts';
 
+/** What processors may read besides their config: the gateway's control state. */
+export interface ProcessorServices {
+  /** Debug sessions and policies for the `debugsessions` gate; without it the gate passes everything (counted). */
+  gate?: GateControl;
+}
+
 /** Every processor type the config can name. */
-const factories: Record<string, ProcessorFactory<any>> = {
-  filter: filterFactory,
-  sampling: samplingFactory,
-  tailsampling: tailSamplingFactory,
-  redaction: redactionFactory,
-};
+function factoriesFor(services: ProcessorServices): Record<string, ProcessorFactory<any>> {
+  return {
+    filter: filterFactory,
+    redaction: redactionFactory,
+    debugsessions: createDebugSessionsFactory(() => services.gate),
+    sampling: samplingFactory,
+    tailsampling: tailSamplingFactory,
+  };
+}
 
 /** Names of the processor types available in `processors[].type`. */
-export const processorTypes = (): string[] => Object.keys(factories);
+export const processorTypes = (): string[] => Object.keys(factoriesFor({}));
 
 /**
  * Validates every entry of `config.processors` and builds the processors, in order. Fails fast
  * with a {@link ConfigError} naming the entry (`processors[1].minSeverityNumber`) and the value.
  */
-export function buildProcessors(entries: Config['processors']): Processor[] {
+export function buildProcessors(entries: Config['processors'], services: ProcessorServices = {}): Processor[] {
+  const factories = factoriesFor(services);
   const misplaced = tailSamplingPlacement(entries);
   if (misplaced) throw new ConfigError(`invalid configuration: ${misplaced}`);
   return entries.map((entry, i) => {

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 
 import { tableNames, validateSchemaOptions, type SchemaOptions } from './options.ts';
 import { renderTemplate, type TemplateVars } from './render.ts';
-import { quoteIdent, ttlClause } from './sql.ts';
+import { commonVars, engine } from './engines.ts';
+import { ttlClause } from './sql.ts';
+import { controlTableStatements } from '../../../control/schema.ts';
+
+export { DEDUPLICATION_WINDOW } from './engines.ts';
 
 /** One forward-only schema step. Every statement must be idempotent: a crash may re-run it. */
 export interface Migration {
@@ -21,30 +25,6 @@ export interface ServerFeatures {
 
 /** Table recording applied migrations, in the telemetry database. */
 export const MIGRATIONS_TABLE = 'otelhouse_schema_migrations';
-
-/** How many recent insert blocks a table remembers for `insert_deduplication_token`. */
-export const DEDUPLICATION_WINDOW = 10_000;
-
-/** SQL fragments shared by every template, derived from validated options. */
-function commonVars(opts: SchemaOptions): { database: string; onCluster: string; dedupWindow: string } {
-  const setting = opts.replicated ? 'replicated_deduplication_window' : 'non_replicated_deduplication_window';
-  return {
-    database: opts.database,
-    onCluster: opts.cluster === undefined ? '' : ` ON CLUSTER ${quoteIdent(opts.cluster)}`,
-    dedupWindow: `${setting} = ${DEDUPLICATION_WINDOW}`,
-  };
-}
-
-/**
- * The table engine for these options.
- * @param args the engine's own parameters (`Version` for ReplacingMergeTree), default none
- */
-function engine(opts: SchemaOptions, kind: '' | 'Aggregating' | 'Replacing' | 'Summing', args = ''): string {
-  // Without the path and replica parameters a Replicated engine takes the server's
-  // default_replica_path / default_replica_name; its own parameters follow unchanged.
-  return opts.replicated ? `Replicated${kind}MergeTree(${args})` : `${kind}MergeTree(${args})`;
-}
-
 
 /** Statements run before any migration: the database (unless `default`) and the migrations table. */
 export function renderBootstrap(opts: SchemaOptions): string[] {
@@ -107,6 +87,11 @@ export function renderMigrations(opts: SchemaOptions, server: ServerFeatures = {
         // Owned by src/issues/sourcemaps: a re-upload replaces the map, the latest UploadedAt wins.
         table('sourcemaps_table', names.sourcemaps, { engine: engine(opts, 'Replacing', 'UploadedAt') }),
       ],
+    },
+    {
+      version: 4,
+      description: 'control tables: debug sessions and their stats, collection policies, clients seen (fed from logs and traces)',
+      statements: controlTableStatements(opts),
     },
   ];
 }

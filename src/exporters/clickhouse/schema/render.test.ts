@@ -15,7 +15,8 @@ const ddl = (o: SchemaOptions, fullTextSearch: boolean, start: string): string =
 describe('rendering the collector-compatible DDL', () => {
   it('defaults to the collector names, the default database and no TTL', () => {
     expect(defaultSchemaOptions).toEqual({ database: 'default', tracesTable: 'otel_traces', logsTable: 'otel_logs', ttlSeconds: 0 });
-    expect(statements(opts()).join('\n')).not.toContain('TTL ');
+    // Only the clients-seen table of policy previews has a fixed retention of its own.
+    expect(statements(opts()).filter((sql) => !sql.includes('otelhouse_clients_seen')).join('\n')).not.toContain('TTL ');
     expect(renderBootstrap(opts())).toHaveLength(1); // no CREATE DATABASE for `default`
   });
 
@@ -70,7 +71,7 @@ describe('rendering the collector-compatible DDL', () => {
   it('adds ON CLUSTER to every DDL statement', () => {
     const o = opts({ database: 'otel', cluster: 'prod-cluster' });
     const all = [...renderBootstrap(o), ...statements(o)];
-    expect(all).toHaveLength(2 + 17);
+    expect(all).toHaveLength(2 + 23);
     for (const s of all) expect(s.split('\n')[0]).toMatch(/ ON CLUSTER `prod-cluster`( \(|$)/);
   });
 

@@ -3,14 +3,14 @@ import { tableNames, type SchemaOptions } from './options.ts';
 import { rows } from './server.ts';
 import { quoteIdent, ttlClause } from './sql.ts';
 
-/** Records kept for a debug session carry this attribute; they may expire sooner than the rest. */
+/** Records kept for a debug session carry this resource attribute; they may expire sooner than the rest. */
 export const DEBUG_SESSION_ATTRIBUTE = 'otelhouse.debug_session.id';
 
 /** A table whose TTL otelhouse manages: the time expression and, for telemetry, the attributes column. */
 interface TtlTable {
   table: string;
   time: string;
-  /** Map column holding record attributes; tables without one get no debug-session rule. */
+  /** Map column holding the debug-session tag; tables without one get no debug-session rule. */
   attributes?: string;
 }
 
@@ -18,9 +18,10 @@ interface TtlTable {
 function ttlTables(opts: SchemaOptions): TtlTable[] {
   const names = tableNames(opts);
   return [
-    { table: names.traces, time: 'toDateTime(Timestamp)', attributes: 'SpanAttributes' },
+    // The debug-session gate tags the resource of what a session keeps.
+    { table: names.traces, time: 'toDateTime(Timestamp)', attributes: 'ResourceAttributes' },
     { table: names.traceIdTs, time: 'toDateTime(Start)' },
-    { table: names.logs, time: 'toDateTime(Timestamp)', attributes: 'LogAttributes' },
+    { table: names.logs, time: 'toDateTime(Timestamp)', attributes: 'ResourceAttributes' },
     { table: names.errorEvents, time: 'toDateTime(Timestamp)' },
   ];
 }

@@ -1,0 +1,43 @@
+/**
+ * The control-plane tables of debug sessions and collection policies: SQL templates in
+ * `src/exporters/clickhouse/schema/sql/`, rendered here for a migration to run.
+ */
+import { commonVars, engine } from '../exporters/clickhouse/schema/engines.ts';
+import { tableNames, validateSchemaOptions, type SchemaOptions } from '../exporters/clickhouse/schema/options.ts';
+import { renderTemplate } from '../exporters/clickhouse/schema/render.ts';
+import { quoteIdent } from '../exporters/clickhouse/schema/sql.ts';
+
+/** Fixed names of the tables and views of this module, in the telemetry database. */
+export const controlPlaneTableNames = Object.freeze({
+  debugSessions: 'otelhouse_debug_sessions',
+  debugSessionStats: 'otelhouse_debug_session_stats',
+  policies: 'otelhouse_collection_policies',
+  clientsSeen: 'otelhouse_clients_seen',
+  clientsSeenLogsMv: 'otelhouse_clients_seen_logs_mv',
+  clientsSeenTracesMv: 'otelhouse_clients_seen_traces_mv',
+});
+
+/** `database`.`table`, quoted. */
+export function qualified(database: string, table: string): string {
+  return `${quoteIdent(database)}.${quoteIdent(table)}`;
+}
+
+/**
+ * The statements creating the debug-session, session-stats, policy and clients-seen tables and the
+ * two views feeding clients-seen from the logs and traces tables (which must exist first). Every
+ * statement is idempotent (`IF NOT EXISTS`), for a migration appended after the telemetry tables.
+ */
+export function controlTableStatements(opts: SchemaOptions): string[] {
+  validateSchemaOptions(opts);
+  const names = tableNames(opts);
+  const t = controlPlaneTableNames;
+  const common = commonVars(opts);
+  return [
+    renderTemplate('debug_sessions_table', { ...common, table: t.debugSessions, engine: engine(opts, 'Replacing', 'Version') }),
+    renderTemplate('debug_session_stats_table', { ...common, table: t.debugSessionStats, engine: engine(opts, 'Aggregating') }),
+    renderTemplate('collection_policies_table', { ...common, table: t.policies, engine: engine(opts, 'Replacing', 'Version') }),
+    renderTemplate('clients_seen_table', { ...common, table: t.clientsSeen, engine: engine(opts, 'Aggregating') }),
+    renderTemplate('clients_seen_mv', { ...common, view: t.clientsSeenLogsMv, target: t.clientsSeen, source: names.logs }),
+    renderTemplate('clients_seen_mv', { ...common, view: t.clientsSeenTracesMv, target: t.clientsSeen, source: names.traces }),
+  ];
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+
+import type { AnyValue, Batch, LogBatch, LogRecord, Span, TraceBatch } from '../../batch/types.ts';
+import { PolicyRegistry } from '../../control/policies/registry.ts';
+import { ConfigResolver } from '../../control/policies/resolve.ts';
+import type { CollectionPolicy } from '../../control/policies/model.ts';
+import type { DebugSession } from '../../control/sessions/model.ts';
+import { SessionRegistry } from '../../control/sessions/registry.ts';
+import type { StatsIncrement } from '../../control/sessions/store.ts';
+import { makePolicy, makeSession, MINUTE, T0 } from '../../control/sessions/testing.ts';
+import { buildProcessors } from '../registry.ts';
+import { attrs, makeLog, makeSpan, recorder } from '../sampling/fixtures.ts';
+import { createDebugSessionsFactory, SESSION_ATTRIBUTE, type GateControl } from './debugsessions.ts';
+
+const NOW = T0 + MINUTE;
+
+/** The gate over in-memory registries holding `sessions` and `policies`, at NOW. */
+async function control(sessions: DebugSession[], policies: CollectionPolicy[] = []) {
+  const increments: StatsIncrement[] = [];
+  const sessionRegistry = new SessionRegistry({ live: async () => sessions, addStats: async (i) => void increments.push(...i) }, { now: () => NOW });
+  const policyRegistry = new PolicyRegistry({ all: async () => policies });
+  await Promise.all([sessionRegistry.refresh(), policyRegistry.refresh()]);
+  const state: GateControl = { resolver: new ConfigResolver(policyRegistry, sessionRegistry), sessions: sessionRegistry, now: () => NOW };
+  const stats = async () => {
+    await sessionRegistry.stats.flush();
+    return increments;
+  };
+  return { state, stats };
+}
+
+function gate(state: GateControl | undefined, options: Record<string, unknown> = {}) {
+  const processor = createDebugSessionsFactory(() => state).create('debugsessions', createDebugSessionsFactory(() => state).parse(options));
+  return <B extends Batch>(batch: B) => {
+    const report = recorder();
+    const out = processor.process(batch, report) as B;
+    return { out, ...report };
+  };
+}
+
+const scope = () => ({ name: 'test', version: '', attributes: new Map(), droppedAttributesCount: 0 });
+const resourceOf = (a: Record<string, AnyValue>) => ({ attributes: attrs(a), droppedAttributesCount: 0 });
+
+/** One resource group per entry: its resource attributes and records. */
+function logs(...groups: Array<[Record<string, AnyValue>, LogRecord[]]>): LogBatch {
+  return { signal: 'logs', resources: groups.map(([a, records]) => ({ resource: resourceOf(a), schemaUrl: '', scopes: [{ scope: scope(), schemaUrl: '', records }] })) };
+}
+function spans(...groups: Array<[Record<string, AnyValue>, Span[]]>): TraceBatch {
+  return { signal: 'traces', resources: groups.map(([a, records]) => ({ resource: resourceOf(a), schemaUrl: '', scopes: [{ scope: scope(), schemaUrl: '', records }] })) };
+}
+
+const severities = [1, 5, 9, 13, 17, 0]; // TRACE, DEBUG, INFO, WARN, ERROR, unspecified
+const levelledLogs = () => severities.map((severityNumber) => makeLog({ severityNumber }));
+const debugging = { 'service.name': 'app', 'app.installation.id': 'inst-debug' };
+const other = { 'service.name': 'app', 'app.installation.id': 'inst-other' };
+
+describe('the debug-session gate', () => {
+  it('keeps a matching installation down to the session level, tagged and exempt; drops debug logs of others; counts it all', async () => {
+    const session = makeSession({ target: { 'app.installation.id': 'inst-debug' }, level: 'debug' });
+    const { state, stats } = await control([session]);
+    const { out, drops, events } = gate(state)(logs([debugging, levelledLogs()], [other, levelledLogs()]));
+
+    const [mine, theirs] = out.resources;
+    expect(mine.resource.attributes.get(SESSION_ATTRIBUTE)).toBe(session.id);
+    expect(mine.scopes[0].records.map((l) => l.severityNumber)).toEqual([5, 9, 13, 17, 0]);
+    expect(mine.scopes[0].records.every((l) => l.attributes.get('sampling.priority') === 1n)).toBe(true);
+    expect(theirs.resource.attributes.has(SESSION_ATTRIBUTE)).toBe(false);
+    expect(theirs.scopes[0].records.map((l) => l.severityNumber)).toEqual([9, 13, 17, 0]);
+    expect(theirs.scopes[0].records.some((l) => l.attributes.has('sampling.priority'))).toBe(false);
+    expect(drops).toEqual({ below_session_level: 1, below_min_level: 2 });
+    expect(events).toEqual({ debug_session: 5 });
+    expect(await stats()).toEqual([{ sessionId: session.id, logs: 5, spans: 0, errors: 1, lastSeenMs: NOW }]);
+  });
+
+  it('lets sampling keep every session record, even at 0 %', async () => {
+    const session = makeSession({ target: { 'app.installation.id': 'inst-debug' }, level: 'trace' });
+    const { state } = await control([session]);
+    const [sampling] = buildProcessors([{ type: 'sampling', percentage: 0 }]);
+    const batch = spans([debugging, [makeSpan(), makeSpan()]], [other, [makeSpan()]]);
+    const gated = gate(state)(batch).out;
+    const sampled = (await sampling.process(gated, recorder())) as TraceBatch;
+    expect(sampled.resources).toHaveLength(1);
+    expect(sampled.resources[0].resource.attributes.get(SESSION_ATTRIBUTE)).toBe(session.id);
+    expect(sampled.resources[0].scopes[0].records).toHaveLength(2);
+  });
+
+  it.each([
+    ['a trace-level session keeps TRACE logs', { level: 'trace' }, 'logs', 6],
+    ['a standard session keeps INFO and up', { level: 'standard' }, 'logs', 4],
+    ['logs not captured: the policy level applies, untagged', { capture: { logs: false, spans: true, network: false } }, 'logs', 4],
+  ] as const)('%s', async (_name, overrides, _signal, kept) => {
+    const session = makeSession({ target: { 'app.installation.id': 'inst-debug' }, ...overrides });
+    const { state } = await control([session]);
+    const { out } = gate(state)(logs([debugging, levelledLogs()]));
+    expect(out.resources[0].scopes[0].records).toHaveLength(kept);
+    expect(out.resources[0].resource.attributes.has(SESSION_ATTRIBUTE)).toBe('capture' in overrides ? false : true);
+  });
+
+  it('exempts network spans only when the session captures network, and counts errors', async () => {
+    const http = () => makeSpan({ kind: 3, attributes: attrs({ 'http.request.method': 'GET' }) });
+    for (const network of [false, true]) {
+      const session = makeSession({ target: { 'app.installation.id': 'inst-debug' }, capture: { logs: true, spans: true, network } });
+      const { state, stats } = await control([session]);
+      const { out } = gate(state)(spans([debugging, [http(), makeSpan({ status: { code: 2, message: 'boom' } })]]));
+      expect(out.resources[0].scopes[0].records.map((s) => s.attributes.get('sampling.priority'))).toEqual([network ? 1n : undefined, 1n]);
+      expect(await stats()).toEqual([expect.objectContaining({ spans: network ? 2 : 1, errors: 1 })]);
+    }
+  });
+
+  it('applies nothing for a paused or not-yet-started session, and removes a tag the client set itself', async () => {
+    const paused = makeSession({ target: { 'app.installation.id': 'inst-debug' }, pausedAtMs: T0 });
+    const later = makeSession({ target: { 'app.installation.id': 'inst-debug' }, startsAtMs: NOW + MINUTE });
+    const { state } = await control([paused, later]);
+    const { out, drops } = gate(state)(logs([{ ...debugging, [SESSION_ATTRIBUTE]: 'ds_forged' }, levelledLogs()]));
+    expect(out.resources[0].resource.attributes.has(SESSION_ATTRIBUTE)).toBe(false);
+    expect(drops).toEqual({ below_min_level: 2 });
+  });
+
+  it('holds clients to their policy: kill switch drops everything, a minimum level drops below it', async () => {
+    const kill = makePolicy({ targeting: { platforms: ['webjs'], rolloutPercentage: 100 }, settings: { telemetryEnabled: false } });
+    const warn = makePolicy({ targeting: { services: ['api'], rolloutPercentage: 100 }, settings: { minLogLevel: 'warn' } });
+    const session = makeSession({ target: { 'app.installation.id': 'inst-web' } }); // the kill switch beats it
+    const { state } = await control([session], [kill, warn]);
+    const { out, drops } = gate(state)(logs(
+      [{ 'service.name': 'web', 'telemetry.sdk.language': 'webjs', 'app.installation.id': 'inst-web' }, levelledLogs()],
+      [{ 'service.name': 'api' }, levelledLogs()],
+    ));
+    expect(out.resources).toHaveLength(1);
+    expect(out.resources[0].scopes[0].records.map((l) => l.severityNumber)).toEqual([13, 17, 0]);
+    expect(drops).toEqual({ telemetry_disabled: 6, below_min_level: 3 });
+  });
+
+  it('only applies sessions when policies are not enforced', async () => {
+    const kill = makePolicy({ settings: { telemetryEnabled: false } });
+    const { state } = await control([], [kill]);
+    const { out, drops } = gate(state, { enforcePolicies: false })(logs([other, levelledLogs()]));
+    expect(out.resources[0].scopes[0].records).toHaveLength(6);
+    expect(drops).toEqual({});
+  });
+
+  it('passes everything on, counted, when no control state is provided', () => {
+    const { out, events } = gate(undefined)(logs([other, levelledLogs()]));
+    expect(out.resources[0].scopes[0].records).toHaveLength(6);
+    expect(events).toEqual({ no_control_state: 6 });
+  });
+
+  it('validates its options', () => {
+    expect(() => createDebugSessionsFactory(() => undefined).parse({ enforcePolicies: 'yes' })).toThrow();
+    expect(() => createDebugSessionsFactory(() => undefined).parse({ unknown: 1 })).toThrow();
+  });
+});
