@@ -31,7 +31,7 @@ describe('finding error occurrences', () => {
     [{ severityNumber: 21, body: 'out of memory' }, { severity: 'fatal', message: 'out of memory' }],
     [{ severityNumber: 13, body: 'slow', attributes: attrs({ 'exception.type': 'Timeout' }) }, { severity: 'warning', type: 'Timeout', message: 'slow' }],
     [{ severityNumber: 0, body: 'x', attributes: attrs({ 'exception.message': 'boom' }) }, { severity: 'error', message: 'boom' }],
-    [{ severityNumber: 17, body: new Map([['message', 'structured failure'], ['code', 500n]]) }, { message: 'structured failure' }],
+    [{ severityNumber: 17, body: attrs({ message: 'structured failure', code: 500n }) }, { message: 'structured failure' }],
   ])('reads the log %j as an occurrence %j', (log, expected) => {
     const [site] = findErrorSites(logBatch({ api: [makeLog(log as never)] }));
     expect(site).toMatchObject({ source: 'log', service: 'api', ...expected });
