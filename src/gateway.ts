@@ -45,6 +45,8 @@ export interface GatewayDeps {
   /** Wraps the row store, e.g. to inject faults in tests. */
   wrapStore?: (store: RowStore) => RowStore;
   logger?: Logger;
+  /** Clock of the control plane (debug sessions, policies, issue lifecycle), ms; default `Date.now`. Tests move it. */
+  now?: () => number;
 }
 
 /** A running gateway: the HTTP server, the pipeline and the store, with an explicit lifecycle. */
@@ -128,12 +130,13 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const sessionStore = new SessionStore(client, { database });
   const policyStore = new PolicyStore(client, { database });
   const onControlError = (err: unknown, what?: string) => logger.warn({ err: (err as Error).message, what }, 'control state refresh failed; serving the last state');
-  const sessionRegistry = new SessionRegistry(sessionStore, { refreshMs: config.control.refreshMs, statsFlushMs: config.control.statsFlushMs, onError: onControlError });
+  const now = deps.now ?? Date.now;
+  const sessionRegistry = new SessionRegistry(sessionStore, { refreshMs: config.control.refreshMs, statsFlushMs: config.control.statsFlushMs, onError: onControlError, now });
   const policyRegistry = new PolicyRegistry(policyStore, { refreshMs: config.control.refreshMs, onError: onControlError });
   await Promise.all([sessionRegistry.start(), policyRegistry.start()]);
-  const resolver = new ConfigResolver(policyRegistry, sessionRegistry);
-  gate.gate = { resolver, sessions: sessionRegistry };
-  const sessions = new SessionService({ store: sessionStore, registry: sessionRegistry, audit });
+  const resolver = new ConfigResolver(policyRegistry, sessionRegistry, { now });
+  gate.gate = { resolver, sessions: sessionRegistry, now };
+  const sessions = new SessionService({ store: sessionStore, registry: sessionRegistry, audit, now });
   const issues = new IssueStore(client, { database, config: config.issues });
   const sourceMaps = new SourceMapStore(client, database, { onError: (err) => logger.warn({ err: (err as Error).message }, 'source map unusable') });
   const alerts = new AlertDispatcher(config.issues.alerts, {
@@ -175,9 +178,9 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   registerAuditRoutes(app, { audit });
   registerSourceMapRoutes(app, sourceMaps);
   registerClientConfigRoute(app, { resolver });
-  registerSessionRoutes(app, { sessions, store: sessionStore, createsPerHour: config.control.sessionCreatesPerHour });
+  registerSessionRoutes(app, { sessions, store: sessionStore, createsPerHour: config.control.sessionCreatesPerHour, now });
   registerPolicyRoutes(app, {
-    policies: new PolicyService({ store: policyStore, registry: policyRegistry, audit }),
+    policies: new PolicyService({ store: policyStore, registry: policyRegistry, audit, now }),
     store: policyStore,
     preview: (policy) => previewPolicy(client, database, policy),
   });

@@ -1,0 +1,110 @@
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gateway } from '../src/gateway.ts';
+import { rows, startGateway } from './support/gateway.ts';
+import { exportWith, recordLogs } from './support/otel.ts';
+
+const ADMIN = 'admin-token-1234';
+const INGEST = 'ingest-token-5678';
+const MINUTE = 60_000;
+
+let gateway: Gateway;
+/** The control plane's clock: moved forward to end the session without waiting for it. */
+let clock = Date.now();
+
+beforeAll(async () => {
+  gateway = await startGateway(
+    { auth: { adminTokens: [ADMIN], ingestTokens: [INGEST] }, control: { refreshMs: 200, statsFlushMs: 100 } },
+    { now: () => clock },
+  );
+});
+afterAll(() => gateway?.shutdown());
+
+async function adminApi<T = any>(path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+const configFor = (installation: string, etag?: string) =>
+  fetch(`${gateway.url}/v1/config?service.name=mobile&app.installation.id=${installation}&telemetry.sdk.language=swift`, {
+    headers: { authorization: `Bearer ${INGEST}`, ...(etag ? { 'if-none-match': etag } : {}) },
+  });
+
+/** Sends a DEBUG and an INFO log from one installation with the official OTLP/protobuf exporter. */
+async function sendLogs(installation: string, round: string): Promise<void> {
+  const logs = recordLogs({ 'service.name': 'mobile', 'app.installation.id': installation }, (logger) => {
+    logger.emit({ severityNumber: SeverityNumber.DEBUG, severityText: 'DEBUG', body: `${round}: cache state for ${installation}` });
+    logger.emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: `${round}: screen opened on ${installation}` });
+  });
+  const exporter = new OTLPLogExporter({ url: `${gateway.url}/v1/logs`, headers: { authorization: `Bearer ${INGEST}` } });
+  expect((await exportWith(exporter, logs)).code).toBe(0);
+}
+
+const stored = (round: string) =>
+  rows<{ Body: string; SeverityText: string; session: string }>(
+    gateway,
+    `SELECT Body, SeverityText, ResourceAttributes['otelhouse.debug_session.id'] AS session FROM otel_logs WHERE startsWith(Body, '${round}:') ORDER BY Body`,
+  );
+
+describe('a debug session for one installation', () => {
+  let sessionId: string;
+  let etagX: string;
+
+  it('is opened through the admin API and shows in that client’s /v1/config only', async () => {
+    const created = await adminApi('/api/debug-sessions', { target: { 'app.installation.id': 'inst-X' }, level: 'debug', durationMinutes: 30, reason: 'checkout crash report #4411' });
+    expect(created.status).toBe(201);
+    sessionId = created.body.id;
+    expect(created.body.status).toBe('active');
+
+    const x = await configFor('inst-X');
+    expect(x.status).toBe(200);
+    etagX = x.headers.get('etag')!;
+    expect(etagX).toMatch(/^"[^"]+"$/); // strong
+    expect(((await x.json()) as { debugSession: { id: string } | null }).debugSession?.id).toBe(sessionId);
+    expect((await configFor('inst-X', etagX)).status).toBe(304);
+
+    const y = await configFor('inst-Y');
+    expect(((await y.json()) as { debugSession: unknown }).debugSession).toBeNull();
+  });
+
+  it('keeps and tags the debug logs of that installation and drops the other’s, counting them in the session’s stats', async () => {
+    await sendLogs('inst-X', 'r1');
+    await sendLogs('inst-Y', 'r1');
+    expect(await stored('r1')).toEqual([
+      { Body: 'r1: cache state for inst-X', SeverityText: 'DEBUG', session: sessionId },
+      { Body: 'r1: screen opened on inst-X', SeverityText: 'INFO', session: sessionId },
+      { Body: 'r1: screen opened on inst-Y', SeverityText: 'INFO', session: '' },
+    ]);
+
+    const drops = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(drops).toMatch(/otelhouse_processor_dropped_total\{[^}]*processor="debugsessions"[^}]*reason="below_min_level"[^}]*\} 1/);
+
+    let stats: { logs: number } | undefined;
+    for (let i = 0; i < 100 && !(stats && stats.logs >= 2); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      stats = (await adminApi(`/api/debug-sessions/${sessionId}`)).body.stats;
+    }
+    expect(stats?.logs).toBe(2);
+  });
+
+  it('ends on time: afterwards the installation’s debug logs are dropped again and its config changes', async () => {
+    clock += 31 * MINUTE;
+    expect((await adminApi(`/api/debug-sessions/${sessionId}`)).body.status).toBe('completed');
+    const x = await configFor('inst-X', etagX);
+    expect(x.status).toBe(200); // the old ETag no longer matches
+    expect(((await x.json()) as { debugSession: unknown }).debugSession).toBeNull();
+
+    await sendLogs('inst-X', 'r2');
+    expect(await stored('r2')).toEqual([{ Body: 'r2: screen opened on inst-X', SeverityText: 'INFO', session: '' }]);
+  });
+
+  it('is audited with who opened it', async () => {
+    const { body } = await adminApi(`/api/audit?entityType=debug_session&entityId=${sessionId}`);
+    expect(body.entries).toEqual([expect.objectContaining({ action: 'debug_session.create', actor: expect.stringMatching(/^token:[0-9a-f]{8}$/) })]);
+  });
+});
