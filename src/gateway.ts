@@ -18,6 +18,7 @@ import { previewPolicy } from './control/policies/preview.ts';
 import { SessionRegistry } from './control/sessions/registry.ts';
 import { SessionService } from './control/sessions/service.ts';
 import { SessionStore } from './control/sessions/store.ts';
+import { AutoTriggers } from './control/triggers/autoTriggers.ts';
 import { registerPolicyRoutes } from './query/policies.ts';
 import { registerSessionRoutes } from './query/sessions.ts';
 import type { Batch } from './batch/types.ts';
@@ -137,6 +138,14 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const resolver = new ConfigResolver(policyRegistry, sessionRegistry, { now });
   gate.gate = { resolver, sessions: sessionRegistry, now };
   const sessions = new SessionService({ store: sessionStore, registry: sessionRegistry, audit, now });
+  const triggers = new AutoTriggers({
+    rules: config.control.autoTriggers,
+    sessions,
+    registry: sessionRegistry,
+    now,
+    onOutcome: (rule, outcome) => metrics.autoTriggers.inc({ rule, outcome }),
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'auto-trigger could not open a debug session'),
+  });
   const issues = new IssueStore(client, { database, config: config.issues });
   const sourceMaps = new SourceMapStore(client, database, { onError: (err) => logger.warn({ err: (err as Error).message }, 'source map unusable') });
   const alerts = new AlertDispatcher(config.issues.alerts, {
@@ -165,6 +174,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
       metrics.issueTrackingFailures.inc();
       logger.warn({ err: (err as Error).message }, 'issue tracking failed for durable occurrences');
     });
+    triggers.observe(occurrences).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'auto-triggers failed'));
   };
   // Processors that hold records (tail sampling) hand them on later, through the rest of the chain into the exporter.
   await chain.start(deliver, join(config.dataDir, 'processors'));

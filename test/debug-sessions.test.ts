@@ -15,7 +15,14 @@ let clock = Date.now();
 
 beforeAll(async () => {
   gateway = await startGateway(
-    { auth: { adminTokens: [ADMIN], ingestTokens: [INGEST] }, control: { refreshMs: 200, statsFlushMs: 100 } },
+    {
+      auth: { adminTokens: [ADMIN], ingestTokens: [INGEST] },
+      control: {
+        refreshMs: 200,
+        statsFlushMs: 100,
+        autoTriggers: [{ name: 'crashloop', target: 'device.id', minEvents: 3, withinMinutes: 10, sessionMinutes: 15, maxPerHour: 1 }],
+      },
+    },
     { now: () => clock },
   );
 });
@@ -106,5 +113,62 @@ describe('a debug session for one installation', () => {
   it('is audited with who opened it', async () => {
     const { body } = await adminApi(`/api/audit?entityType=debug_session&entityId=${sessionId}`);
     expect(body.entries).toEqual([expect.objectContaining({ action: 'debug_session.create', actor: expect.stringMatching(/^token:[0-9a-f]{8}$/) })]);
+  });
+});
+
+describe('an auto-trigger rule', () => {
+  /** Sends `n` occurrences of one crash from one device, as exception logs through the official exporter. */
+  async function crash(device: string, n: number): Promise<void> {
+    const logs = recordLogs({ 'service.name': 'mobile', 'device.id': device }, (logger) => {
+      for (let i = 0; i < n; i++) {
+        logger.emit({
+          severityNumber: SeverityNumber.ERROR,
+          severityText: 'ERROR',
+          body: 'checkout crashed',
+          attributes: { 'exception.type': 'NullPointerException', 'exception.message': `cart was null (attempt ${i})` },
+        });
+      }
+    });
+    const exporter = new OTLPLogExporter({ url: `${gateway.url}/v1/logs`, headers: { authorization: `Bearer ${INGEST}` } });
+    expect((await exportWith(exporter, logs)).code).toBe(0);
+  }
+
+  const sessionsOf = async (device: string) =>
+    ((await adminApi('/api/debug-sessions?status=active')).body.sessions as Array<{ id: string; target: Record<string, string>; createdBy: string; reason: string }>).filter(
+      (s) => s.target['device.id'] === device,
+    );
+
+  async function eventually<T>(probe: () => Promise<T | undefined>): Promise<T> {
+    for (let i = 0; i < 200; i++) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('condition not met in time');
+  }
+
+  it('opens a debug session for a device that hits one issue N times within M minutes, audited', async () => {
+    await crash('dev-1', 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await sessionsOf('dev-1')).toEqual([]); // two are not enough
+    await crash('dev-1', 1);
+    const [session] = await eventually(async () => ((await sessionsOf('dev-1')).length ? sessionsOf('dev-1') : undefined));
+    expect(session).toMatchObject({ createdBy: 'auto-trigger:crashloop', level: 'debug', durationMinutes: 15 });
+    expect(session.reason).toMatch(/3 events of issue [0-9a-f]{32} within 10 min/);
+
+    const config = await (await fetch(`${gateway.url}/v1/config?service.name=mobile&device.id=dev-1`, { headers: { authorization: `Bearer ${INGEST}` } })).json();
+    expect((config as { debugSession: { id: string } }).debugSession.id).toBe(session.id);
+    const { body: audit } = await adminApi(`/api/audit?entityType=debug_session&entityId=${session.id}`);
+    expect(audit.entries).toEqual([expect.objectContaining({ action: 'debug_session.create', actor: 'auto-trigger:crashloop' })]);
+  });
+
+  it('is capped per hour', async () => {
+    await crash('dev-2', 3);
+    const metrics = await eventually(async () => {
+      const text = await (await fetch(`${gateway.url}/metrics`)).text();
+      return /otelhouse_auto_trigger_total\{rule="crashloop",outcome="capped"\} 1/.test(text) ? text : undefined;
+    });
+    expect(metrics).toMatch(/otelhouse_auto_trigger_total\{rule="crashloop",outcome="opened"\} 1/);
+    expect(await sessionsOf('dev-2')).toEqual([]);
   });
 });

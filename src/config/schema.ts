@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { autoTriggersSchema } from '../control/triggers/config.ts';
 import { issuesConfigSchema } from '../issues/config.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -136,6 +137,8 @@ export const configSchema = z.strictObject({
       statsFlushMs: positiveInt.default(5_000),
       /** Debug sessions each admin token may create per hour. Default 10. */
       sessionCreatesPerHour: positiveInt.default(10),
+      /** Rules that open a debug session for a client that keeps hitting one issue (`src/control/triggers/config.ts`). */
+      autoTriggers: autoTriggersSchema,
     })
     .prefault({}),
 

@@ -112,6 +112,12 @@ export class GatewayMetrics implements ChainObserver {
     labelNames: ['webhook', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly autoTriggers = new Counter({
+    name: 'otelhouse_auto_trigger_total',
+    help: 'Auto-trigger rules whose window filled, by outcome (opened, already_active, capped, failed).',
+    labelNames: ['rule', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly issueTrackingFailures = new Counter({
     name: 'otelhouse_issue_tracking_failures_total',
     help: 'Durable error occurrences the issue tracker could not process (state, audit or alerts missed).',
