@@ -44,6 +44,23 @@ describe('ingest and admin tokens', () => {
     expect(await allowed.json()).toMatchObject({ drift: [], spool: { entries: 0 } });
   });
 
+  it.each(['/%61pi/audit', '/api/%61udit', '/%41pi/status', '//api/audit', '/api//audit', '/api/audit/', '/api/debug-sessions?x=/healthz'])(
+    'guards %s as /api/* (percent-encoded, doubled or trailing slashes)',
+    async (path) => {
+      const res = await fetch(`${gateway.url}${path}`);
+      expect([401, 404]).toContain(res.status);
+      if (res.status === 404) expect(await res.text()).not.toMatch(/entries|sessions/);
+    },
+  );
+
+  it('guards /v1/config and OTLP paths written with percent-encoding', async () => {
+    for (const path of ['/%761/config', '/v1/%63onfig?service.name=x', '/%76%31/logs']) {
+      const res = await fetch(`${gateway.url}${path}`, { method: path.endsWith('logs') ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: path.endsWith('logs') ? log('encoded') : undefined });
+      expect(res.status).toBe(401);
+    }
+    expect(await rows(gateway, `SELECT Body FROM otel_logs WHERE Body = 'encoded'`)).toEqual([]);
+  });
+
   it('leaves /healthz and /metrics open for probes and scrapers', async () => {
     expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${gateway.url}/metrics`)).status).toBe(200);

@@ -24,7 +24,9 @@ export function createServer(config: Config, logger: FastifyServerOptions['logge
   const ingestAllowed = bearerChecker(config.auth.ingestTokens);
   const adminAllowed = bearerChecker(config.auth.adminTokens);
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url;
+    // The route that matched, not the raw URL: the router decodes `%61pi` to `api` and ignores
+    // what raw-prefix checks would miss. Unmatched requests (404s) fall back to the decoded path.
+    const path = request.routeOptions.url ?? decodedPath(request.url);
     if (path.startsWith('/v1/') && !ingestAllowed(request.headers.authorization)) {
       return sendStatus(reply.header('www-authenticate', 'Bearer'), formatOf(request.headers['content-type']), 401, 'missing or invalid ingest token');
     }
@@ -51,4 +53,14 @@ export function createServer(config: Config, logger: FastifyServerOptions['logge
   });
 
   return app;
+}
+
+/** The request path, percent-decoded; an undecodable path is returned raw (the router 404s it). */
+function decodedPath(url: string): string {
+  const path = url.split('?', 1)[0]!;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
