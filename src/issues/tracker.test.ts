@@ -75,6 +75,15 @@ describe('tracking issues from occurrences', () => {
     expect(entries[2]!.after).toMatchObject({ status: 'regressed', resolvedInVersion: '' });
   });
 
+  it('keeps working when one batch holds more issues than its cache, or evicts a recently used one', async () => {
+    const { t, alerts } = tracker({ config: { ...config, maxCachedIssues: 2 } });
+    await arrive(t, [makeOccurrence({ fingerprint: 'lru-a', secondsAgo: 9 })]);
+    await arrive(t, [makeOccurrence({ fingerprint: 'lru-b', secondsAgo: 8 })]);
+    await arrive(t, [makeOccurrence({ fingerprint: 'lru-a', secondsAgo: 7 }), makeOccurrence({ fingerprint: 'lru-c', secondsAgo: 7 })]);
+    await arrive(t, ['lru-d', 'lru-e', 'lru-f'].map((fingerprint) => makeOccurrence({ fingerprint, secondsAgo: 6 })));
+    expect(alerts.map((a) => a.issue.fingerprint).sort()).toEqual(['lru-a', 'lru-b', 'lru-c', 'lru-d', 'lru-e', 'lru-f']);
+  });
+
   it('escalates once when the stored event count reaches the threshold', async () => {
     const { t, alerts } = tracker();
     const fp = 'fp-escalate';

@@ -127,13 +127,21 @@ export class IssueTracker {
   }
 
   private async track(occurrences: readonly Occurrence[]): Promise<void> {
-    const nowMs = this.now();
     const groups = new Map<string, Occurrence[]>();
     for (const o of occurrences) {
       const group = groups.get(o.fingerprint);
       if (group) group.push(o);
       else groups.set(o.fingerprint, [o]);
     }
+    try {
+      await this.trackGroups(groups);
+    } finally {
+      this.evict(groups);
+    }
+  }
+
+  private async trackGroups(groups: Map<string, Occurrence[]>): Promise<void> {
+    const nowMs = this.now();
     for (const group of groups.values()) group.sort((a, b) => (a.timeUnixNano < b.timeUnixNano ? -1 : a.timeUnixNano > b.timeUnixNano ? 1 : 0));
 
     const stale = [...groups.keys()].filter((fp) => !this.cache.has(fp) || nowMs - this.cache.get(fp)!.loadedAtMs >= this.options.config.refreshMs);
@@ -182,9 +190,13 @@ export class IssueTracker {
       this.cache.delete(fp);
       this.cache.set(fp, entry);
     }
+  }
+
+  /** Drops least recently used issues beyond the bound, never one of the batch being handled. */
+  private evict(inUse: Map<string, unknown>): void {
     for (const fp of this.cache.keys()) {
       if (this.cache.size <= this.options.config.maxCachedIssues) break;
-      this.cache.delete(fp);
+      if (!inUse.has(fp)) this.cache.delete(fp);
     }
   }
 
