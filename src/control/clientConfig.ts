@@ -9,11 +9,11 @@
 import type { FastifyInstance } from 'fastify';
 
 import { sendProblem } from '../query/http.ts';
-import { emptyIdentity, IDENTITY_ALIASES, IDENTITY_ATTRIBUTES, IDENTITY_FIELDS, normalizeIdentity, type ClientIdentity } from './policies/identity.ts';
+import { emptyIdentity, IDENTITY_ALIASES, MAX_IDENTITY_VALUE_LENGTH, IDENTITY_ATTRIBUTES, IDENTITY_FIELDS, normalizeIdentity, type ClientIdentity } from './policies/identity.ts';
 import type { ConfigResolver } from './policies/resolve.ts';
 
 /** Longest identity value accepted, characters. */
-const MAX_VALUE_LENGTH = 256;
+const MAX_VALUE_LENGTH = MAX_IDENTITY_VALUE_LENGTH;
 
 /** A query parameter that is not a single string of at most 256 characters. */
 export class IdentityParamError extends Error {

@@ -72,9 +72,13 @@ export function normalizeIdentity(identity: ClientIdentity): ClientIdentity {
   return identity;
 }
 
+/** Longest identity value read from a resource (`/v1/config` refuses longer ones): longer ones read as unset, so senders cannot fill the resolver's cache with huge keys. */
+export const MAX_IDENTITY_VALUE_LENGTH = 256;
+
 function text(attributes: Attributes, key: string): string {
   const v = attributes.get(key);
-  return typeof v === 'string' ? v : typeof v === 'bigint' || typeof v === 'number' ? String(v) : '';
+  const s = typeof v === 'string' ? v : typeof v === 'bigint' || typeof v === 'number' ? String(v) : '';
+  return s.length > MAX_IDENTITY_VALUE_LENGTH ? '' : s;
 }
 
 /** The identity of a resource (string, int and double attribute values; anything else reads as unset). */

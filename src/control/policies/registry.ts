@@ -23,6 +23,7 @@ export class PolicyRegistry {
   private readonly localWrites = new Map<string, number>();
   private writes = 0;
   private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly store: Pick<PolicyStore, 'all'>,
@@ -33,7 +34,13 @@ export class PolicyRegistry {
   async start(): Promise<void> {
     await this.refresh();
     if (this.timer) return;
-    this.timer = setInterval(() => this.refresh().catch((err) => this.options.onError?.(err)), this.options.refreshMs ?? 2_000);
+    this.timer = setInterval(() => {
+      // One refresh at a time: a slow one finishing after a newer one would bring back old state.
+      if (this.refreshing) return;
+      this.refreshing = this.refresh()
+        .catch((err) => this.options.onError?.(err))
+        .finally(() => (this.refreshing = undefined));
+    }, this.options.refreshMs ?? 2_000);
     this.timer.unref();
   }
 

@@ -60,6 +60,7 @@ export class SessionRegistry {
   private readonly localWrites = new Map<string, number>();
   private writes = 0;
   private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
   private readonly now: () => number;
   readonly stats: SessionStatsBuffer;
 
@@ -79,15 +80,21 @@ export class SessionRegistry {
     await this.refresh();
     this.stats.start();
     if (this.timer) return;
-    this.timer = setInterval(() => this.refresh().catch((err) => this.options.onError?.(err, 'refresh')), this.options.refreshMs ?? 2_000);
+    this.timer = setInterval(() => {
+      // One refresh at a time: a slow one finishing after a newer one would bring back old state.
+      if (this.refreshing) return;
+      this.refreshing = this.refresh()
+        .catch((err) => this.options.onError?.(err, 'refresh'))
+        .finally(() => (this.refreshing = undefined));
+    }, this.options.refreshMs ?? 2_000);
     this.timer.unref();
   }
 
-  /** Stops the timers and flushes stats; idempotent. */
+  /** Stops the timers and flushes stats (a failed last flush is reported, not thrown); idempotent. */
   async shutdown(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.stats.shutdown();
+    await this.stats.shutdown().catch((err) => this.options.onError?.(err, 'stats'));
   }
 
   /** Reloads the sessions that are not over from ClickHouse. Changes applied here meanwhile are kept. */
