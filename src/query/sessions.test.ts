@@ -194,3 +194,24 @@ describe('changing a session through its lifecycle', () => {
     expect(items[0]).toMatchObject({ actor: 'bob', before: expect.objectContaining({ status: 'active' }), after: expect.objectContaining({ status: 'cancelled' }) });
   });
 });
+
+describe('commands sent at once on one session', () => {
+  it('run in turn: both of two concurrent extends count, and a cancel racing a pause is never undone', async () => {
+    // A store whose reads are slow, so unserialized commands would both read the same version.
+    const slow = Object.create(store) as SessionStore;
+    slow.get = async (id: string) => {
+      const found = await store.get(id);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return found;
+    };
+    const sessions = new SessionService({ store: slow, registry, audit });
+    const session = await sessions.create({ target: { 'user.id': 'u-race' }, level: 'debug', capture: {}, durationMinutes: 60, reason: '' }, 'test');
+    await Promise.all([sessions.command(session.id, { kind: 'extend', minutes: 30 }, 'a'), sessions.command(session.id, { kind: 'extend', minutes: 30 }, 'b')]);
+    expect(((await store.get(session.id))!.endsAtMs - session.startsAtMs) / 60_000).toBe(120);
+
+    const [cancel, pause] = await Promise.allSettled([sessions.command(session.id, { kind: 'cancel' }, 'a'), sessions.command(session.id, { kind: 'pause' }, 'b')]);
+    expect(cancel.status).toBe('fulfilled');
+    expect(pause.status).toBe('rejected'); // pausing a cancelled session is refused, not applied on top of it
+    expect((await store.get(session.id))!.cancelledAtMs).toBeGreaterThan(0);
+  });
+});

@@ -1,3 +1,4 @@
+import { KeyedSerial } from '../serial.ts';
 import { randomBytes } from 'node:crypto';
 
 import type { AuditSink } from '../sessions/service.ts';
@@ -35,6 +36,8 @@ export function policyFromBody(body: PolicyBody, id: string, nowMs: number, acto
 export class PolicyService {
   private readonly now: () => number;
   private readonly newId: () => string;
+  /** Changes to one policy run in turn. */
+  private readonly serial = new KeyedSerial();
 
   constructor(
     private readonly deps: {
@@ -58,7 +61,11 @@ export class PolicyService {
   }
 
   /** Replaces a policy's definition; undefined when there is no such policy. */
-  async replace(id: string, body: PolicyBody, actor: string): Promise<CollectionPolicy | undefined> {
+  replace(id: string, body: PolicyBody, actor: string): Promise<CollectionPolicy | undefined> {
+    return this.serial.run(id, () => this.replaceNow(id, body, actor));
+  }
+
+  private async replaceNow(id: string, body: PolicyBody, actor: string): Promise<CollectionPolicy | undefined> {
     const current = await this.deps.store.get(id);
     if (!current) return undefined;
     const stored = await this.deps.store.put(policyFromBody(body, id, this.now(), actor, current));
@@ -68,7 +75,11 @@ export class PolicyService {
   }
 
   /** Deletes a policy; false when there is no such policy. */
-  async delete(id: string, actor: string): Promise<boolean> {
+  delete(id: string, actor: string): Promise<boolean> {
+    return this.serial.run(id, () => this.deleteNow(id, actor));
+  }
+
+  private async deleteNow(id: string, actor: string): Promise<boolean> {
     const current = await this.deps.store.get(id);
     if (!current) return false;
     await this.deps.store.delete({ ...current, updatedAtMs: this.now(), updatedBy: actor });

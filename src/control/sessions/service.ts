@@ -1,3 +1,4 @@
+import { KeyedSerial } from '../serial.ts';
 import { randomBytes } from 'node:crypto';
 
 import { applyCommand, endedAtMs, newSession, statusAt, type SessionCommand } from './lifecycle.ts';
@@ -66,6 +67,8 @@ export const NO_STATS: Readonly<SessionStats> = Object.freeze({ logs: 0, spans: 
 export class SessionService {
   private readonly now: () => number;
   private readonly newId: () => string;
+  /** Commands on one session run in turn (a cancel racing an extend must not be undone). */
+  private readonly serial = new KeyedSerial();
 
   constructor(
     private readonly deps: {
@@ -91,7 +94,11 @@ export class SessionService {
   }
 
   /** Applies a command; undefined for an unknown session; throws `LifecycleError` (409 / 400). */
-  async command(id: string, command: SessionCommand, actor: string): Promise<DebugSession | undefined> {
+  command(id: string, command: SessionCommand, actor: string): Promise<DebugSession | undefined> {
+    return this.serial.run(id, () => this.apply(id, command, actor));
+  }
+
+  private async apply(id: string, command: SessionCommand, actor: string): Promise<DebugSession | undefined> {
     const current = await this.deps.store.get(id);
     if (!current) return undefined;
     const nowMs = this.now();
