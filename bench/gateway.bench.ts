@@ -1,14 +1,16 @@
 /**
  * `npm run bench`: end-to-end spans/s of the gateway into its embedded ClickHouse, set against
- * the raw insert ceiling, a bare-HTTP ceiling, the CPU cost per span of decode + encode, and the
- * gateway's peak RSS — all in one run, so the ratios compare figures taken on the same (noisy)
- * machine minutes apart. See bench/README.md.
+ * the raw insert ceiling, a bare-HTTP ceiling, the CPU cost per span of decode + encode, the
+ * gateway's peak RSS, and `GET /v1/config` polls/s against a bare route — all in one run, so the
+ * ratios compare figures taken on the same (noisy) machine minutes apart. See bench/README.md.
  *
  * Env: BENCH_SECONDS (measured window per load run, default 8), BENCH_WARMUP_SECONDS (default
  * 1.5), BENCH_LOADS (`spans x senders` list, default `100x4,100x8,1000x4,1000x8,1000x32`),
  * BENCH_PROFILE=1 (V8 CPU profile of the gateway into bench/results/profiles/),
  * BENCH_GATEWAY_CONFIG (a YAML config file for the gateway child) and BENCH_GATEWAY_NODE_FLAGS
- * (extra node flags for it, e.g. `--max-semi-space-size=64`), for experiments.
+ * (extra node flags for it, e.g. `--max-semi-space-size=64`), for experiments; BENCH_PHASES (which
+ * phases run: `cpu,raw,bare,e2e,config`, default all), BENCH_CONFIG_SENDERS (default 16) and
+ * BENCH_CONFIG_CLIENTS (default 10000) for the `GET /v1/config` polling phase.
  */
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
@@ -16,6 +18,7 @@ import { repoRoot } from './lib/child.ts';
 import { poolsFor, round } from './lib/load.ts';
 import { machineInfo, printSummary, writeResults } from './lib/report.ts';
 import { runCpuPhase } from './phases/cpu.ts';
+import { runClientConfig } from './phases/config.ts';
 import { runBareHttp, runGateway, type LoadConfig } from './phases/http.ts';
 import { runRawInsert } from './phases/raw.ts';
 
@@ -27,7 +30,13 @@ const loads: LoadConfig[] = (process.env.BENCH_LOADS ?? '100x4,100x8,1000x4,1000
 });
 /** The gateway's exporter defaults (src/config/schema.ts): maxBatchRows, maxConcurrentInserts. */
 const exporterDefaults = { chunkRows: 20_000, inflight: 2 };
-const targets = { endToEndOverRaw: 0.6, decodeEncodeUsPerSpan: 5, defaultChainUsPerSpan: 3 };
+const goals = { endToEndOverRaw: 0.6, decodeEncodeUsPerSpan: 5, defaultChainUsPerSpan: 3, clientConfigRequestsPerSec: 5000 };
+const PHASES = ['cpu', 'raw', 'bare', 'e2e', 'config'] as const;
+type Phase = (typeof PHASES)[number];
+const phases = new Set((process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((p) => p.trim()).filter(Boolean));
+for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw new Error(`BENCH_PHASES: unknown phase "${p}"; expected some of ${PHASES.join(',')}`);
+/** `GET /v1/config` polling: keep-alive connections and distinct installation IDs. */
+const configLoad = { senders: Number(process.env.BENCH_CONFIG_SENDERS ?? 16), clients: Number(process.env.BENCH_CONFIG_CLIENTS ?? 10_000) };
 const profileFlags = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', join(repoRoot, 'bench', 'results', 'profiles')] : [];
 const gatewayFlags = [...(process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...profileFlags];
 
@@ -35,52 +44,65 @@ const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slic
 const started = performance.now();
 const loadAvgAtStart = loadavg().map((x) => round(x, 2));
 
-log('CPU per span, in-process (first, while nothing else of ours runs)');
-const cpu = await runCpuPhase(1000, Math.min(3000, timing.durationMs / 2));
-log(`raw insert ceiling: ${exporterDefaults.chunkRows}-row JSONEachRow chunks, ${exporterDefaults.inflight} in flight`);
-const raw = await runRawInsert({ ...exporterDefaults, durationMs: timing.durationMs, spansPerRequest: 1000 });
-log('bare-HTTP ceiling: fastify child that only reads the body');
-const bare = await runBareHttp(loads, timing);
-log(`end-to-end: the gateway child (src/main.ts)${profileFlags.length ? ' with --cpu-prof' : ''}`);
-const gateway = await runGateway(loads, timing, gatewayFlags);
-
-const best = gateway.runs.reduce((a, b) => (b.spansPerSec > a.spansPerSec ? b : a));
-const decodeEncode = round(cpu.decodeUsPerSpan + cpu.encodeUsPerSpan, 2);
-const ratios = {
-  endToEndOverRaw: round(best.spansPerSec / raw.rowsPerSec, 3),
-  /** Noise-resistant companion: the raw insert's CPU per row over the gateway's CPU per span (best run). */
-  rawCpuOverGatewayCpu: round(raw.cpuUsPerRow / best.server.cpuUsPerSpan, 3),
-  endToEndOverBareHttp: gateway.runs.map((r, i) => ({ load: `${r.spansPerRequest}x${r.senders}`, ratio: round(r.spansPerSec / bare.runs[i].spansPerSec, 4) })),
+const run = async <T>(phase: Phase, title: string, body: () => Promise<T>): Promise<T | undefined> => {
+  if (!phases.has(phase)) return undefined;
+  log(title);
+  return body();
 };
+const cpu = await run('cpu', 'CPU per span, in-process (first, while nothing else of ours runs)', () => runCpuPhase(1000, Math.min(3000, timing.durationMs / 2)));
+const raw = await run('raw', `raw insert ceiling: ${exporterDefaults.chunkRows}-row JSONEachRow chunks, ${exporterDefaults.inflight} in flight`, () =>
+  runRawInsert({ ...exporterDefaults, durationMs: timing.durationMs, spansPerRequest: 1000 }));
+const bare = await run('bare', 'bare-HTTP ceiling: fastify child that only reads the body', () => runBareHttp(loads, timing));
+const gateway = await run('e2e', `end-to-end: the gateway child (src/main.ts)${profileFlags.length ? ' with --cpu-prof' : ''}`, () => runGateway(loads, timing, gatewayFlags));
+const clientConfig = await run('config', `GET /v1/config polling: ${configLoad.clients} clients, ${configLoad.senders} senders, gateway and bare fastify`, () =>
+  runClientConfig({ ...timing, ...configLoad, nodeFlags: gatewayFlags }));
+
+const best = gateway?.runs.reduce((a, b) => (b.spansPerSec > a.spansPerSec ? b : a));
+const decodeEncode = cpu && round(cpu.decodeUsPerSpan + cpu.encodeUsPerSpan, 2);
+const ratios = {
+  ...(best && raw && {
+    endToEndOverRaw: round(best.spansPerSec / raw.rowsPerSec, 3),
+    /** Noise-resistant companion: the raw insert's CPU per row over the gateway's CPU per span (best run). */
+    rawCpuOverGatewayCpu: round(raw.cpuUsPerRow / best.server.cpuUsPerSpan, 3),
+  }),
+  ...(gateway && bare && { endToEndOverBareHttp: gateway.runs.map((r, i) => ({ load: `${r.spansPerRequest}x${r.senders}`, ratio: round(r.spansPerSec / bare.runs[i].spansPerSec, 4) })) }),
+};
+const targets: Record<string, { target: string; value: unknown; met: boolean }> = {};
+const bound = (key: string, op: '>=' | '<=', value: number, limit: number) =>
+  (targets[key] = { target: `${op} ${limit}`, value, met: op === '>=' ? value >= limit : value <= limit });
+if (ratios.endToEndOverRaw !== undefined) bound('endToEndOverRaw', '>=', ratios.endToEndOverRaw, goals.endToEndOverRaw);
+if (cpu && decodeEncode !== undefined) {
+  bound('decodeEncodeUsPerSpan', '<=', decodeEncode, goals.decodeEncodeUsPerSpan);
+  bound('defaultChainUsPerSpan', '<=', cpu.chainUsPerSpan.defaultChain, goals.defaultChainUsPerSpan);
+}
+if (gateway) {
+  targets.allAckedRowsStored = { target: 'stored rows = acknowledged spans', value: `${gateway.storedRows} / ${gateway.ackedSpans}`, met: gateway.storedRows === gateway.ackedSpans };
+  targets.cleanShutdown = { target: 'exit 0 after SIGTERM', value: gateway.exitCode, met: gateway.exitCode === 0 };
+}
+// First polls (200 with a body) are the harder mode; revalidations (304) are reported beside them.
+if (clientConfig) bound('clientConfigRequestsPerSec', '>=', clientConfig.gateway.firstPoll.requestsPerSec, goals.clientConfigRequestsPerSec);
 const results = {
   machine: { ...machineInfo(), loadAvgAtStart, loadAvgAtEnd: loadavg().map((x) => round(x, 2)) },
   config: {
     ...timing,
+    phases: [...phases],
     loads,
     exporter: exporterDefaults,
     attributesPerSpan: 15,
     protobufBytesPerRequest: Object.fromEntries([...new Set(loads.map((l) => l.spansPerRequest))].map((n) => [n, poolsFor(n, 1)[0].bytesPerRequest])),
+    clientConfig: configLoad,
     gatewayNodeFlags: gatewayFlags,
     gatewayConfig: process.env.BENCH_GATEWAY_CONFIG ?? null,
   },
-  endToEnd: { best: { load: `${best.spansPerRequest}x${best.senders}`, spansPerSec: best.spansPerSec }, ...gateway },
+  endToEnd: gateway && best && { best: { load: `${best.spansPerRequest}x${best.senders}`, spansPerSec: best.spansPerSec }, ...gateway },
   rawInsert: raw,
   bareHttp: bare,
-  cpuPerSpan: { ...cpu, decodePlusEncodeUsPerSpan: decodeEncode },
-  peakRssMiB: { gateway: gateway.peakRssMiB, gatewayAtStartup: gateway.startupRssMiB, rawInsertWorker: raw.peakRssMiB, bareHttp: bare.peakRssMiB },
+  cpuPerSpan: cpu && decodeEncode !== undefined ? { ...cpu, decodePlusEncodeUsPerSpan: decodeEncode } : undefined,
+  clientConfig,
+  peakRssMiB: { gateway: gateway?.peakRssMiB, gatewayAtStartup: gateway?.startupRssMiB, rawInsertWorker: raw?.peakRssMiB, bareHttp: bare?.peakRssMiB, clientConfigGateway: clientConfig?.gateway.peakRssMiB },
   ratios,
-  targets: {
-    endToEndOverRaw: { target: `>= ${targets.endToEndOverRaw}`, value: ratios.endToEndOverRaw, met: ratios.endToEndOverRaw >= targets.endToEndOverRaw },
-    decodeEncodeUsPerSpan: { target: `<= ${targets.decodeEncodeUsPerSpan}`, value: decodeEncode, met: decodeEncode <= targets.decodeEncodeUsPerSpan },
-    defaultChainUsPerSpan: {
-      target: `<= ${targets.defaultChainUsPerSpan}`,
-      value: cpu.chainUsPerSpan.defaultChain,
-      met: cpu.chainUsPerSpan.defaultChain <= targets.defaultChainUsPerSpan,
-    },
-    allAckedRowsStored: { target: 'stored rows = acknowledged spans', value: `${gateway.storedRows} / ${gateway.ackedSpans}`, met: gateway.storedRows === gateway.ackedSpans },
-    cleanShutdown: { target: 'exit 0 after SIGTERM', value: gateway.exitCode, met: gateway.exitCode === 0 },
-  },
+  targets,
   wallSeconds: Math.round((performance.now() - started) / 1000),
 };
-const file = writeResults(results);
+const file = writeResults(results, PHASES.every((p) => phases.has(p)) ? undefined : [...phases]);
 printSummary(results, file);

@@ -61,6 +61,26 @@ function post(agent: Agent, port: number, body: Buffer): Promise<number> {
   });
 }
 
+/** The measured window of a load run: its edges in time, and this process's CPU inside it. */
+export class MeasuredWindow {
+  open = Infinity;
+  close = Infinity;
+  private cpu0 = process.cpuUsage();
+  cpu = this.cpu0;
+
+  constructor(private readonly onWindow?: (edge: 'open' | 'close') => void) {}
+
+  edge(which: 'open' | 'close'): void {
+    if (which === 'open') [this.open, this.cpu0] = [performance.now(), process.cpuUsage()];
+    else [this.close, this.cpu] = [performance.now(), process.cpuUsage(this.cpu0)];
+    this.onWindow?.(which);
+  }
+
+  inside(now: number): boolean {
+    return now >= this.open && now < this.close;
+  }
+}
+
 /**
  * Drives `senders` concurrent keep-alive connections, each sending its next request as soon as the
  * previous one is answered: `warmupMs`, then the measured window of `durationMs`, then the senders
@@ -72,24 +92,18 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const senderPools = poolsFor(opts.spansPerRequest, opts.senders);
   const statuses: Record<string, number> = {};
   const latencies: number[] = [];
-  let [okRequests, totalOk, open, close] = [0, 0, Infinity, Infinity];
-  let cpu0 = process.cpuUsage();
-  let cpu = cpu0;
-  const edge = (which: 'open' | 'close') => {
-    if (which === 'open') [open, cpu0] = [performance.now(), process.cpuUsage()];
-    else [close, cpu] = [performance.now(), process.cpuUsage(cpu0)];
-    opts.onWindow?.(which);
-  };
-  const openTimer = setTimeout(() => edge('open'), opts.warmupMs);
-  const closeTimer = setTimeout(() => edge('close'), opts.warmupMs + opts.durationMs);
+  let [okRequests, totalOk] = [0, 0];
+  const w = new MeasuredWindow(opts.onWindow);
+  const openTimer = setTimeout(() => w.edge('open'), opts.warmupMs);
+  const closeTimer = setTimeout(() => w.edge('close'), opts.warmupMs + opts.durationMs);
   await Promise.all(
     senderPools.map(async (pool) => {
-      while (close === Infinity) {
+      while (w.close === Infinity) {
         const sent = performance.now();
         const status = await post(agent, opts.port, pool.next());
         const now = performance.now();
         if (status === 200) totalOk++;
-        if (now >= open && now < close) {
+        if (w.inside(now)) {
           latencies.push(now - sent);
           const key = status === -1 ? 'error' : String(status);
           statuses[key] = (statuses[key] ?? 0) + 1;
@@ -102,7 +116,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   clearTimeout(openTimer);
   clearTimeout(closeTimer);
   agent.destroy();
-  const elapsedMs = close - open;
+  const elapsedMs = w.close - w.open;
   latencies.sort((a, b) => a - b);
   const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0, 1);
   const okSpans = okRequests * opts.spansPerRequest;
@@ -117,7 +131,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     requestsPerSec: round((okRequests * 1000) / elapsedMs, 1),
     spansPerSec: Math.round((okSpans * 1000) / elapsedMs),
     latencyMs: { p50: at(0.5), p99: at(0.99), max: round(latencies.at(-1) ?? 0, 1) },
-    loadGenCpuCores: round((cpu.user + cpu.system) / 1000 / elapsedMs, 2),
+    loadGenCpuCores: round((w.cpu.user + w.cpu.system) / 1000 / elapsedMs, 2),
     totalOkSpans: totalOk * opts.spansPerRequest,
   };
 }

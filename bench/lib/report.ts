@@ -5,6 +5,7 @@ import { repoRoot } from './child.ts';
 import type { GatewayRun, MeasuredLoad, ServerRun } from '../phases/http.ts';
 import type { RawInsertResult } from '../phases/raw.ts';
 import type { CpuResult } from '../phases/cpu.ts';
+import type { ClientConfigResult } from '../phases/config.ts';
 
 export function machineInfo() {
   const list = cpus();
@@ -18,10 +19,11 @@ export function machineInfo() {
   };
 }
 
-export function writeResults(results: unknown): string {
+/** Writes `bench/results/latest.json`, or `latest-<phases>.json` for a run of some phases only (so it never replaces a full run's file). */
+export function writeResults(results: unknown, phases?: readonly string[]): string {
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'latest.json');
+  const file = join(dir, phases ? `latest-${phases.join('-')}.json` : 'latest.json');
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   return file;
 }
@@ -42,36 +44,57 @@ function loadTable(title: string, runs: MeasuredLoad[], threads: boolean): strin
   return [head, ...lines].join('\n');
 }
 
+/** `GET /v1/config` modes, gateway beside the bare fastify route. */
+function configTable(c: ClientConfigResult): string {
+  const head = `  GET /v1/config polling — ${c.clients} clients, ${c.senders} senders, ${c.policies} policies + 1 debug session (checked: ${c.checks.checked} answers, ${c.checks.distinctEtags} distinct ETags, rollout ${c.checks.rolloutShare})
+  mode         server    req/s  p50 ms  p99 ms body B | cores: server (main) loadgen other | srv µs/req | / bare: req/s  CPU/req`;
+  const modes = [['cold pass', 'cold'], ['first poll', 'firstPoll'], ['revalidate', 'revalidate']] as const;
+  const lines = modes.flatMap(([label, key]) =>
+    (['gateway', 'bareHttp'] as const).map((who) => {
+      const r = c[who][key];
+      const ratio = who === 'gateway' && key !== 'cold' ? `${pad(c.ratios[`${key}OverBare`], 12)} ${pad(c.ratios[`${key}CpuBareOverGateway`], 8)}` : '';
+      return `  ${(who === 'gateway' ? label : '').padEnd(12)} ${(who === 'gateway' ? 'gateway' : 'bare').padEnd(7)} ${pad(r.requestsPerSec, 8)} ${pad(r.latencyMs.p50, 7)} ${pad(r.latencyMs.p99, 7)} ${pad(r.meanBodyBytes, 6)} | ${pad(r.server.cpuCores, 13)} ${pad(`(${r.server.mainThreadCores})`, 6)} ${pad(r.loadGenCpuCores, 7)} ${pad(r.otherCores, 5)} | ${pad(r.server.cpuUsPerRequest, 10)} | ${ratio}`;
+    }),
+  );
+  return [head, ...lines].join('\n');
+}
+
 interface Summary {
   machine: ReturnType<typeof machineInfo> & { loadAvgAtStart: number[]; loadAvgAtEnd: number[] };
-  endToEnd: { best: { load: string; spansPerSec: number } } & GatewayRun;
-  rawInsert: RawInsertResult;
-  bareHttp: ServerRun;
-  cpuPerSpan: CpuResult & { decodePlusEncodeUsPerSpan: number };
-  ratios: { endToEndOverRaw: number; rawCpuOverGatewayCpu: number; endToEndOverBareHttp: Array<{ load: string; ratio: number }> };
+  endToEnd?: { best: { load: string; spansPerSec: number } } & GatewayRun;
+  rawInsert?: RawInsertResult;
+  bareHttp?: ServerRun;
+  cpuPerSpan?: CpuResult & { decodePlusEncodeUsPerSpan: number };
+  clientConfig?: ClientConfigResult;
+  ratios: { endToEndOverRaw?: number; rawCpuOverGatewayCpu?: number; endToEndOverBareHttp?: Array<{ load: string; ratio: number }> };
   targets: Record<string, { target: string; value: unknown; met: boolean }>;
   wallSeconds: number;
 }
 
+/** Prints what the phases that ran measured (a phase left out by BENCH_PHASES prints nothing). */
 export function printSummary(r: Summary, file: string): void {
-  const { machine: m, endToEnd: e, rawInsert: raw, cpuPerSpan: cpu } = r;
+  const { machine: m, endToEnd: e, rawInsert: raw, cpuPerSpan: cpu, bareHttp: bare, clientConfig: cc } = r;
   const met = (key: string) => `${r.targets[key].value} (target ${r.targets[key].target}: ${r.targets[key].met ? 'met' : 'NOT met'})`;
-  console.log(`
-otelhouse bench — ${m.cpus} × ${m.cpuModel}, node ${m.node}, ${m.date}, load avg ${m.loadAvgAtStart[0]} → ${m.loadAvgAtEnd[0]}
-${loadTable('bare-HTTP ceiling (fastify child: reads the body, answers 200)', r.bareHttp.runs, false)}
-${loadTable('end-to-end (gateway child → embedded ClickHouse)', e.runs, true)}
-  stored after SIGTERM: ${e.storedRows} rows for ${e.ackedSpans} acknowledged spans (exporter counter before stop ${e.exporterRowsBeforeStop}); gateway exit ${e.exitCode}
-
-  raw insert ceiling: ${raw.rowsPerSec} rows/s — ${raw.chunkRows}-row chunks (${raw.chunkMiB} MiB), ${raw.inflight} in flight, insert p50 ${raw.insertMs.p50} ms, ${raw.cpuCores} cores (main ${raw.mainThreadCores}), ${raw.cpuUsPerRow} µs CPU/row
-  CPU per span, in-process (1000-span request): decode ${cpu.decodeUsPerSpan} + encode ${cpu.encodeUsPerSpan} µs; decode → chain → encode together ${cpu.pipelineUsPerSpan} µs
-  default processor chain per span: redaction + sampling ${cpu.chainUsPerSpan.defaultChain} µs (redaction alone ${cpu.chainUsPerSpan.redaction}, sampling alone ${cpu.chainUsPerSpan.sampling})
-  peak RSS: gateway ${e.peakRssMiB} MiB (${e.startupRssMiB} MiB when it became healthy), raw-insert worker ${raw.peakRssMiB} MiB, bare HTTP ${r.bareHttp.peakRssMiB} MiB
-
-  end-to-end / raw insert ceiling: ${met('endToEndOverRaw')} — best ${e.best.spansPerSec} spans/s at ${e.best.load}
-  raw CPU per row / gateway CPU per span (noise-resistant): ${r.ratios.rawCpuOverGatewayCpu}
-  end-to-end / bare HTTP: ${r.ratios.endToEndOverBareHttp.map((x) => `${x.load} ${x.ratio}`).join(', ')}
-  decode + encode µs/span: ${met('decodeEncodeUsPerSpan')}
-  default chain (redaction + sampling) µs/span: ${met('defaultChainUsPerSpan')}
-  every acknowledged span stored: ${met('allAckedRowsStored')}; clean shutdown: ${met('cleanShutdown')}
-  ${r.wallSeconds} s; ${file}`);
+  const out = [`\notelhouse bench — ${m.cpus} × ${m.cpuModel}, node ${m.node}, ${m.date}, load avg ${m.loadAvgAtStart[0]} → ${m.loadAvgAtEnd[0]}`];
+  if (bare) out.push(loadTable('bare-HTTP ceiling (fastify child: reads the body, answers 200)', bare.runs, false));
+  if (e) {
+    out.push(loadTable('end-to-end (gateway child → embedded ClickHouse)', e.runs, true));
+    out.push(`  stored after SIGTERM: ${e.storedRows} rows for ${e.ackedSpans} acknowledged spans (exporter counter before stop ${e.exporterRowsBeforeStop}); gateway exit ${e.exitCode}`);
+  }
+  if (cc) out.push(configTable(cc));
+  out.push('');
+  if (raw) out.push(`  raw insert ceiling: ${raw.rowsPerSec} rows/s — ${raw.chunkRows}-row chunks (${raw.chunkMiB} MiB), ${raw.inflight} in flight, insert p50 ${raw.insertMs.p50} ms, ${raw.cpuCores} cores (main ${raw.mainThreadCores}), ${raw.cpuUsPerRow} µs CPU/row`);
+  if (cpu) {
+    out.push(`  CPU per span, in-process (1000-span request): decode ${cpu.decodeUsPerSpan} + encode ${cpu.encodeUsPerSpan} µs; decode → chain → encode together ${cpu.pipelineUsPerSpan} µs`);
+    out.push(`  default processor chain per span: redaction + sampling ${cpu.chainUsPerSpan.defaultChain} µs (redaction alone ${cpu.chainUsPerSpan.redaction}, sampling alone ${cpu.chainUsPerSpan.sampling})`);
+  }
+  const rss = [e && `gateway ${e.peakRssMiB} MiB (${e.startupRssMiB} MiB when it became healthy)`, raw && `raw-insert worker ${raw.peakRssMiB} MiB`, bare && `bare HTTP ${bare.peakRssMiB} MiB`, cc && `config-polled gateway ${cc.gateway.peakRssMiB} MiB`];
+  if (rss.some(Boolean)) out.push(`  peak RSS: ${rss.filter(Boolean).join(', ')}`, '');
+  if (r.targets.endToEndOverRaw) out.push(`  end-to-end / raw insert ceiling: ${met('endToEndOverRaw')} — best ${e!.best.spansPerSec} spans/s at ${e!.best.load}`, `  raw CPU per row / gateway CPU per span (noise-resistant): ${r.ratios.rawCpuOverGatewayCpu}`);
+  if (r.ratios.endToEndOverBareHttp) out.push(`  end-to-end / bare HTTP: ${r.ratios.endToEndOverBareHttp.map((x) => `${x.load} ${x.ratio}`).join(', ')}`);
+  if (r.targets.decodeEncodeUsPerSpan) out.push(`  decode + encode µs/span: ${met('decodeEncodeUsPerSpan')}`, `  default chain (redaction + sampling) µs/span: ${met('defaultChainUsPerSpan')}`);
+  if (r.targets.allAckedRowsStored) out.push(`  every acknowledged span stored: ${met('allAckedRowsStored')}; clean shutdown: ${met('cleanShutdown')}`);
+  if (cc) out.push(`  GET /v1/config first polls (200) req/s: ${met('clientConfigRequestsPerSec')}; revalidations (304) ${cc.gateway.revalidate.requestsPerSec} req/s; gateway / bare ${cc.ratios.firstPollOverBare} and ${cc.ratios.revalidateOverBare} (bare CPU/req / gateway's ${cc.ratios.firstPollCpuBareOverGateway} and ${cc.ratios.revalidateCpuBareOverGateway})`);
+  out.push(`  ${r.wallSeconds} s; ${file}`);
+  console.log(out.join('\n'));
 }
