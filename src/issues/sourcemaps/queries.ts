@@ -12,6 +12,7 @@ export function sourceMapQueries(database: string, table: string) {
     find: `SELECT FileUrl, Content FROM ${t} FINAL WHERE Release = {release:String} AND FileUrl IN {fileUrls:Array(String)}`,
     listAll: `SELECT ${listColumns} FROM ${t} FINAL ORDER BY Release, FileUrl LIMIT {limit:UInt32}`,
     listRelease: `SELECT ${listColumns} FROM ${t} FINAL WHERE Release = {release:String} ORDER BY FileUrl LIMIT {limit:UInt32}`,
+    releases: `SELECT DISTINCT Release FROM ${t} LIMIT {limit:UInt32}`,
     deleteRelease: `DELETE FROM ${t} WHERE Release = {release:String}`,
     deleteFile: `DELETE FROM ${t} WHERE Release = {release:String} AND FileUrl = {fileUrl:String}`,
   };

@@ -133,11 +133,20 @@ describe('the source map store', () => {
       let now = 1_000_000;
       const { client, queries } = counted(engine.client);
       const maps = store({ notFoundTtlMs: 30_000, now: () => now }, client);
+      await maps.put('cache-miss', '~/other.js', tinyMap('other.ts'));
       for (let i = 0; i < 100; i++) expect(await maps.get('cache-miss', 'https://cdn.example.com/none.js')).toBeUndefined();
-      expect(queries()).toBe(1);
+      expect(queries()).toBe(2); // the releases that have maps, then the file
       now += 30_000;
       await maps.get('cache-miss', 'https://cdn.example.com/none.js');
-      expect(queries()).toBe(2);
+      expect(queries()).toBe(4);
+    });
+
+    it('costs no per-file query for a release without maps, whatever files its frames name', async () => {
+      const { client, queries } = counted(engine.client);
+      const maps = store({}, client);
+      await maps.put('has-maps', '~/app.js', tinyMap('a.ts'));
+      for (let i = 0; i < 50; i++) expect(await maps.get('no-maps-here', `https://cdn.example.com/chunk-${i}.js`)).toBeUndefined();
+      expect(queries()).toBe(1); // only the list of releases with maps
     });
 
     it('re-reads a found map after cacheTtlMs', async () => {
@@ -146,9 +155,10 @@ describe('the source map store', () => {
       const maps = store({ cacheTtlMs: 60_000, now: () => now }, client);
       await maps.put('cache-ttl', '~/app.js', tinyMap('t.ts'));
       await maps.get('cache-ttl', '/app.js');
+      expect(queries()).toBe(2); // the releases that have maps, then the file
       now += 60_000;
       await maps.get('cache-ttl', '/app.js');
-      expect(queries()).toBe(2);
+      expect(queries()).toBe(4);
     });
 
     it('shares one query among concurrent lookups of the same file', async () => {
@@ -157,7 +167,7 @@ describe('the source map store', () => {
       await maps.put('cache-burst', '~/app.js', tinyMap('burst.ts'));
       const found = await Promise.all(Array.from({ length: 20 }, () => maps.get('cache-burst', '/app.js')));
       expect(new Set(found).size).toBe(1);
-      expect(queries()).toBe(1);
+      expect(queries()).toBe(2); // one list of releases, one lookup of the file
     });
 
     it('forgets a remembered miss when a map is uploaded for the release', async () => {
@@ -179,7 +189,7 @@ describe('the source map store', () => {
       expect(await maps.get('broken', '/app.js')).toBeUndefined();
       expect(await maps.get('broken', '/app.js')).toBeUndefined();
       expect(errors).toHaveLength(1);
-      expect(queries()).toBe(1);
+      expect(queries()).toBe(2); // the releases that have maps, then the file once
     });
   });
 

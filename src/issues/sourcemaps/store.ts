@@ -49,6 +49,7 @@ export interface SourceMapLookup {
 const MAX_RELEASE = 250;
 const MAX_FILE_URL = 2048;
 const LIST_LIMIT = 10_000;
+const MAX_KNOWN_RELEASES = 100_000;
 
 /**
  * Source maps per (release, minified file URL) in ClickHouse, with an in-memory LRU of decoded
@@ -59,6 +60,12 @@ export class SourceMapStore implements SourceMapLookup {
   private readonly sql: ReturnType<typeof sourceMapQueries>;
   private readonly cache: TtlLru<DecodedSourceMap | null>;
   private readonly inflight = new Map<string, Promise<DecodedSourceMap | undefined>>();
+  /**
+   * Releases that have maps, re-read every `notFoundTtlMs`: frames of any other release cost no
+   * query at all, whatever file URLs senders put in them.
+   */
+  private releases: { names: Set<string>; loadedAtMs: number } | undefined;
+  private releasesLoading: Promise<void> | undefined;
   /** Bumped by every write, so a lookup that started before it does not cache a stale answer. */
   private generation = 0;
   private readonly opts: Required<Omit<SourceMapStoreOptions, 'onError'>> & Pick<SourceMapStoreOptions, 'onError'>;
@@ -101,6 +108,7 @@ export class SourceMapStore implements SourceMapLookup {
 
   async get(release: string, fileUrl: string): Promise<DecodedSourceMap | undefined> {
     if (!release || !fileUrl) return undefined;
+    if (!(await this.mayHaveMaps(release))) return undefined;
     const key = `${release}\u0000${fileUrl}`;
     const hit = this.cache.get(key);
     if (hit) return hit.value ?? undefined;
@@ -156,6 +164,25 @@ export class SourceMapStore implements SourceMapLookup {
   private invalidate(release: string): void {
     this.generation++;
     this.cache.deletePrefix(`${release}\u0000`);
+    this.releases = undefined;
+  }
+
+  /** False only when the release is known to have no maps; true when unknown (the lookup decides). */
+  private async mayHaveMaps(release: string): Promise<boolean> {
+    if (this.releases === undefined || this.opts.now() - this.releases.loadedAtMs >= this.opts.notFoundTtlMs) {
+      this.releasesLoading ??= this.select<{ Release: string }>(this.sql.releases, { limit: MAX_KNOWN_RELEASES })
+        .then((rows) => {
+          // At the bound the list may be incomplete: leave every release to its own lookup.
+          this.releases = rows.length < MAX_KNOWN_RELEASES ? { names: new Set(rows.map((r) => r.Release)), loadedAtMs: this.opts.now() } : undefined;
+        })
+        .catch((err) => {
+          this.releases = undefined;
+          this.opts.onError?.(err);
+        })
+        .finally(() => (this.releasesLoading = undefined));
+      await this.releasesLoading;
+    }
+    return this.releases === undefined || this.releases.names.has(release);
   }
 
   private async select<T>(query: string, params: Record<string, unknown>): Promise<T[]> {

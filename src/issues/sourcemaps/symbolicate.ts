@@ -3,6 +3,9 @@ import type { DecodedSourceMap, OriginalPosition } from './decoded.ts';
 import type { SourceMapLookup } from './store.ts';
 import { isInAppSource, originalFilePath } from './urls.ts';
 
+/** Distinct files of one stack trace that are looked up; real bundles have a handful. */
+const MAX_FILES_PER_TRACE = 16;
+
 /** Frames after symbolication, and how many of them a source map resolved. */
 export interface SymbolicationResult {
   /** Same order and length as the input; frames without a map are the input objects, unchanged. */
@@ -25,6 +28,8 @@ export async function symbolicate(frames: readonly Frame[], release: string, sto
   const maps = new Map<string, DecodedSourceMap | undefined>();
   for (const frame of frames) {
     if (!mappable(frame) || maps.has(frame.file)) continue;
+    // Bounded: a trace naming hundreds of distinct files cannot cost hundreds of lookups.
+    if (maps.size >= MAX_FILES_PER_TRACE) break;
     maps.set(frame.file, await store.get(release, frame.file).catch(() => undefined));
   }
   const positions = frames.map((frame) => {
