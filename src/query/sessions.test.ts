@@ -24,6 +24,8 @@ let registry: SessionRegistry;
 let store: SessionStore;
 const app = createServer(config, createLogger(config));
 const limited = createServer(config, createLogger(config));
+const windowed = createServer(config, createLogger(config));
+let windowClock = 1_800_000_000_000;
 
 beforeAll(async () => {
   engine = await openControlEngine('otel');
@@ -34,9 +36,10 @@ beforeAll(async () => {
   const sessions = new SessionService({ store, registry, audit: sink });
   registerSessionRoutes(app, { sessions, store, createsPerHour: 1000 });
   registerSessionRoutes(limited, { sessions, store, createsPerHour: 2 });
+  registerSessionRoutes(windowed, { sessions: new SessionService({ store, registry, audit, now: () => windowClock }), store, createsPerHour: 2, now: () => windowClock });
 });
 afterAll(async () => {
-  await Promise.all([app.close(), limited.close(), registry.shutdown()]);
+  await Promise.all([app.close(), limited.close(), windowed.close(), registry.shutdown()]);
   await engine.close();
 });
 
@@ -118,6 +121,21 @@ describe('creating a debug session', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(1000); // a token comes back every 30 minutes
     expect(refused.body).toMatchObject({ status: 429, title: 'Too Many Requests' });
     expect((await post(OTHER_TOKEN)).status).toBe(201);
+  });
+
+  it('never lets one hour hold more than the limit, and counts only sessions actually created', async () => {
+    const post = (body: unknown) => call('POST', '/api/debug-sessions', body, {}, windowed);
+    const valid = { target: { 'user.id': 'u-window' } };
+    expect((await post({ target: {} })).status).toBe(400); // refused input uses up nothing
+    expect((await post(valid)).status).toBe(201);
+    windowClock += 30 * 60_000;
+    expect((await post(valid)).status).toBe(201);
+    windowClock += 29 * 60_000;
+    const refused = await post(valid);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBe(60); // the first creation leaves the hour in a minute
+    windowClock += 60_000;
+    expect((await post(valid)).status).toBe(201);
   });
 });
 

@@ -11,7 +11,6 @@ import { NO_STATS, sessionView, type SessionService } from '../control/sessions/
 import type { SessionStore } from '../control/sessions/store.ts';
 import { CursorError } from '../issues/store/cursor.ts';
 import { bearerToken } from '../receiver/auth.ts';
-import { RateLimiter } from '../receiver/protection/rateLimit.ts';
 import { ApiError, jsonBody, sendApiError, sendProblem, validate } from './http.ts';
 import { actorOf, pageCursor, pageLimit } from './params.ts';
 
@@ -97,10 +96,13 @@ function tokenKey(request: FastifyRequest): string {
  * - `POST /api/debug-sessions/:id/extend` `{ minutes }`; `POST …/pause`, `…/resume`, `…/cancel`.
  * Bad input is a 400 problem naming the field; a change the status does not allow is a 409.
  */
+const HOUR_MS = 3_600_000;
+
 export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
   const now = deps.now ?? Date.now;
   const perHour = deps.createsPerHour ?? 10;
-  const limiter = new RateLimiter([{ key: 'ingest_token', recordsPerSecond: perHour / 3600, burst: perHour }]);
+  /** Creation times per admin token in the last hour: a sliding window, so no hour ever holds more than `perHour`. */
+  const created = new Map<string, number[]>();
 
   const show = async (session: DebugSession) => sessionView(session, now(), (await deps.store.stats([session.id])).get(session.id) ?? NO_STATS);
 
@@ -108,12 +110,17 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     try {
       const input = strictBody(request, createSessionSchema);
       const actor = actorOf(request);
-      const waitMs = limiter.admit([new Map([[tokenKey(request), 1]])], now());
-      if (waitMs > 0) {
-        const seconds = Math.ceil(waitMs / 1000);
+      const key = tokenKey(request);
+      const nowMs = now();
+      const recent = (created.get(key) ?? []).filter((t) => t > nowMs - HOUR_MS);
+      if (recent.length >= perHour) {
+        const seconds = Math.max(1, Math.ceil((recent[0]! + HOUR_MS - nowMs) / 1000));
         return sendProblem(reply.header('retry-after', String(seconds)), 429, `at most ${perHour} debug sessions an hour per admin token; retry in ${seconds} s`);
       }
       const session = await deps.sessions.create(input, actor);
+      // Only sessions actually created count against the limit.
+      recent.push(nowMs);
+      created.set(key, recent);
       return reply.code(201).header('location', `/api/debug-sessions/${session.id}`).send(sessionView(session, now(), NO_STATS));
     } catch (err) {
       return sendApiError(reply, mapError(err));
