@@ -66,6 +66,9 @@ export interface Gateway {
   shutdown(): Promise<void>;
 }
 
+/** Durable occurrences waiting for the issue tracker, at most. */
+const MAX_TRACKER_BACKLOG = 50_000;
+
 /** Schema options from the gateway config. */
 export function schemaOptions(config: Config): SchemaOptions {
   const ch = config.clickhouse;
@@ -165,15 +168,27 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     : processors;
   const chain = new ProcessorChain(stages, metrics);
   /** Stores a processed batch and the error occurrences found in it; once they are durable, the tracker learns of them. */
+  let trackerBacklog = 0;
   const deliver = async (batch: Batch): Promise<void> => {
     const occurrences = takeOccurrences(batch);
     if (occurrences.length === 0) return exporter.export(batch);
     await Promise.all([exporter.export(batch), exporter.exportRows('errorEvents', encodeErrorEvents(occurrences))]);
     // Issue state and alerts follow the data; a failure here never fails the request that is already durable.
-    tracker.observe(occurrences).catch((err: unknown) => {
-      metrics.issueTrackingFailures.inc();
-      logger.warn({ err: (err as Error).message }, 'issue tracking failed for durable occurrences');
-    });
+    // Bounded: when ClickHouse is slow the tracker falls behind; past the bound, occurrences skip
+    // it (counted) — they are stored, and count in the issue stats; only their state changes and
+    // alerts are missed.
+    if (trackerBacklog + occurrences.length > MAX_TRACKER_BACKLOG) {
+      metrics.issueTrackingFailures.inc(occurrences.length);
+    } else {
+      trackerBacklog += occurrences.length;
+      tracker
+        .observe(occurrences)
+        .catch((err: unknown) => {
+          metrics.issueTrackingFailures.inc(occurrences.length);
+          logger.warn({ err: (err as Error).message }, 'issue tracking failed for durable occurrences');
+        })
+        .finally(() => (trackerBacklog -= occurrences.length));
+    }
     triggers.observe(occurrences).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'auto-triggers failed'));
   };
   // Processors that hold records (tail sampling) hand them on later, through the rest of the chain into the exporter.
@@ -222,8 +237,11 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
         // Processors holding records (tail sampling) hand them on while the exporter still takes them.
         await Promise.race([chain.shutdown(), new Promise((resolve) => setTimeout(resolve, Math.max(0, (deadline - Date.now()) / 2)).unref())]);
         await exporter.shutdown(Math.max(100, deadline - Date.now() - 1000));
-        await tracker.shutdown();
-        await Promise.all([sessionRegistry.shutdown(), policyRegistry.shutdown()]);
+        // The control plane's last writes, bounded like the rest: the deadline wins over a hung store.
+        await Promise.race([
+          Promise.all([tracker.shutdown(), sessionRegistry.shutdown(), policyRegistry.shutdown()]),
+          new Promise((resolve) => setTimeout(resolve, Math.max(100, (deadline - Date.now()) / 2)).unref()),
+        ]);
         await alerts.shutdown(Math.max(100, Math.min(2000, deadline - Date.now() - 500)));
         // Requests answered since close() began leave keep-alive connections that close() would wait
         // on for the keep-alive timeout: close them as they go idle, and all of them at the deadline.

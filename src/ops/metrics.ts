@@ -120,7 +120,7 @@ export class GatewayMetrics implements ChainObserver {
   });
   readonly issueTrackingFailures = new Counter({
     name: 'otelhouse_issue_tracking_failures_total',
-    help: 'Durable error occurrences the issue tracker could not process (state, audit or alerts missed).',
+    help: 'Durable error occurrences the issue tracker could not process or skipped over its backlog bound (their issue state changes and alerts missed; the occurrences are stored).',
     registers: [this.registry],
   });
 
