@@ -9,7 +9,7 @@ import { SessionRegistry } from '../../control/sessions/registry.ts';
 import type { StatsIncrement } from '../../control/sessions/store.ts';
 import { makePolicy, makeSession, MINUTE, T0 } from '../../control/sessions/testing.ts';
 import { buildProcessors } from '../registry.ts';
-import { attrs, makeLog, makeSpan, recorder } from '../sampling/fixtures.ts';
+import { attrs, idSource, makeLog, makeSpan, recorder } from '../sampling/fixtures.ts';
 import { createDebugSessionsFactory, SESSION_ATTRIBUTE, type GateControl } from './debugsessions.ts';
 
 const NOW = T0 + MINUTE;
@@ -146,5 +146,51 @@ describe('the debug-session gate', () => {
   it('validates its options', () => {
     expect(() => createDebugSessionsFactory(() => undefined).parse({ enforcePolicies: 'yes' })).toThrow();
     expect(() => createDebugSessionsFactory(() => undefined).parse({ unknown: 1 })).toThrow();
+  });
+});
+
+describe('policy sampling rates, enforced at the gateway', () => {
+  const ids = idSource(42);
+  const sampled = makePolicy({ targeting: { rolloutPercentage: 100, services: ['app'] }, settings: { sampling: { tracesPercentage: 10, logsPercentage: 20 } } });
+
+  it('keep about the policy’s share of a client’s spans, consistently by trace, with the threshold the sampling processor turns into SampleRate', async () => {
+    const { state } = await control([], [sampled]);
+    const sent = Array.from({ length: 4000 }, () => makeSpan({ traceId: ids(32), spanId: ids(16) }));
+    const { out, drops } = gate(state)(spans([other, sent]));
+    const kept = out.resources.flatMap((r) => r.scopes.flatMap((s) => s.records));
+    expect(kept.length).toBeGreaterThan(4000 * 0.1 * 0.85);
+    expect(kept.length).toBeLessThan(4000 * 0.1 * 1.15);
+    expect(drops.policy_sampling).toBe(4000 - kept.length);
+    expect(new Set(kept.map((s) => s.traceState))).toEqual(new Set(['ot=th:e666']));
+
+    const [sampling] = buildProcessors([{ type: 'sampling' }]);
+    await sampling!.process(out, recorder());
+    const weighted = kept.reduce((sum, s) => sum + Number(s.attributes.get('SampleRate') ?? 1), 0);
+    expect(weighted).toBeGreaterThan(4000 * 0.85);
+    expect(weighted).toBeLessThan(4000 * 1.15);
+  });
+
+  it('keep errors, leave a client that already sampled at the rate alone, and exempt session clients', async () => {
+    const session = makeSession({ target: { 'app.installation.id': 'inst-debug' }, level: 'debug' });
+    const { state } = await control([session], [sampled]);
+    const error = makeSpan({ traceId: 'f'.repeat(17) + '0'.repeat(15), status: { code: 2, message: 'boom' } });
+    const presampled = makeSpan({ traceId: '0'.repeat(18) + 'f'.repeat(14), traceState: 'ot=th:e666' });
+    const fromSession = Array.from({ length: 50 }, () => makeSpan({ traceId: ids(32) }));
+    const { out } = gate(state)(spans([other, [error, presampled]], [debugging, fromSession]));
+    expect(out.resources[0]!.scopes[0]!.records).toEqual([error, presampled]);
+    expect(out.resources[1]!.scopes[0]!.records).toHaveLength(50);
+  });
+
+  it('sample logs at the policy’s log rate, following their trace, and keep ERROR logs', async () => {
+    const { state } = await control([], [sampled]);
+    const sent = Array.from({ length: 3000 }, () => makeLog({ severityNumber: 9, traceId: ids(32) }));
+    const errors = Array.from({ length: 10 }, () => makeLog({ severityNumber: 17, traceId: ids(32) }));
+    const { out } = gate(state)(logs([other, [...sent, ...errors]]));
+    const kept = out.resources.flatMap((r) => r.scopes.flatMap((s) => s.records));
+    const info = kept.filter((l) => l.severityNumber === 9);
+    expect(info.length).toBeGreaterThan(3000 * 0.2 * 0.85);
+    expect(info.length).toBeLessThan(3000 * 0.2 * 1.15);
+    expect(kept.filter((l) => l.severityNumber === 17)).toHaveLength(10);
+    expect(info.every((l) => l.attributes.get('sampling.threshold') === 'cccd')).toBe(true);
   });
 });

@@ -14,7 +14,9 @@ export { SESSION_ATTRIBUTE, type GateControl } from './gate.ts';
  *   (spans of outgoing HTTP calls only when the session captures `network`); the session's stats
  *   count them (event `debug_session`);
  * - otherwise logs below the policy's minimum level (INFO by default) are dropped
- *   (`below_min_level`), and a client-sent `otelhouse.debug_session.id` is removed.
+ *   (`below_min_level`), the policy's sampling rates are applied to what the client did not
+ *   sample itself (`policy_sampling`; consistent, errors kept, thresholds left for the `sampling`
+ *   processor to turn into `SampleRate`), and a client-sent `otelhouse.debug_session.id` is removed.
  * Severity 0 (unspecified) is never below a level. `source` gives the control state at every
  * batch (the gateway's registries; see `buildProcessors`).
  */

@@ -4,6 +4,7 @@ import { LEVEL_SEVERITY } from '../../control/policies/model.ts';
 import type { ConfigResolver } from '../../control/policies/resolve.ts';
 import type { SessionRegistry } from '../../control/sessions/registry.ts';
 import type { DropSink } from '../processor.ts';
+import { samplePolicyGroup } from './policySampling.ts';
 
 /** The resource attribute naming the debug session a record was kept for. */
 export const SESSION_ATTRIBUTE = 'otelhouse.debug_session.id';
@@ -23,12 +24,14 @@ export class GateTally {
   disabled = 0;
   belowMinLevel = 0;
   belowSessionLevel = 0;
+  policySampled = 0;
   sessionRecords = 0;
 
   report(sink: DropSink): void {
     sink.drop('telemetry_disabled', this.disabled);
     sink.drop('below_min_level', this.belowMinLevel);
     sink.drop('below_session_level', this.belowSessionLevel);
+    sink.drop('policy_sampling', this.policySampled);
     sink.count('debug_session', this.sessionRecords);
   }
 }
@@ -94,6 +97,9 @@ export function gateBatch(batch: Batch, control: GateControl, nowMs: number, enf
         }
       }
     }
+    // A client not in a session is held to its policy's sampling rate, had it sampled or not.
+    const percentage = batch.signal === 'logs' ? config.sampling.logsPercentage : config.sampling.tracesPercentage;
+    if (enforce && !captured && percentage < 100) tally.policySampled += samplePolicyGroup(batch.signal, group, percentage);
     if (captured && logs + spans > 0) {
       control.sessions.record(session.id, logs, spans, errors, nowMs);
       tally.sessionRecords += logs + spans;
