@@ -1,5 +1,5 @@
 import type { Attributes, ResourceGroup, ScopeGroup, Span, TraceBatch } from '../../batch/types.ts';
-import { writeSampleRate } from '../sampling/context.ts';
+import { priorityOf, writeSampleRate } from '../sampling/context.ts';
 import { maxThreshold, parseThreshold, thresholdFor, type Threshold } from '../sampling/threshold.ts';
 import { readOt, withThreshold, type OtValues } from '../sampling/tracestate.ts';
 import type { HeldTrace } from './buffer.ts';
@@ -21,7 +21,13 @@ export interface Verdict {
 
 const ot: OtValues = { th: undefined, rv: undefined };
 
-/** Evaluates every policy on a trace (stopping at a drop, as the Collector does) and combines the votes. */
+const prioritized: Verdict = Object.freeze({ vote: Object.freeze({ decision: SAMPLED, probability: 1 }), by: 'sampling.priority', threshold: undefined });
+
+/**
+ * Evaluates every policy on a trace (stopping at a drop, as the Collector does) and combines the
+ * votes. A trace with a span marked `sampling.priority` > 0 (e.g. kept for a debug session) is
+ * kept unless a drop policy drops it, as the head sampler's drop rules beat priority.
+ */
 export function decide(trace: HeldTrace | TraceView, compiled: CompiledPolicies, nowMs: number): Verdict {
   const view = 'randomness' in trace ? trace : viewOf(trace);
   const votes: Vote[] = [];
@@ -33,6 +39,7 @@ export function decide(trace: HeldTrace | TraceView, compiled: CompiledPolicies,
     if (by === undefined && v.decision === SAMPLED) by = compiled.names[i];
   }
   const vote = finalDecision(votes);
+  if (vote.decision !== DROPPED && view.spans.some((span) => span.attributes.size > 0 && priorityOf(span.attributes) > 0)) return prioritized;
   const threshold = vote.decision === SAMPLED && vote.probability < 1 ? thresholdFor(vote.probability, 4) : undefined;
   return { vote, by, threshold };
 }

@@ -122,6 +122,18 @@ describe('tail sampling', () => {
     expect(h.report.drops).toEqual({ dropped_by_policy: 1 });
   });
 
+  it('keeps a trace with a span marked sampling.priority > 0 (a debug session’s), unless a drop policy drops it', async () => {
+    const h = await start({ policies: [errors, { type: 'drop', policies: [{ type: 'string_attribute', key: 'url.path', values: ['/health'] }] }] });
+    const exempt = attrs({ 'sampling.priority': 1n });
+    await h.send(traceBatch({ web: [
+      makeSpan({ traceId: T(1), attributes: exempt }),
+      makeSpan({ traceId: T(2) }),
+      makeSpan({ traceId: T(3), attributes: attrs({ 'sampling.priority': 1n, 'url.path': '/health' }) }),
+    ] }));
+    await h.advance(1000);
+    expect(h.emittedSpans().map((s) => s.traceId)).toEqual([T(1)]);
+  });
+
   it('retries a refused hand-off at the next tick, refusing new spans (503) meanwhile', async () => {
     const h = await start({ policies: [errors] });
     h.state.refuse = 1;
