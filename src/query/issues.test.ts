@@ -97,6 +97,7 @@ describe('GET /api/issues', () => {
     ['status=unresolved', ['fp-a', 'fp-c', 'fp-b']],
     ['status=ongoing', ['fp-c', 'fp-b']],
     ['status=resolved', []],
+    ['status=', ['fp-a', 'fp-c', 'fp-d', 'fp-b']], // an empty list filters nothing
     ['service=checkout&status=new', ['fp-a']],
     [`from=${Date.now() - 3 * DAY_S * 1000}`, ['fp-a', 'fp-c', 'fp-d']],
     [`to=${new Date(Date.now() - 4 * DAY_S * 1000).toISOString()}`, ['fp-b']],

@@ -9,7 +9,7 @@ import { iso, toSummary, type IssueStats } from '../issues/store/model.ts';
 import { SORT_KEYS, type SortKey } from '../issues/store/queries.ts';
 import type { IssueTracker } from '../issues/tracker.ts';
 import { ApiError, jsonBody, sendApiError, validate } from './http.ts';
-import { actorOf, checkRange, instant, pageCursor, pageLimit } from './params.ts';
+import { actorOf, checkRange, instant, pageCursor, pageLimit, statusList } from './params.ts';
 
 /** What the issue routes use. */
 export interface IssueRouteDeps {
@@ -23,27 +23,13 @@ export interface IssueRouteDeps {
 const name = z.string().min(1).max(256);
 
 /** `status=resolved,ignored`; `unresolved` stands for new, ongoing and regressed. */
-const statusList = z
-  .string()
-  .max(200)
-  .transform((text, ctx) => {
-    const out = new Set<IssueStatus>();
-    for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-      if (part === 'unresolved') UNRESOLVED.forEach((s) => out.add(s));
-      else if ((ISSUE_STATUSES as readonly string[]).includes(part)) out.add(part as IssueStatus);
-      else {
-        ctx.addIssue({ code: 'custom', message: `unknown status ${JSON.stringify(part.slice(0, 40))}; expected ${[...ISSUE_STATUSES, 'unresolved'].join(', ')}` });
-        return z.NEVER;
-      }
-    }
-    return [...out];
-  });
+const statuses = statusList(ISSUE_STATUSES, { unresolved: UNRESOLVED });
 
 const listQuery = z.strictObject({
   service: name.optional(),
   environment: name.optional(),
   version: name.optional(),
-  status: statusList.optional(),
+  status: statuses.optional(),
   from: instant.optional(),
   to: instant.optional(),
   sort: z.enum(Object.keys(SORT_KEYS) as [SortKey, ...SortKey[]]).default('last_seen'),

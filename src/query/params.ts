@@ -13,6 +13,29 @@ import { ApiError } from './http.ts';
 /** The latest instant the stores hold (`DateTime64(9)` ends in April 2262). */
 const MAX_MS = Date.UTC(2262, 0, 1);
 
+/**
+ * `status=a,b` over a fixed set of statuses, with aliases that stand for several (`unresolved`);
+ * parsed to the distinct statuses, or `undefined` (no filter) when the list is empty.
+ */
+export function statusList<S extends string>(statuses: readonly S[], aliases: Readonly<Record<string, readonly S[]>> = {}) {
+  const known = [...statuses, ...Object.keys(aliases)];
+  return z
+    .string()
+    .max(200)
+    .transform((text, ctx) => {
+      const out = new Set<S>();
+      for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+        const expanded = aliases[part] ?? ((statuses as readonly string[]).includes(part) ? [part as S] : undefined);
+        if (expanded === undefined) {
+          ctx.addIssue({ code: 'custom', message: `unknown status ${JSON.stringify(part.slice(0, 40))}; expected ${known.join(', ')}` });
+          return z.NEVER;
+        }
+        expanded.forEach((status) => out.add(status));
+      }
+      return out.size ? [...out] : undefined;
+    });
+}
+
 /** An instant as ISO 8601 (with a zone or `Z`) or as integer milliseconds since the epoch; parsed to ms. */
 export const instant = z
   .string()

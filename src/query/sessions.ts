@@ -12,7 +12,7 @@ import type { SessionStore } from '../control/sessions/store.ts';
 import { CursorError } from '../issues/store/cursor.ts';
 import { bearerToken } from '../receiver/auth.ts';
 import { ApiError, jsonBody, sendApiError, sendProblem, validate } from './http.ts';
-import { actorOf, pageCursor, pageLimit } from './params.ts';
+import { actorOf, pageCursor, pageLimit, statusList } from './params.ts';
 
 /** What the debug-session routes use. */
 export interface SessionRouteDeps {
@@ -25,23 +25,10 @@ export interface SessionRouteDeps {
 }
 
 const attr = z.string().min(1).max(256);
-const statusList = z
-  .string()
-  .max(200)
-  .transform((text, ctx) => {
-    const out = new Set<SessionStatus>();
-    for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-      if (!(SESSION_STATUSES as readonly string[]).includes(part)) {
-        ctx.addIssue({ code: 'custom', message: `unknown status ${JSON.stringify(part.slice(0, 40))}; expected ${SESSION_STATUSES.join(', ')}` });
-        return z.NEVER;
-      }
-      out.add(part as SessionStatus);
-    }
-    return [...out];
-  });
+const statuses = statusList(SESSION_STATUSES);
 
 const listQuery = z.strictObject({
-  status: statusList.optional(),
+  status: statuses.optional(),
   'service.name': attr.optional(),
   'app.installation.id': attr.optional(),
   'device.id': attr.optional(),
