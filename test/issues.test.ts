@@ -19,7 +19,10 @@ beforeAll(async () => {
   webhook = await startReceiver();
   gateway = await startGateway({
     auth: { adminTokens: [ADMIN] },
-    issues: { alerts: { webhooks: [{ url: webhook.url, format: 'json' }], retryInitialMs: 50, retryMaxMs: 200 } },
+    issues: {
+      alerts: { webhooks: [{ url: webhook.url, format: 'json' }], retryInitialMs: 50, retryMaxMs: 200 },
+      fingerprintRules: [{ match: { type: '^DatabaseUnavailable$' }, fingerprint: ['database-down'] }],
+    },
   });
 });
 afterAll(async () => {
@@ -179,6 +182,35 @@ describe('errors sent as plain OTLP', () => {
     expect(events[1].Fingerprint).toBe(events[2].Fingerprint); // same message once durations and IDs are parameterized
     const stored = await rows<{ fp: string }>(gateway, "SELECT LogAttributes['otelhouse.fingerprint'] AS fp FROM otel_logs WHERE ServiceName = 'billing' ORDER BY Timestamp");
     expect(stored.map((r) => r.fp)).toEqual([events[0].Fingerprint, events[1].Fingerprint, events[2].Fingerprint, '']);
+  });
+});
+
+describe('a fingerprint rule from config', () => {
+  it('groups every matching error into one issue, whatever its stack and message', async () => {
+    // Two call sites: without the rule these would be two issues.
+    const named = (error: Error) => Object.assign(error, { name: 'DatabaseUnavailable' });
+    function syncLedger(): Error {
+      return named(new Error('connection refused at db-1:5432'));
+    }
+    function closeBooks(): Error {
+      return named(new Error('connection refused at db-2:5432'));
+    }
+    const spans = recordSpans({ 'service.name': 'ledger' }, (tracer) => {
+      for (const error of [syncLedger(), orderError('charge', 1), closeBooks()]) {
+        const span = tracer.startSpan('sync');
+        span.recordException(error);
+        span.end();
+      }
+    });
+    await exportSpans(spans);
+    const list = await eventually(async () => {
+      const { body } = await api('/api/issues?service=ledger&sort=events');
+      return body.issues.length === 2 ? body.issues : undefined;
+    });
+    expect(list.map((i: { title: string; events: number }) => [i.title, i.events])).toEqual([
+      ['DatabaseUnavailable: connection refused at db-<int>:<int>', 2],
+      ['TypeError: card declined for order <int>', 1],
+    ]);
   });
 });
 
