@@ -72,12 +72,12 @@ describe('fingerprint', () => {
     expect(java({ clientFingerprint: [] })).toEqual(java());
   });
 
-  it('lets a matching rule override the client fingerprint, with variables and a title', () => {
+  it('lets a matching rule override the client fingerprint, with variables', () => {
     const result = java({
       clientFingerprint: 'from-client',
-      rules: rules([{ match: { type: 'SocketTimeout' }, fingerprint: ['gateway', '{{ type }}', '{{ function }}'], title: 'Gateway timeout in {{ service }}' }]),
+      rules: rules([{ match: { type: 'SocketTimeout' }, fingerprint: ['gateway', '{{ type }}', '{{ function }}'] }]),
     });
-    expect(result).toMatchObject({ method: 'rule', components: ['gateway', 'java.lang.IllegalStateException', 'charge'], title: 'Gateway timeout in checkout' });
+    expect(result).toMatchObject({ method: 'rule', components: ['gateway', 'java.lang.IllegalStateException', 'charge'] });
   });
 
   it('leaves events no rule matches to the default grouping', () => {

@@ -40,7 +40,7 @@ export interface FingerprintResult {
   method: GroupingMethod;
   /** The in-app frame that threw, `function (file or module)`, or `''`. */
   culprit: string;
-  /** `type: normalized message`, on one line (or the matching rule's title). */
+  /** `type: normalized message`, on one line. */
   title: string;
 }
 
@@ -65,7 +65,6 @@ export function fingerprint(input: FingerprintInput): FingerprintResult {
     if (rule) {
       method = 'rule';
       components = expand(rule.fingerprint, defaults.components, vars);
-      if (rule.title) title = substitute(rule.title, vars);
     } else if (client && !(client.length === 1 && DEFAULT_VAR.test(client[0]))) {
       method = 'client';
       components = expand(client, defaults.components, vars);

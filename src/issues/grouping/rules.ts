@@ -53,8 +53,6 @@ export const fingerprintRuleSchema = z.strictObject({
    * `stack.function`, `stack.module`, `stack.filename`) work too.
    */
   fingerprint: z.array(z.string().min(1)).min(1),
-  /** Issue title for events this rule groups; same variables. Default: the usual `type: message`. */
-  title: z.string().min(1).optional(),
 });
 
 /** Fingerprint rules, in priority order. Default: none. */
@@ -72,7 +70,6 @@ export interface CompiledRule {
   file?: RegExp;
   service?: RegExp;
   fingerprint: readonly string[];
-  title?: string;
 }
 
 /** Rules ready for {@link fingerprint}: built once when the config is loaded. */
@@ -100,7 +97,6 @@ export function compileFingerprintRules(rules: readonly FingerprintRule[]): Comp
       file: compile(r.match.file, ''),
       service: compile(r.match.service, ''),
       fingerprint: [...r.fingerprint],
-      title: r.title,
     })),
   };
 }
