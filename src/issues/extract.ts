@@ -4,33 +4,25 @@
  * the fingerprint processor parses, symbolicates and groups it.
  */
 import type { AnyValue, Attributes, Batch, LogRecord, Resource, Span, SpanEvent } from '../batch/types.ts';
-import type { Platform, Severity } from './types.ts';
+import type { Occurrence, Platform, Severity } from './types.ts';
 
-/** One place an error was reported, with everything read from it and its resource. */
-export interface ErrorSite {
-  source: 'span_event' | 'log';
+/**
+ * One place an error was reported, with everything read from it and its resource: the fields of
+ * the {@link Occurrence} it becomes that are read rather than computed (`platform` is the
+ * resource's `telemetry.sdk.language` until the stack trace says better), and where to write back.
+ */
+export interface ErrorSite
+  extends Pick<
+    Occurrence,
+    | 'source' | 'timeUnixNano' | 'service' | 'version' | 'environment' | 'platform' | 'type' | 'message' | 'stacktrace'
+    | 'severity' | 'traceId' | 'spanId' | 'userId' | 'installationId' | 'deviceId' | 'sessionId'
+  > {
   /** The attributes that receive `otelhouse.fingerprint` (the span event's or the log record's). */
   attributes: Attributes;
   /** The log record, when the site is one (its body may carry the message). */
   log?: LogRecord;
-  timeUnixNano: bigint;
-  service: string;
-  version: string;
-  environment: string;
-  /** From `telemetry.sdk.language`, until the stack trace says better. */
-  platform: Platform;
-  type: string;
-  message: string;
-  stacktrace: string;
   /** A client-supplied `otelhouse.fingerprint` (string or list of strings). */
   clientFingerprint?: string | string[];
-  severity: Severity;
-  traceId: string;
-  spanId: string;
-  userId: string;
-  installationId: string;
-  deviceId: string;
-  sessionId: string;
 }
 
 export const FINGERPRINT_ATTRIBUTE = 'otelhouse.fingerprint';

@@ -1,4 +1,5 @@
 import type { CollectionPolicy } from './model.ts';
+import { refreshEvery } from '../refresh.ts';
 import type { PolicyStore } from './store.ts';
 import { compilePolicy, mergeOrder, nextPolicyBoundary, type CompiledPolicy } from './targeting.ts';
 
@@ -23,7 +24,6 @@ export class PolicyRegistry {
   private readonly localWrites = new Map<string, number>();
   private writes = 0;
   private timer: NodeJS.Timeout | undefined;
-  private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly store: Pick<PolicyStore, 'all'>,
@@ -34,14 +34,7 @@ export class PolicyRegistry {
   async start(): Promise<void> {
     await this.refresh();
     if (this.timer) return;
-    this.timer = setInterval(() => {
-      // One refresh at a time: a slow one finishing after a newer one would bring back old state.
-      if (this.refreshing) return;
-      this.refreshing = this.refresh()
-        .catch((err) => this.options.onError?.(err))
-        .finally(() => (this.refreshing = undefined));
-    }, this.options.refreshMs ?? 2_000);
-    this.timer.unref();
+    this.timer = refreshEvery(this.options.refreshMs ?? 2_000, () => this.refresh(), (err) => this.options.onError?.(err));
   }
 
   /** Stops the timer; idempotent. */

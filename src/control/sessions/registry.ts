@@ -1,4 +1,5 @@
 import type { ClientIdentity } from '../policies/identity.ts';
+import { refreshEvery } from '../refresh.ts';
 import { statusAt } from './lifecycle.ts';
 import { TARGET_KEYS, type DebugSession, type SessionLevel, type SessionTarget, type TargetKey } from './model.ts';
 import { SessionStatsBuffer } from './stats.ts';
@@ -60,7 +61,6 @@ export class SessionRegistry {
   private readonly localWrites = new Map<string, number>();
   private writes = 0;
   private timer: NodeJS.Timeout | undefined;
-  private refreshing: Promise<void> | undefined;
   private readonly now: () => number;
   readonly stats: SessionStatsBuffer;
 
@@ -80,14 +80,7 @@ export class SessionRegistry {
     await this.refresh();
     this.stats.start();
     if (this.timer) return;
-    this.timer = setInterval(() => {
-      // One refresh at a time: a slow one finishing after a newer one would bring back old state.
-      if (this.refreshing) return;
-      this.refreshing = this.refresh()
-        .catch((err) => this.options.onError?.(err, 'refresh'))
-        .finally(() => (this.refreshing = undefined));
-    }, this.options.refreshMs ?? 2_000);
-    this.timer.unref();
+    this.timer = refreshEvery(this.options.refreshMs ?? 2_000, () => this.refresh(), (err) => this.options.onError?.(err, 'refresh'));
   }
 
   /** Stops the timers and flushes stats (a failed last flush is reported, not thrown); idempotent. */

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit.ts';
 import { KeyedSerial } from '../serial.ts';
 import { randomBytes } from 'node:crypto';
 
@@ -6,24 +7,8 @@ import type { CreateSessionInput, DebugSession, SessionStats } from './model.ts'
 import type { SessionRegistry } from './registry.ts';
 import type { SessionStore } from './store.ts';
 
-/** One control-plane change, as the audit log records it. */
-export interface AuditSinkEntry {
-  /** `token:<8 hex>` or the `X-Otelhouse-Actor` header. */
-  actor: string;
-  /** e.g. `debug_session.create`, `policy.update`. */
-  action: string;
-  /** `debug_session` or `policy`. */
-  entityType: string;
-  entityId: string;
-  /** The entity before and after, as the API shows it; null when it did not exist / was removed. */
-  before: unknown;
-  after: unknown;
-}
-
-/** Where changes are audited (the `AuditLog` of src/control/audit.ts satisfies it). */
-export interface AuditSink {
-  write(entry: AuditSinkEntry): Promise<void>;
-}
+/** Where changes are audited: the audit log's write (a narrower type keeps tests' sinks small). */
+export type AuditSink = Pick<AuditLog, 'write'>;
 
 /** A new session ID: `ds_` and 24 hex digits. */
 export const newSessionId = (): string => `ds_${randomBytes(12).toString('hex')}`;

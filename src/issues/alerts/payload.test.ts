@@ -64,7 +64,7 @@ describe('generic JSON body', () => {
         title: 'TypeError: x is undefined',
         service: 'checkout',
         environment: 'production',
-        status: 'unresolved',
+        status: 'new',
         severity: 'error',
         culprit: 'handler (src/app.js)',
         firstSeen: '2024-05-01T12:00:00.000Z',

@@ -96,7 +96,7 @@ export function buildJsonBody(alert: Alert, options: PayloadOptions = {}, sentAt
       title: clip(issue.title, 1000),
       service: clip(issue.service, 256),
       environment: clip(issue.environment, 256),
-      status: clip(issue.status, 64),
+      status: issue.status,
       severity: issue.severity,
       culprit: clip(issue.culprit, 1000),
       firstSeen: issue.firstSeen,

@@ -94,7 +94,7 @@ export function makeIssue(overrides: Partial<IssueSummary> = {}): IssueSummary {
     title: 'TypeError: x is undefined',
     service: 'checkout',
     environment: 'production',
-    status: 'unresolved',
+    status: 'new',
     severity: 'error',
     culprit: 'handler (src/app.js)',
     firstSeen: '2024-05-01T12:00:00.000Z',

@@ -1,4 +1,5 @@
-import type { Occurrence, Severity } from '../types.ts';
+import type { IssueSummary } from '../store/model.ts';
+import type { Occurrence } from '../types.ts';
 
 /**
  * What an alert is about. Plain data, produced by the issue store and handed to
@@ -11,29 +12,8 @@ export type AlertKind = 'new' | 'regressed' | 'escalated';
 /** Every alert kind, in a stable order (the default subscription of a webhook). */
 export const alertKinds = ['new', 'regressed', 'escalated'] as const satisfies readonly AlertKind[];
 
-/** The state of an issue at the moment the alert fires. */
-export interface IssueSummary {
-  fingerprint: string;
-  /** The issue's title, e.g. `TypeError: x is undefined` (normalized message). */
-  title: string;
-  service: string;
-  environment: string;
-  /** Lifecycle status after this occurrence, e.g. `unresolved`, `resolved`, `ignored`. */
-  status: string;
-  severity: Severity;
-  /** The in-app frame that threw, `function (file)`, or `''`. */
-  culprit: string;
-  /** First occurrence, ISO 8601 UTC (`2024-05-01T12:00:00.000Z`). */
-  firstSeen: string;
-  /** Latest occurrence, ISO 8601 UTC. */
-  lastSeen: string;
-  /** Occurrences counted so far. */
-  events: number;
-  /** Distinct users affected so far. */
-  users: number;
-  /** Service versions the issue was seen in, oldest first. */
-  versions: string[];
-}
+/** The issue an alert is about: the issue store's summary. */
+export type { IssueSummary };
 
 /** One alert: what happened, to which issue, and (when known) the occurrence that triggered it. */
 export interface Alert {
