@@ -57,6 +57,9 @@ export interface KeyOptions {
 
 /** A key's class and its {@link Recent} clean values. */
 export class KeyEntry extends Recent {
+  /** A value under this key was redacted: its values are worth looking up among recent redactions. */
+  redacts = false;
+
   constructor(readonly flags: number) {
     super();
   }

@@ -135,8 +135,9 @@ export class Redactor {
       let out: Redacted<AnyValue>;
       if (typeof value === 'string' && (flags & DENY) === 0) {
         if (entry.has(value)) return;
-        out = flags === SCAN ? this.memoText(value, tally) : this.text(value, tally, flags);
+        out = flags === SCAN ? this.memoText(value, tally, entry.redacts) : this.text(value, tally, flags);
         if (out === value) entry.remember(value);
+        else entry.redacts = true;
       } else {
         out = this.value(value, flags, tally, depth);
       }
@@ -153,10 +154,14 @@ export class Redactor {
     return out;
   }
 
-  /** {@link text} with the shared memories of clean strings and of recent redactions (for keys of class SCAN only). */
-  private memoText(s: string, tally: Tally): Redacted<string> {
+  /**
+   * {@link text} with the shared memories of clean strings and of recent redactions (for keys of
+   * class SCAN only). `redactsHere`: the place has had findings; elsewhere (most keys) the lookup
+   * among recent redactions is skipped, as it would only miss.
+   */
+  private memoText(s: string, tally: Tally, redactsHere = true): Redacted<string> {
     if (this.clean.has(s)) return s;
-    const known = this.redacted.get(s);
+    const known = redactsHere ? this.redacted.get(s) : undefined;
     if (known !== undefined) {
       for (let i = 0; i < known.rules.length; i++) tally.add(known.rules[i]);
       return known.out;
