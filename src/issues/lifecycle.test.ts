@@ -43,6 +43,12 @@ describe('semver comparison for regressions', () => {
     ['1.2.0', '1.2.0+build.7', false], // build metadata does not order
     ['1.2.0', 'v1.2.1', true],
     ['1.2.0', '1.3', true], // coerced to 1.3.0
+    ['1.2.3', '1.2.3.5', true], // a fourth part counts (Android, .NET build numbers)
+    ['1.2.3.5', '1.2.3.4', false],
+    ['1.2.3.5', '1.2.3.10', true],
+    ['1.2.3.5', '1.2.4', true],
+    ['v1.2.3', '1.2.3.0', false],
+    ['=1.2.3', '1.2.4', true], // loose semver, no leading number
     ['1.2.0', 'nightly', false], // not a version: cannot tell it is newer
     ['1.2.0', '', false],
   ])('resolved in %s, event from %j → regressed: %s', (fixed, seen, expected) => {

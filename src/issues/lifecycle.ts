@@ -121,13 +121,35 @@ export function parseVersion(version: string): semver.SemVer | null {
   return /^v?\d+(\.\d+)*/.test(text) ? semver.coerce(text, { includePrerelease: true }) : null;
 }
 
+const DOTTED = /^v?(\d+(?:\.\d+)*)/;
+
+/**
+ * Compares the leading dotted numbers of two versions part by part (`1.2.3.5` > `1.2.3`, as
+ * Android and .NET builds number them), missing parts counting as 0; 0 when they are equal.
+ */
+function compareDotted(a: string, b: string): number {
+  const ma = DOTTED.exec(a.trim());
+  const mb = DOTTED.exec(b.trim());
+  if (!ma || !mb) return 0; // e.g. `=1.2.3`, which semver alone reads
+  const pa = ma[1]!.split('.').map(Number);
+  const pb = mb[1]!.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
 /** Whether an event regresses a resolved issue (see the module comment). */
 export function regresses(state: IssueState, event: EventFacts): boolean {
   if (state.status !== 'resolved') return false;
   if (state.resolvedInVersion === '') return event.timeMs > state.resolvedAtMs;
   const fixed = parseVersion(state.resolvedInVersion);
   const seen = parseVersion(event.version);
-  return fixed !== null && seen !== null && semver.gt(seen, fixed);
+  if (fixed === null || seen === null) return false;
+  // Numbers first, over every part (semver alone would drop a fourth one); pre-releases by semver.
+  const byNumbers = compareDotted(event.version, state.resolvedInVersion);
+  return byNumbers !== 0 ? byNumbers > 0 : semver.gt(seen, fixed);
 }
 
 type Timing = Pick<IssuesConfig, 'ongoingAfterMs'>;
