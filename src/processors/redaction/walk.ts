@@ -59,11 +59,14 @@ function redactSpan(span: Span, redactor: Redactor, tally: Tally, recent: Recent
   span.name = text(redactor.recentText(span.name, recent.spanName, tally));
   redactor.attributes(span.attributes, tally);
   if (span.status.message) span.status.message = text(redactor.recentText(span.status.message, recent.statusMessage, tally));
-  for (const event of span.events) {
+  // Indexed loops: for…of allocated an iterator per span here (measured), even over empty arrays.
+  const { events, links } = span;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
     event.name = text(redactor.recentText(event.name, recent.eventName, tally));
     redactor.attributes(event.attributes, tally);
   }
-  for (const link of span.links) redactor.attributes(link.attributes, tally);
+  for (let i = 0; i < links.length; i++) redactor.attributes(links[i].attributes, tally);
 }
 
 function redactLog(log: LogRecord, redactor: Redactor, tally: Tally): void {

@@ -53,6 +53,15 @@ const BUILTIN_DETECTORS: Record<Exclude<BuiltinRule, 'sensitive_key'>, Detector[
   ip: [ipv6, ipv4],
 };
 
+/** What the forEach callback of {@link Redactor.attributes} works on. */
+interface Visit {
+  map: Attributes;
+  tally: Tally;
+  readonly each: (value: AnyValue, key: string) => void;
+}
+
+const NO_ATTRIBUTES: Attributes = new Map();
+
 export class Redactor {
   /** Rule names by index: custom rules, enabled built-ins, then `max_depth`. */
   readonly ruleNames: string[] = [];
@@ -72,9 +81,12 @@ export class Redactor {
   private readonly findings = new Findings();
   private readonly clean = new CleanSet();
   private readonly redacted = new RedactedMemo<Redacted<string>>();
-  /** Rules of the findings rendered by the current {@link text} call, for {@link redacted}. */
+  /** Rules of the findings rendered by the current {@link text} call (`fired[0, firedCount)`), for {@link redacted}. */
   private readonly fired: number[] = [];
+  private firedCount = 0;
   private readonly prefilter: boolean;
+  private readonly visits: Visit[] = [];
+  private readonly noTally: Tally;
 
   /** `prefilter: false` runs every detector on every string: only for tests that check the prefilter changes nothing. */
   constructor(options: RedactionOptions, { prefilter = true }: { prefilter?: boolean } = {}) {
@@ -115,6 +127,7 @@ export class Redactor {
     this.maxDepthRule = addRule(MAX_DEPTH_RULE, 'placeholder', '[redacted]', []);
     this.triggers = this.detectors.some((d) => d.trigger === 0) ? -1 : this.detectors.reduce((bits, d) => bits | d.trigger, 0);
     this.hash = hashing ? hmacHasher(options.hashSecret ?? '') : noHasher;
+    this.noTally = this.tally();
   }
 
   /** A fresh per-record tally for this rule set. */
@@ -128,22 +141,41 @@ export class Redactor {
    */
   attributes(map: Attributes, tally: Tally, depth = 0): void {
     // forEach beats for…of on Maps (no entry arrays); setting or deleting the current key is safe.
-    map.forEach((value, key) => {
-      const entry = this.keys.entry(key);
-      const flags = entry.flags;
-      if (flags & ALLOW) return;
-      let out: Redacted<AnyValue>;
-      if (typeof value === 'string' && (flags & DENY) === 0) {
-        if (entry.has(value)) return;
-        out = flags === SCAN ? this.memoText(value, tally, entry.redacts) : this.text(value, tally, flags);
-        if (out === value) entry.remember(value);
-        else entry.redacts = true;
-      } else {
-        out = this.value(value, flags, tally, depth);
-      }
-      if (out === REMOVED) map.delete(key);
-      else if (out !== value) map.set(key, out);
-    });
+    // Its callback is made once per depth, not per call (a closure per record was measurable).
+    const visit = this.visits[depth] ?? this.visitAt(depth);
+    visit.map = map;
+    visit.tally = tally;
+    map.forEach(visit.each);
+    visit.map = NO_ATTRIBUTES; // keeps no batch alive
+  }
+
+  /** The reusable forEach callback of {@link attributes} at `depth` (a nested call goes one deeper). */
+  private visitAt(depth: number): Visit {
+    const visit: Visit = {
+      map: NO_ATTRIBUTES,
+      tally: this.noTally,
+      each: (value, key) => this.entry(visit.map, visit.tally, depth, value, key),
+    };
+    this.visits[depth] = visit;
+    return visit;
+  }
+
+  /** Redacts `map`'s `value` under `key` in place. */
+  private entry(map: Attributes, tally: Tally, depth: number, value: AnyValue, key: string): void {
+    const entry = this.keys.entry(key);
+    const flags = entry.flags;
+    if (flags & ALLOW) return;
+    let out: Redacted<AnyValue>;
+    if (typeof value === 'string' && (flags & DENY) === 0) {
+      if (entry.has(value)) return;
+      out = flags === SCAN ? this.memoText(value, tally, entry.redacts) : this.text(value, tally, flags);
+      if (out === value) entry.remember(value);
+      else entry.redacts = true;
+    } else {
+      out = this.value(value, flags, tally, depth);
+    }
+    if (out === REMOVED) map.delete(key);
+    else if (out !== value) map.set(key, out);
   }
 
   /** {@link text} for a string seen at a place with {@link Recent} memory (span names, status messages). */
@@ -168,7 +200,7 @@ export class Redactor {
     }
     const out = this.text(s, tally);
     if (out === s) this.clean.remember(s);
-    else this.redacted.remember(s, out, this.fired.slice());
+    else this.redacted.remember(s, out, this.fired.slice(0, this.firedCount));
     return out;
   }
 
@@ -213,7 +245,7 @@ export class Redactor {
     if ((bits & this.triggers) === 0 && this.triggers !== -1) return s;
     const findings = this.findings;
     findings.clear();
-    this.fired.length = 0;
+    this.firedCount = 0;
     for (let d = 0; d < this.detectors.length; d++) {
       const detector = this.detectors[d];
       if ((detector.trigger & bits) !== detector.trigger || ((flags & NO_IP) !== 0 && this.detectorRule[d] === this.ipRule)) continue;
@@ -241,7 +273,7 @@ export class Redactor {
       const rule = this.detectorRule[tags[i]];
       const found = s.slice(starts[i], ends[i]);
       tally.add(rule);
-      this.fired.push(rule);
+      this.fired[this.firedCount++] = rule;
       out += s.slice(pos, starts[i]);
       pos = ends[i];
       switch (this.methods[rule]) {
