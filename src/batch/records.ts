@@ -22,10 +22,18 @@ export function retainRecords(batch: Batch, keep: (record: never, group: never) 
   for (const group of groups) {
     let keptScopes = 0;
     for (const scope of group.scopes) {
-      const before = scope.records.length;
-      scope.records = scope.records.filter((r) => test(r, group));
-      removed += before - scope.records.length;
-      if (scope.records.length > 0) group.scopes[keptScopes++] = scope;
+      // Compacted in place: no new array per scope (a filter copy per batch is measurable).
+      const records = scope.records;
+      let kept = 0;
+      for (let i = 0; i < records.length; i++) {
+        const record = records[i];
+        if (!test(record, group)) continue;
+        if (kept !== i) records[kept] = record;
+        kept++;
+      }
+      removed += records.length - kept;
+      records.length = kept;
+      if (kept > 0) group.scopes[keptScopes++] = scope;
     }
     group.scopes.length = keptScopes;
     if (keptScopes > 0) groups[keptGroups++] = group;
