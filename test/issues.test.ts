@@ -155,15 +155,18 @@ describe('errors sent as plain OTLP', () => {
   it('also come from exception logs and from ERROR logs without exception attributes', async () => {
     const logs = recordLogs({ 'service.name': 'billing', 'service.version': '2.0.0' }, (logger) => {
       const error = orderError('refund', 77);
+      // Distinct timestamps: records emitted within one millisecond would otherwise tie in the ORDER BY below.
+      const at = Date.now() - 1000;
       logger.emit({
+        timestamp: at,
         severityNumber: SeverityNumber.ERROR,
         severityText: 'ERROR',
         body: 'refund failed',
         attributes: { 'exception.type': error.name, 'exception.message': error.message, 'exception.stacktrace': error.stack! },
       });
-      logger.emit({ severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: 'ledger sync timed out after 3000ms for account 8812' });
-      logger.emit({ severityNumber: SeverityNumber.FATAL, severityText: 'FATAL', body: 'ledger sync timed out after 4500ms for account 9120' });
-      logger.emit({ severityNumber: SeverityNumber.WARN, severityText: 'WARN', body: 'ledger sync slow' });
+      logger.emit({ timestamp: at + 1, severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: 'ledger sync timed out after 3000ms for account 8812' });
+      logger.emit({ timestamp: at + 2, severityNumber: SeverityNumber.FATAL, severityText: 'FATAL', body: 'ledger sync timed out after 4500ms for account 9120' });
+      logger.emit({ timestamp: at + 3, severityNumber: SeverityNumber.WARN, severityText: 'WARN', body: 'ledger sync slow' });
     });
     expect((await exportWith(new OTLPLogExporter({ url: `${gateway.url}/v1/logs` }), logs)).code).toBe(0);
 
