@@ -86,7 +86,7 @@ export function printSummary(r: Summary, file: string): void {
   if (raw) out.push(`  raw insert ceiling: ${raw.rowsPerSec} rows/s — ${raw.chunkRows}-row chunks (${raw.chunkMiB} MiB), ${raw.inflight} in flight, insert p50 ${raw.insertMs.p50} ms, ${raw.cpuCores} cores (main ${raw.mainThreadCores}), ${raw.cpuUsPerRow} µs CPU/row`);
   if (cpu) {
     out.push(`  CPU per span, in-process (1000-span request): decode ${cpu.decodeUsPerSpan} + encode ${cpu.encodeUsPerSpan} µs; decode → chain → encode together ${cpu.pipelineUsPerSpan} µs`);
-    out.push(`  default processor chain per span: redaction + sampling ${cpu.chainUsPerSpan.defaultChain} µs (redaction alone ${cpu.chainUsPerSpan.redaction}, sampling alone ${cpu.chainUsPerSpan.sampling})`);
+    out.push(`  default processor chain per span: redaction + sampling ${cpu.chainUsPerSpan.defaultChain} µs (redaction alone ${cpu.chainUsPerSpan.redaction}, sampling alone ${cpu.chainUsPerSpan.sampling}); over 10 requests decoded ahead ${cpu.defaultChainTenAheadUsPerSpan} µs`);
   }
   const rss = [e && `gateway ${e.peakRssMiB} MiB (${e.startupRssMiB} MiB when it became healthy)`, raw && `raw-insert worker ${raw.peakRssMiB} MiB`, bare && `bare HTTP ${bare.peakRssMiB} MiB`, cc && `config-polled gateway ${cc.gateway.peakRssMiB} MiB`];
   if (rss.some(Boolean)) out.push(`  peak RSS: ${rss.filter(Boolean).join(', ')}`, '');
