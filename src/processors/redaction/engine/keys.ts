@@ -59,6 +59,12 @@ export interface KeyOptions {
 export class KeyEntry extends Recent {
   /** A value under this key was redacted: its values are worth looking up among recent redactions. */
   redacts = false;
+  /**
+   * The key that followed this one in the last map walked, and its entry: records of one kind
+   * list their keys in the same order, so the next key's entry is found without a hash lookup.
+   */
+  nextKey: string | undefined = undefined;
+  next: KeyEntry | undefined = undefined;
 
   constructor(readonly flags: number) {
     super();

@@ -6,7 +6,7 @@ import type { AnyValue, Attributes } from '../../../batch/types.ts';
 import { customDetector, type CustomRule } from './custom.ts';
 import { Findings, type Detector } from './detector.ts';
 import { ALL, features } from './features.ts';
-import { ALLOW, DENY, KeyClassifier, NO_IP, SCAN } from './keys.ts';
+import { ALLOW, DENY, KeyClassifier, KeyEntry, NO_IP, SCAN } from './keys.ts';
 import { CleanSet, RedactedMemo, type Recent } from './memo.ts';
 import { Matcher } from './matchers.ts';
 import { hmacHasher, isRedactionOutput, noHasher, stableText, type Hasher } from './methods.ts';
@@ -57,6 +57,9 @@ const BUILTIN_DETECTORS: Record<Exclude<BuiltinRule, 'sensitive_key'>, Detector[
 interface Visit {
   map: Attributes;
   tally: Tally;
+  /** The entry of the key visited last (at first {@link start}), to find the next one by. */
+  previous: KeyEntry;
+  readonly start: KeyEntry;
   readonly each: (value: AnyValue, key: string) => void;
 }
 
@@ -145,24 +148,37 @@ export class Redactor {
     const visit = this.visits[depth] ?? this.visitAt(depth);
     visit.map = map;
     visit.tally = tally;
+    visit.previous = visit.start;
     map.forEach(visit.each);
     visit.map = NO_ATTRIBUTES; // keeps no batch alive
   }
 
   /** The reusable forEach callback of {@link attributes} at `depth` (a nested call goes one deeper). */
   private visitAt(depth: number): Visit {
+    const start = new KeyEntry(0);
     const visit: Visit = {
       map: NO_ATTRIBUTES,
       tally: this.noTally,
-      each: (value, key) => this.entry(visit.map, visit.tally, depth, value, key),
+      previous: start,
+      start,
+      each: (value, key) => {
+        const previous = visit.previous;
+        let entry = previous.next;
+        if (previous.nextKey !== key || entry === undefined) {
+          entry = this.keys.entry(key);
+          previous.nextKey = key;
+          previous.next = entry;
+        }
+        visit.previous = entry;
+        this.entry(visit.map, visit.tally, depth, value, entry, key);
+      },
     };
     this.visits[depth] = visit;
     return visit;
   }
 
   /** Redacts `map`'s `value` under `key` in place. */
-  private entry(map: Attributes, tally: Tally, depth: number, value: AnyValue, key: string): void {
-    const entry = this.keys.entry(key);
+  private entry(map: Attributes, tally: Tally, depth: number, value: AnyValue, entry: KeyEntry, key: string): void {
     const flags = entry.flags;
     if (flags & ALLOW) return;
     let out: Redacted<AnyValue>;
