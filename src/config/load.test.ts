@@ -50,6 +50,64 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  describe('${env:NAME} in the YAML file', () => {
+    const secret = 'k'.repeat(24) + '-from-the-environment';
+
+    it('takes secrets from the environment, typed when the whole value is one reference', () => {
+      const file = yamlFile(
+        [
+          'port: ${env:TEST_PORT}',
+          'clickhouse:',
+          '  url: "http://${env:TEST_CH_HOST}:8123"',
+          '  password: ${env:TEST_CH_PASSWORD}',
+          'exporter:',
+          '  flushIntervalMs: ${env:TEST_FLUSH_MS:-75}',
+          'processors:',
+          '  - type: redaction',
+          '    rules: { email: hash }',
+          '    hashSecret: ${env:TEST_HASH_SECRET}',
+          '',
+        ].join('\n'),
+      );
+      const config = loadConfig({
+        OTELHOUSE_CONFIG: file,
+        TEST_PORT: '9000',
+        TEST_CH_HOST: 'clickhouse.internal',
+        TEST_CH_PASSWORD: '12345',
+        TEST_HASH_SECRET: secret,
+      });
+      expect(config.port).toBe(9000);
+      expect(config.clickhouse.url).toBe('http://clickhouse.internal:8123');
+      expect(config.clickhouse.password).toBe('12345'); // a string option keeps a numeric-looking secret as text
+      expect(config.exporter.flushIntervalMs).toBe(75); // the default after :-
+      expect(config.processors[0]).toMatchObject({ type: 'redaction', hashSecret: secret });
+    });
+
+    it('keeps text that would not read back the same as a number, and $$ as a literal $', () => {
+      const file = yamlFile('clickhouse:\n  password: ${env:TEST_PASSWORD}\n  username: ${env:TEST_USER}\n');
+      const config = (password: string, user = 'u') => loadConfig({ OTELHOUSE_CONFIG: file, TEST_PASSWORD: password, TEST_USER: user }).clickhouse;
+      expect(config('0123').password).toBe('0123');
+      expect(config('1234567890123456789012345678901234567890').password).toBe('1234567890123456789012345678901234567890');
+      expect(config('x', 'true').username).toBe('true');
+      const escaped = yamlFile('clickhouse:\n  database: db$${env:TEST_USER}\n');
+      expect(() => loadConfig({ OTELHOUSE_CONFIG: escaped })).toThrow(/clickhouse\.database = "db\$\{env:TEST_USER\}"/);
+    });
+
+    it('fails the start naming a variable that is not set', () => {
+      const file = yamlFile('processors:\n  - type: redaction\n    hashSecret: ${env:TEST_UNSET_SECRET}\n');
+      expect(() => loadConfig({ OTELHOUSE_CONFIG: file })).toThrow(ConfigError);
+      expect(() => loadConfig({ OTELHOUSE_CONFIG: file })).toThrow(/environment variable TEST_UNSET_SECRET \(in \$\{env:TEST_UNSET_SECRET\}\) is not set/);
+    });
+  });
+
+  it.each([
+    [{ OTELHOUSE_INGEST_TOKENS: 'short1' }, 'short1', /auth\.ingestTokens\.0 = \(hidden\)/],
+    [{ OTELHOUSE_ADMIN_TOKENS: 'valid-admin-token, tiny' }, 'tiny', /auth\.adminTokens\.1 = \(hidden\)/],
+  ])('never shows a secret in an error, even a bad one (%o)', (env, value, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+    expect(() => loadConfig(env)).not.toThrow(value);
+  });
+
   it('rejects unknown options in the YAML file by name', () => {
     const file = yamlFile('exporter:\n  flushIntervalMillis: 5\n');
     expect(() => loadConfig({ OTELHOUSE_CONFIG: file })).toThrow(/exporter: unknown option\(s\) flushIntervalMillis/);

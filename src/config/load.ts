@@ -37,12 +37,20 @@ function splitList(v: string): string[] {
 export function loadConfig(env: Env = process.env, overrides: Json = {}): Config {
   const input: Json = {};
   const file = env.OTELHOUSE_CONFIG;
-  if (file) deepMerge(input, readYaml(file));
+  const typed: TypedReference[] = [];
+  if (file) deepMerge(input, expandEnv(readYaml(file), env, file, [], typed) as Json);
   for (const [name, path, convert] of envMap) {
     const value = env[name];
     if (value !== undefined && value !== '') setPath(input, path, convert(value));
   }
   deepMerge(input, overrides);
+  // A reference read as a number or boolean where the option wants text (a password of digits)
+  // is given back as the text it was.
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const paths = new Set(result.error.issues.filter((i) => i.code === 'invalid_type' && i.expected === 'string').map((i) => i.path.join('.')));
+    for (const { path, text } of typed) if (paths.has(path.join('.'))) setPath(input, path, text);
+  }
   return validateConfig(input);
 }
 
@@ -57,8 +65,61 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
   const path = issue.path.join('.') || '(root)';
   if (issue.code === 'unrecognized_keys') return `${path}: unknown option(s) ${issue.keys.join(', ')}`;
   const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k as string] : undefined), input);
-  const shown = value === undefined ? 'missing' : JSON.stringify(value);
+  const secret = issue.path.some((k) => typeof k === 'string' && SECRET_KEY.test(k));
+  const shown = value === undefined ? 'missing' : secret ? '(hidden)' : JSON.stringify(value);
   return `${path} = ${shown}: ${issue.message}`;
+}
+
+/** Option names whose values are secrets: never shown in an error (a near-miss token still is one). */
+const SECRET_KEY = /password|secret|token/i;
+
+/** `${env:NAME}` or `${env:NAME:-default}`, or `$$` (a literal `$`), as the Collector's config reads them. */
+const ENV_REFERENCE = /\$\$|\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const WHOLE_REFERENCE = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+
+/**
+ * Replaces `${env:NAME}` references in the YAML file's string values with the environment's
+ * values, so secrets (`hashSecret`, passwords, tokens) need not be written into the file. A value
+ * that is one reference and nothing else takes the type its text has in YAML (`port: ${env:PORT}`
+ * gives a number); a reference inside a longer string is spliced in as text. `$$` is a literal `$`.
+ * An unset variable without a `:-default` fails the start, naming it.
+ */
+function expandEnv(node: unknown, env: Env, file: string, path: string[], typed: TypedReference[]): unknown {
+  if (typeof node === 'string') {
+    if (!node.includes('$')) return node;
+    const text = node.replace(ENV_REFERENCE, (match: string, name: string | undefined, fallback: string | undefined) => {
+      if (name === undefined) return '$';
+      const value = env[name] ?? fallback;
+      if (value === undefined) throw new ConfigError(`config file ${file}: environment variable ${name} (in \${env:${name}}) is not set`);
+      return value;
+    });
+    const value = WHOLE_REFERENCE.test(node) ? yamlScalar(text) : text;
+    if (value !== text) typed.push({ path, text });
+    return value;
+  }
+  if (Array.isArray(node)) return node.map((item, i) => expandEnv(item, env, file, [...path, String(i)], typed));
+  if (isPlainObject(node)) return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, expandEnv(value, env, file, [...path, key], typed)]));
+  return node;
+}
+
+/** Where a reference was read as a number or boolean, and its text. */
+interface TypedReference {
+  path: string[];
+  text: string;
+}
+
+/**
+ * A variable's text as the number or boolean YAML would read it when it reads back the same
+ * (`9000` → 9000, `true` → true), else the text itself (`0123`, a 40-digit secret, `null`).
+ */
+function yamlScalar(text: string): unknown {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch {
+    return text;
+  }
+  return (typeof value === 'number' || typeof value === 'boolean') && String(value) === text ? value : text;
 }
 
 function readYaml(file: string): Json {
