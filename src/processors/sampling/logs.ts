@@ -33,7 +33,8 @@ export function sampleLogs(batch: LogBatch, sampler: Sampler, tally: Tally): voi
       tally.priority++;
       return false;
     }
-    const forced = priority > 0 || (keepErrors && log.severityNumber >= 17);
+    // As for spans: a 100 % rate exempts nothing, so nothing is counted as kept by a rule.
+    const forced = !plan.logRate.keepsAll && (priority > 0 || (keepErrors && log.severityNumber >= 17));
     if (forced) priority > 0 ? tally.keptPriority++ : tally.keptError++;
 
     const thIn = attributes.size === 0 ? undefined : attributes.get(thresholdKey);

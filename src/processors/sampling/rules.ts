@@ -9,6 +9,8 @@ export interface Rate {
    * or a product below 2^-56); `undefined` = kept with nothing to record (100%, none incoming).
    */
   outgoing(incoming: Threshold | undefined): Threshold | undefined | null;
+  /** 100 %: every record is kept with the threshold it came with, so none needs exempting. */
+  readonly keepsAll: boolean;
 }
 
 /** What the sampler needs for the records of one service, compiled once per `service.name`. */
@@ -81,11 +83,12 @@ function byName(named: { name: RegExp; rate: Rate }[], otherwise: Rate): (name: 
  * retroactively raise an earlier stage's probability). Results are cached per incoming `th`.
  */
 function compileRate(probability: number, mode: SamplingConfig['mode'], precision: number): Rate {
-  if (probability >= 1) return { outgoing: (incoming) => incoming };
+  if (probability >= 1) return { outgoing: (incoming) => incoming, keepsAll: true };
   const base = thresholdFor(probability, precision);
-  if (!base) return { outgoing: () => null };
+  if (!base) return { outgoing: () => null, keepsAll: false };
   const cache = new Map<string, Threshold | null>();
   return {
+    keepsAll: false,
     outgoing(incoming) {
       if (!incoming) return base;
       let out = cache.get(incoming.th);

@@ -181,6 +181,25 @@ describe('error-aware sampling', () => {
     expect(events.kept_error).toBe(1);
   });
 
+  it('at 100 % exempts nothing: errors and prioritized records are kept as they came and not counted as kept by a rule', () => {
+    const error = makeSpan({ traceId: lowRv, traceState: 'ot=th:8', status: { code: 2, message: 'boom' } });
+    const prioritized = makeSpan({ traceId: lowRv, attributes: attrs({ 'sampling.priority': 1n }) });
+    const plain = makeSpan({ traceId: lowRv });
+    const { out, events } = sampler({ percentage: 100 })(traceBatch({ api: [error, prioritized, plain] }));
+    expect(spansOf(out)).toHaveLength(3);
+    expect(spansOf(out).map((s) => s.traceState)).toEqual(['', '', '']); // th:8 is contradicted by rv 00…01: erased
+    expect(spansOf(out).some((s) => s.attributes.has('SampleRate'))).toBe(false);
+    expect(events.kept_error ?? 0).toBe(0);
+    expect(events.kept_priority ?? 0).toBe(0);
+    expect(events.inconsistent_threshold).toBe(1);
+
+    const logs = sampler({ percentage: 100 })(logBatch({ api: [makeLog({ severityNumber: 17, traceId: lowRv }), makeLog({ severityNumber: 9, traceId: lowRv })] }));
+    expect(logsOf(logs.out)).toHaveLength(2);
+    expect(logs.events.kept_error ?? 0).toBe(0);
+    const sampled = sampler({ percentage: 50 })(logBatch({ api: [makeLog({ severityNumber: 17, traceId: lowRv })] }));
+    expect(sampled.events.kept_error).toBe(1);
+  });
+
   it('samples errors like other spans with keepErrors off', () => {
     const { out } = sampler({ percentage: 1, keepErrors: false })(traceBatch({ api: [makeSpan({ traceId: lowRv, status: { code: 2, message: '' } })] }));
     expect(spansOf(out)).toHaveLength(0);

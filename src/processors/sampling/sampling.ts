@@ -20,7 +20,8 @@ import { sampleSpans } from './spans.ts';
  *   while every rate is 1-in-N).
  *
  * Drops are counted as `drop_rule`, `sampling_priority` and `sampled_out`; events `kept_error`,
- * `kept_priority`, `inconsistent_threshold` and `missing_randomness`. Stateless apart from bounded
+ * `kept_priority` (records exempted from a rate below 100 %), `inconsistent_threshold` and
+ * `missing_randomness`. Stateless apart from bounded
  * caches of compiled plans and thresholds.
  */
 export const samplingFactory: ProcessorFactory<SamplingConfig> = {

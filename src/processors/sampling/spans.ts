@@ -14,6 +14,8 @@ import { readOt, withThreshold, type OtValues } from './tracestate.ts';
  *    ID, `th` = the rate's threshold combined with the incoming one (`sampled_out` otherwise).
  * Kept spans leave with `ot=th:…` in their tracestate and the adjusted count in `SampleRate`;
  * kept-by-rule spans (2, 3) keep their incoming threshold, since this stage did not sample them.
+ * At a 100 % rate, which keeps every span with its incoming threshold anyway, 2 and 3 exempt
+ * nothing: they are neither evaluated nor counted (`kept_priority`, `kept_error`).
  */
 export function sampleSpans(batch: TraceBatch, sampler: Sampler, tally: Tally): void {
   const { keepErrors, sampleRateKey } = sampler;
@@ -34,7 +36,10 @@ export function sampleSpans(batch: TraceBatch, sampler: Sampler, tally: Tally): 
       tally.priority++;
       return false;
     }
-    const forced = priority > 0 || (keepErrors && isError(span));
+    // A 100 % rate keeps every span as it came, so none is exempted (or counted as kept by a rule),
+    // and its status and events need not be read.
+    const rate = plan.spanRate(span.name);
+    const forced = !rate.keepsAll && (priority > 0 || (keepErrors && isError(span)));
     if (forced) priority > 0 ? tally.keptPriority++ : tally.keptError++;
 
     const hasOt = readOt(span.traceState, ot);
@@ -52,7 +57,7 @@ export function sampleSpans(batch: TraceBatch, sampler: Sampler, tally: Tally): 
 
     let out: Threshold | undefined | null = incoming;
     if (!forced) {
-      out = plan.spanRate(span.name).outgoing(incoming);
+      out = rate.outgoing(incoming);
       if (out === null) {
         tally.sampledOut++;
         return false;
