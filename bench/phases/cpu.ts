@@ -42,38 +42,51 @@ async function cpuPerSpan(spans: number, budgetMs: number, work: (i: number) => 
   return { us: round((cpu.user + cpu.system) / (i * spans), 2), iterations: i };
 }
 
-/** Windows the chain's figures are measured in; the median one is reported. */
+/** Windows each chain figure is measured in; the median one is reported. */
 const CHAIN_WINDOWS = 5;
 
 /**
- * CPU µs per span of `chain.process`, only its own time: each request is decoded (off the clock)
- * and then run through the chain, as the gateway does — or, with `ahead` > 1, that many requests
- * are decoded first and then processed in turn. Every value is a fresh string either way
- * (memoization across batches sees what it would in production). The budget is split into
- * {@link CHAIN_WINDOWS} windows and the median window is reported: one window's total still
- * includes the collections the chain's allocations trigger, while a window hit by another
- * tenant of this shared machine (or a one-off major collection) does not decide the figure.
+ * CPU µs per span of `chain.process` over one window of `ms`, only the chain's own time: each
+ * request is decoded (off the clock) and then run through the chain, as the gateway does — or,
+ * with `ahead` > 1, that many requests are decoded first and then processed in turn. Every value
+ * is a fresh string either way (memoization across batches sees what it would in production).
  */
-async function chainCpuPerSpan(pool: RequestPool, chain: ProcessorChain, budgetMs: number, ahead = 1): Promise<number> {
-  const spans = pool.spansPerRequest;
-  for (let i = 0; i < 20; i++) await chain.process(decodeTracesProtobuf(pool.next()).batch);
-  const windows: number[] = [];
-  for (let w = 0; w < CHAIN_WINDOWS; w++) {
-    let cpu = 0;
-    let batches = 0;
-    const t0 = performance.now();
-    while (performance.now() - t0 < budgetMs / CHAIN_WINDOWS) {
-      const fresh = Array.from({ length: ahead }, () => decodeTracesProtobuf(pool.next()).batch);
-      const c0 = process.cpuUsage();
-      for (const batch of fresh) await chain.process(batch);
-      const c = process.cpuUsage(c0);
-      cpu += c.user + c.system;
-      batches += fresh.length;
-    }
-    windows.push(cpu / (batches * spans));
+async function chainWindow(pool: RequestPool, chain: ProcessorChain, ms: number, ahead: number): Promise<number> {
+  let cpu = 0;
+  let batches = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    const fresh = Array.from({ length: ahead }, () => decodeTracesProtobuf(pool.next()).batch);
+    const c0 = process.cpuUsage();
+    for (const batch of fresh) await chain.process(batch);
+    const c = process.cpuUsage(c0);
+    cpu += c.user + c.system;
+    batches += fresh.length;
   }
-  windows.sort((a, b) => a - b);
-  return round(windows[CHAIN_WINDOWS >> 1], 2);
+  return cpu / (batches * pool.spansPerRequest);
+}
+
+/**
+ * The chains' figures, `budgetMs` each, measured in {@link CHAIN_WINDOWS} rounds that take one
+ * window of every chain in turn; each figure is its median window. Interleaving gives every chain
+ * the same share of the machine's slow spells and of what earlier phases leave behind (a major
+ * collection in progress), which a chain measured first, in one stretch, took alone; the median
+ * keeps one disturbed window from deciding a figure. Each window's CPU includes the collections
+ * the chain's allocations trigger.
+ */
+async function chainFigures<K extends string>(pool: RequestPool, chains: Record<K, { chain: ProcessorChain; ahead: number }>, budgetMs: number): Promise<Record<K, number>> {
+  const names = Object.keys(chains) as K[];
+  for (const name of names) for (let i = 0; i < 20; i++) await chains[name].chain.process(decodeTracesProtobuf(pool.next()).batch);
+  const windows = new Map<K, number[]>(names.map((name) => [name, []]));
+  for (let w = 0; w < CHAIN_WINDOWS; w++) {
+    for (const name of names) windows.get(name)!.push(await chainWindow(pool, chains[name].chain, budgetMs / CHAIN_WINDOWS, chains[name].ahead));
+  }
+  const figures = {} as Record<K, number>;
+  for (const name of names) {
+    const sorted = windows.get(name)!.sort((a, b) => a - b);
+    figures[name] = round(sorted[CHAIN_WINDOWS >> 1], 2);
+  }
+  return figures;
 }
 
 const chainOf = (entries: Array<{ type: string }>) => new ProcessorChain(buildProcessors(entries), noopObserver);
@@ -95,12 +108,18 @@ export async function runCpuPhase(spansPerRequest: number, budgetMs: number): Pr
     const processed: Batch = await chain.process(decodeTracesProtobuf(pool.next()).batch);
     sink += encodeSpans(processed as TraceBatch).body.length;
   });
-  const chainUsPerSpan = {
-    defaultChain: await chainCpuPerSpan(pool, chainOf(defaults), budgetMs),
-    redaction: await chainCpuPerSpan(pool, chainOf([{ type: 'redaction' }]), budgetMs),
-    sampling: await chainCpuPerSpan(pool, chainOf([{ type: 'sampling' }]), budgetMs),
-  };
-  const defaultChainTenAheadUsPerSpan = await chainCpuPerSpan(pool, chainOf(defaults), budgetMs, 10);
+  const figures = await chainFigures(
+    pool,
+    {
+      defaultChain: { chain: chainOf(defaults), ahead: 1 },
+      redaction: { chain: chainOf([{ type: 'redaction' }]), ahead: 1 },
+      sampling: { chain: chainOf([{ type: 'sampling' }]), ahead: 1 },
+      tenAhead: { chain: chainOf(defaults), ahead: 10 },
+    },
+    budgetMs,
+  );
+  const chainUsPerSpan = { defaultChain: figures.defaultChain, redaction: figures.redaction, sampling: figures.sampling };
+  const defaultChainTenAheadUsPerSpan = figures.tenAhead;
   if (sink < 0) console.log(sink); // keeps the work observable
   return { spansPerRequest, iterations: pipeline.iterations, decodeUsPerSpan: decode.us, encodeUsPerSpan: encode.us, pipelineUsPerSpan: pipeline.us, chainUsPerSpan, defaultChainTenAheadUsPerSpan };
 }
