@@ -21,8 +21,7 @@ import { sampleSpans } from './spans.ts';
  *
  * Drops are counted as `drop_rule`, `sampling_priority` and `sampled_out`; events `kept_error`,
  * `kept_priority` (records exempted from a rate below 100 %), `inconsistent_threshold` and
- * `missing_randomness`. Stateless apart from bounded
- * caches of compiled plans and thresholds.
+ * `missing_randomness`. Stateless apart from bounded caches of compiled plans and thresholds.
  */
 export const samplingFactory: ProcessorFactory<SamplingConfig> = {
   parse: (options) => samplingConfigSchema.parse(options),
