@@ -63,9 +63,18 @@ describe('ProtoReader', () => {
     expect(b).toBe(a);
   });
 
-  it('never confuses keys that share their length, first and last four bytes', () => {
-    const inputs = ['abcd-one-wxyz', 'abcd-two-wxyz', 'abcd-one-wxyz', 'abcd-0ne-wxyz', 'abcdone-wxyz', 'abcd'];
-    expect(inputs.map((s) => reader(str(1, s).subarray(1)).key())).toEqual(inputs);
+  it.each(['key', 'string'] as const)('never confuses %ss that share their length, first and last four bytes', (method) => {
+    const inputs = ['abcd-one-wxyz', 'abcd-two-wxyz', 'abcd-one-wxyz', 'abcd-0ne-wxyz', 'abcdone-wxyz', 'abcd', 'abcd-é-wxyz', 'abcd-è-wxyz'];
+    expect(inputs.map((s) => reader(str(1, s).subarray(1))[method]())).toEqual(inputs);
+    const long = (c: string) => `abcd${c.repeat(56)}wxyz`; // 64 bytes, the longest cached
+    expect([long('a'), long('b'), long('a')].map((s) => reader(str(1, s).subarray(1))[method]())).toEqual([long('a'), long('b'), long('a')]);
+  });
+
+  it('reads the same bytes as a value and as a key, in turn, correctly', () => {
+    // The same bytes read as a key and as a value, in both orders, with unrelated reads between.
+    const words = ['GET', 'POST', 'orders-primary', 'pg-orders-primary.internal', 'user-42', 'user-43', '10.0.12.84'];
+    const seen = words.flatMap((w) => [reader(str(1, w).subarray(1)).string(), reader(str(1, w).subarray(1)).key(), reader(str(1, w).subarray(1)).string()]);
+    expect(seen).toEqual(words.flatMap((w) => [w, w, w]));
   });
 
   it.each(['string', 'key'] as const)('decodes invalid UTF-8 leniently in a %s, each bad sequence becoming U+FFFD', (method) => {

@@ -30,48 +30,48 @@ export function asciiString(buf: Uint8Array, start: number, stop: number): strin
 }
 
 const CACHE_SLOTS = 4096;
-/** Longest string kept in the cache; {@link cachedString} takes 4 to this many bytes. */
+/** Longest string kept in a {@link StringCache}; it takes 4 to this many bytes. */
 export const MAX_CACHED_BYTES = 64;
-/** Direct-mapped cache of recently decoded short strings: the string, its UTF-8 bytes, length. */
-const cachedStrings: string[] = new Array<string>(CACHE_SLOTS).fill('');
-const cachedBytes = new Uint8Array(CACHE_SLOTS * MAX_CACHED_BYTES);
-const cachedView = new DataView(cachedBytes.buffer);
-const cachedLengths = new Int32Array(CACHE_SLOTS).fill(-1);
 
 /**
- * Returns the string in `buf[start, stop)` (4 to {@link MAX_CACHED_BYTES} bytes; `view` covers
- * the same bytes as `buf`) from the cache when identical bytes were decoded before, comparing
- * four bytes at a time; otherwise decodes it with `decode` and caches it. Attribute keys repeat
- * on every record, so this saves decoding and an allocation per key and hands `Map#set` a string
- * whose hash V8 has already computed. The cache is module-wide and bounded (4096 slots × 64
- * bytes); it holds decoded strings, never request buffers.
+ * A direct-mapped cache of recently decoded short strings (4 to {@link MAX_CACHED_BYTES} UTF-8
+ * bytes): the string, its bytes and length per slot. A string decoded again is found by its
+ * bytes, compared four at a time, and handed out as the identical object: no decoding, no
+ * allocation, and a string whose hash V8 has already computed and which later readers compare by
+ * pointer. Bounded (4096 slots × 64 bytes); it holds decoded strings, never request buffers.
  */
-export function cachedString(
-  buf: Uint8Array,
-  view: DataView,
-  start: number,
-  stop: number,
-  decode: (start: number, stop: number) => string,
-): string {
-  const len = stop - start;
-  // Hash the length and the first and last four bytes only; the compare below verifies.
-  const h =
-    Math.imul(len, 0x9e3779b1) ^
-    Math.imul(view.getUint32(start, true), 0x85ebca6b) ^
-    Math.imul(view.getUint32(stop - 4, true), 0xc2b2ae35);
-  const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
-  const base = slot * MAX_CACHED_BYTES;
-  if (cachedLengths[slot] === len) {
-    const last = len - 4;
-    let i = 0;
-    while (i < last && cachedView.getUint32(base + i, true) === view.getUint32(start + i, true)) i += 4;
-    if (i >= last && cachedView.getUint32(base + last, true) === view.getUint32(start + last, true)) {
-      return cachedStrings[slot];
+export class StringCache {
+  private readonly strings: string[] = new Array<string>(CACHE_SLOTS).fill('');
+  private readonly bytes = new Uint8Array(CACHE_SLOTS * MAX_CACHED_BYTES);
+  private readonly view = new DataView(this.bytes.buffer);
+  private readonly lengths = new Int32Array(CACHE_SLOTS).fill(-1);
+
+  /**
+   * The string in `buf[start, stop)` (`view` covers the same bytes as `buf`), from the cache when
+   * identical bytes were decoded before; otherwise decoded with `decode` and cached.
+   */
+  get(buf: Uint8Array, view: DataView, start: number, stop: number, decode: (start: number, stop: number) => string): string {
+    const len = stop - start;
+    // Hash the length and the first and last four bytes only; the compare below verifies.
+    const h =
+      Math.imul(len, 0x9e3779b1) ^
+      Math.imul(view.getUint32(start, true), 0x85ebca6b) ^
+      Math.imul(view.getUint32(stop - 4, true), 0xc2b2ae35);
+    const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
+    const base = slot * MAX_CACHED_BYTES;
+    if (this.lengths[slot] === len) {
+      const cached = this.view;
+      const last = len - 4;
+      let i = 0;
+      while (i < last && cached.getUint32(base + i, true) === view.getUint32(start + i, true)) i += 4;
+      if (i >= last && cached.getUint32(base + last, true) === view.getUint32(start + last, true)) {
+        return this.strings[slot];
+      }
     }
+    const s = decode(start, stop);
+    this.strings[slot] = s;
+    this.lengths[slot] = len;
+    for (let i = 0; i < len; i++) this.bytes[base + i] = buf[start + i];
+    return s;
   }
-  const s = decode(start, stop);
-  cachedStrings[slot] = s;
-  cachedLengths[slot] = len;
-  for (let i = 0; i < len; i++) cachedBytes[base + i] = buf[start + i];
-  return s;
 }
