@@ -39,7 +39,10 @@ export interface CpuSample {
 export class NodeChild {
   readonly proc: ChildProcess;
   private stderr = '';
+  private signal: string | null = null;
   readonly exited: Promise<number | null>;
+  /** How the last {@link stop} ended: the signal that ended the process (if one did), how long it took, whether the grace ran out. */
+  lastStop: { signal: string | null; afterMs: number; killedAfterGrace: boolean; stderrTail: string } | undefined;
 
   constructor(script: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []) {
     this.proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], {
@@ -50,6 +53,7 @@ export class NodeChild {
     this.proc.stdout!.resume();
     this.proc.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
     this.exited = new Promise((resolve) => this.proc.on('exit', (code) => resolve(code)));
+    this.proc.on('exit', (_code, signal) => (this.signal = signal));
   }
 
   get pid(): number {
@@ -114,11 +118,17 @@ export class NodeChild {
 
   /** SIGTERM, then the exit code; SIGKILL if it has not exited after `graceMs`. */
   async stop(graceMs = 30_000): Promise<number | null> {
-    if (this.proc.exitCode !== null) return this.proc.exitCode;
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return this.proc.exitCode;
+    const t0 = performance.now();
+    let killedAfterGrace = false;
     this.proc.kill('SIGTERM');
-    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
+    const timer = setTimeout(() => {
+      killedAfterGrace = true;
+      this.proc.kill('SIGKILL');
+    }, graceMs);
     const code = await this.exited;
     clearTimeout(timer);
+    this.lastStop = { signal: this.signal, afterMs: Math.round(performance.now() - t0), killedAfterGrace, stderrTail: code === 0 ? '' : this.stderr.slice(-1500) };
     return code;
   }
 }

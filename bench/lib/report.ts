@@ -80,6 +80,10 @@ export function printSummary(r: Summary, file: string): void {
   if (e) {
     out.push(loadTable('end-to-end (gateway child → embedded ClickHouse)', e.runs, true));
     out.push(`  stored after SIGTERM: ${e.storedRows} rows for ${e.ackedSpans} acknowledged spans (exporter counter before stop ${e.exporterRowsBeforeStop}); gateway exit ${e.exitCode}`);
+    if (e.stop) {
+      const how = e.stop.killedAfterGrace ? 'killed (SIGKILL) when the grace ran out' : `ended by ${e.stop.signal ?? 'no signal'}`;
+      out.push(`  gateway stop: ${how} ${e.stop.afterMs} ms after SIGTERM; stderr tail:\n${e.stop.stderrTail.replace(/^/gm, '    | ')}`);
+    }
   }
   if (cc) out.push(configTable(cc));
   out.push('');

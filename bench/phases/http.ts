@@ -29,6 +29,8 @@ export interface ServerRun {
   startupRssMiB: number;
   startupMs: number;
   exitCode: number | null;
+  /** How the SIGTERM stop went, when it did not end in exit 0 (signal, time, stderr tail). */
+  stop?: NodeChild['lastStop'];
 }
 
 export interface Timing {
@@ -121,8 +123,9 @@ export async function runGateway(configs: LoadConfig[], timing: Timing, nodeFlag
     const exporterRowsBeforeStop = (await scrapeExporter(port)).rows;
     const peakRssMiB = child.peakRssMiB();
     const exitCode = await child.stop();
+    const stop = exitCode === 0 ? undefined : child.lastStop;
     const { rows } = await runWorker<{ rows: number }>('bench/workers/count-rows.ts', [dataDir]);
-    return { runs, peakRssMiB, startupRssMiB, startupMs, exitCode, ackedSpans, storedRows: rows, exporterRowsBeforeStop };
+    return { runs, peakRssMiB, startupRssMiB, startupMs, exitCode, stop, ackedSpans, storedRows: rows, exporterRowsBeforeStop };
   } finally {
     await child.stop(5000);
     rmSync(dataDir, { recursive: true, force: true });
