@@ -47,10 +47,9 @@ export function loadConfig(env: Env = process.env, overrides: Json = {}): Config
   // A reference read as a number or boolean where the option wants text (a password of digits)
   // is given back as the text it was.
   const result = configSchema.safeParse(input);
-  if (!result.success) {
-    const paths = new Set(result.error.issues.filter((i) => i.code === 'invalid_type' && i.expected === 'string').map((i) => i.path.join('.')));
-    for (const { path, text } of typed) if (paths.has(path.join('.'))) setPath(input, path, text);
-  }
+  if (result.success) return result.data;
+  const paths = new Set(result.error.issues.filter((i) => i.code === 'invalid_type' && i.expected === 'string').map((i) => i.path.join('.')));
+  for (const { path, text } of typed) if (paths.has(path.join('.'))) setPath(input, path, text);
   return validateConfig(input);
 }
 
