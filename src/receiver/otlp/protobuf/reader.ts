@@ -184,8 +184,8 @@ export class ProtoReader {
 
   /**
    * A string, served from `cache` when it is 4 to 64 bytes. Telemetry values repeat too
-   * (methods, routes, hosts, SQL, span names): measured, decode 5.2 → 3.9 µs/span on the bench
-   * spans. The value cache keeps up to 4096 recent values of at most 64 bytes, unredacted, in
+   * (methods, routes, hosts, span names): measured, decode 4.7–7.0 → 2.8–4.9 µs/span on the
+   * bench spans (BENCH_PHASES=cpu, alternating runs). The value cache keeps up to 4096 recent values of at most 64 bytes, unredacted, in
    * memory only — as the redactor's own memory of recent values does.
    */
   private cachedText(cache: StringCache): string {
