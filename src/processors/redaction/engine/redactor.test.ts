@@ -228,3 +228,28 @@ describe('typed values', () => {
     expect(twice.tally.total).toBe(0);
   });
 });
+
+describe('key classes found through the preceding key', () => {
+  it('stay right when records of different kinds put other keys after the same key', () => {
+    const redactor = make();
+    // `a` is followed by a denylisted key in one kind of record, by an allowed one in the other,
+    // and by an infrastructure address (never IP-redacted) in a third; kinds alternate.
+    const kinds = [
+      () => attrs({ a: 'x', password: 'hunter2', 'client.address': '203.0.113.7' }),
+      () => attrs({ a: 'x', 'otelhouse.note': 'hunter2', 'server.address': '203.0.113.7' }),
+      () => attrs({ a: 'x', 'server.address': '203.0.113.7', password: 'hunter2' }),
+    ];
+    const expected = [
+      { a: 'x', password: '[redacted]', 'client.address': '[ip]' },
+      { a: 'x', 'otelhouse.note': 'hunter2', 'server.address': '203.0.113.7' },
+      { a: 'x', 'server.address': '203.0.113.7', password: '[redacted]' },
+    ];
+    for (let round = 0; round < 4; round++) {
+      for (let k = 0; k < kinds.length; k++) {
+        const map = kinds[k]();
+        redactor.attributes(map, redactor.tally());
+        expect(Object.fromEntries(map)).toEqual(expected[k]);
+      }
+    }
+  });
+});
