@@ -1,0 +1,50 @@
+import { crc32 } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { frameHeader, scanFrames } from './frame.ts';
+
+const frame = (text: string) => {
+  const payload = Buffer.from(text);
+  return Buffer.concat([frameHeader(payload), payload]);
+};
+
+describe('frames', () => {
+  it('writes the payload length and its CRC-32 little-endian in front of the payload', () => {
+    const bytes = frame('abc');
+    expect(bytes.readUInt32LE(0)).toBe(3);
+    // CRC-32 (IEEE) of "abc" is 0x352441c2.
+    expect(bytes.readUInt32LE(4)).toBe(0x352441c2);
+    expect(crc32(Buffer.from('abc'))).toBe(0x352441c2);
+    expect(bytes.subarray(8).toString()).toBe('abc');
+  });
+
+  it('reads back every whole frame of a file in order', () => {
+    const file = Buffer.concat([frame('one'), frame('two'), frame('three')]);
+    const scanned = scanFrames(file, 1 << 20);
+    expect(scanned.payloads.map(String)).toEqual(['one', 'two', 'three']);
+    expect(scanned.validBytes).toBe(file.length);
+    expect(scanned.cut).toBeUndefined();
+  });
+
+  it.each([
+    ['a header cut short', (good: Buffer) => Buffer.concat([good, frame('next').subarray(0, 5)]), 'torn', 5],
+    ['a payload cut short', (good: Buffer) => Buffer.concat([good, frame('next').subarray(0, 10)]), 'torn', 10],
+    ['a flipped bit in the last payload', (good: Buffer) => { const bad = frame('next'); bad[9] ^= 0x04; return Buffer.concat([good, bad]); }, 'checksum', 12],
+    ['a flipped bit in the last checksum', (good: Buffer) => { const bad = frame('next'); bad[5] ^= 0x80; return Buffer.concat([good, bad]); }, 'checksum', 12],
+    ['a zero-filled tail', (good: Buffer) => Buffer.concat([good, Buffer.alloc(4096)]), 'checksum', 4096],
+    ['a length larger than any frame', (good: Buffer) => { const bad = frame('next'); bad.writeUInt32LE(0x7fffffff, 0); return Buffer.concat([good, bad]); }, 'checksum', 12],
+  ] as const)('cuts %s at the last whole frame and says how many bytes and why', (_name, spoil, reason, cutBytes) => {
+    const good = Buffer.concat([frame('one'), frame('two')]);
+    const scanned = scanFrames(spoil(good), 1 << 20);
+    expect(scanned.payloads.map(String)).toEqual(['one', 'two']);
+    expect(scanned.validBytes).toBe(good.length);
+    expect(scanned.cut).toEqual({ bytes: cutBytes, reason });
+  });
+
+  it('keeps nothing after a bad frame in the middle, even whole frames', () => {
+    const bad = frame('two');
+    bad[8] ^= 0xff;
+    const scanned = scanFrames(Buffer.concat([frame('one'), bad, frame('three')]), 1 << 20);
+    expect(scanned.payloads.map(String)).toEqual(['one']);
+    expect(scanned.cut?.reason).toBe('checksum');
+  });
+});
