@@ -1,13 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
-import { createClickHouseClient, type ClickHouseClient } from './exporters/clickhouse/client.ts';
-import { ClickHouseExporter } from './exporters/clickhouse/exporter.ts';
-import { checkDrift, migrate, type DriftProblem, type SchemaOptions } from './exporters/clickhouse/schema/index.ts';
-import { reconcileRetention } from './exporters/clickhouse/schema/ttl.ts';
-import { controlTableNames } from './exporters/clickhouse/schema/options.ts';
-import { clickhouseRowStore, type RowStore } from './exporters/clickhouse/store.ts';
-import { Spool } from './exporters/spool/spool.ts';
+import { IssuesConnector } from './connectors/issues/connector.ts';
 import { AuditLog } from './control/audit.ts';
 import { registerClientConfigRoute } from './control/clientConfig.ts';
 import { PolicyRegistry } from './control/policies/registry.ts';
@@ -19,32 +13,39 @@ import { SessionRegistry } from './control/sessions/registry.ts';
 import { SessionService } from './control/sessions/service.ts';
 import { SessionStore } from './control/sessions/store.ts';
 import { AutoTriggers } from './control/triggers/autoTriggers.ts';
-import { registerPolicyRoutes } from './query/policies.ts';
-import { registerSessionRoutes } from './query/sessions.ts';
-import type { Batch } from './batch/types.ts';
+import { embeddedBlockStore, serverBlockStore, type BlockStore } from './exporters/clickhouse/blockStore.ts';
+import { createClickHouseClient, type ClickHouseClient } from './exporters/clickhouse/client.ts';
+import { checkDrift, migrate, type DriftProblem, type SchemaOptions } from './exporters/clickhouse/schema/index.ts';
+import { controlTableNames } from './exporters/clickhouse/schema/options.ts';
+import { reconcileRetention } from './exporters/clickhouse/schema/ttl.ts';
+import { ExportStage } from './exporters/stage.ts';
 import { AlertDispatcher } from './issues/alerts/dispatcher.ts';
 import { compileFingerprintRules } from './issues/grouping/rules.ts';
 import { registerSourceMapRoutes } from './issues/sourcemaps/routes.ts';
 import { SourceMapStore } from './issues/sourcemaps/store.ts';
 import { IssueStore } from './issues/store/issueStore.ts';
-import { encodeErrorEvents } from './issues/store/rows.ts';
 import { IssueTracker } from './issues/tracker.ts';
 import { createLogger, type Logger } from './ops/logger.ts';
-import { fingerprintProcessor, takeOccurrences } from './processors/fingerprint/fingerprint.ts';
-import { registerAuditRoutes } from './query/audit.ts';
-import { registerIssueRoutes } from './query/issues.ts';
 import { GatewayMetrics } from './ops/metrics.ts';
+import { registerOpsRoutes } from './ops/routes.ts';
 import { Pipeline } from './pipeline.ts';
 import { ProcessorChain } from './processors/chain.ts';
 import { buildProcessors, type ProcessorServices } from './processors/registry.ts';
+import { registerAuditRoutes } from './query/audit.ts';
+import { registerIssueRoutes } from './query/issues.ts';
+import { registerPolicyRoutes } from './query/policies.ts';
+import { registerSessionRoutes } from './query/sessions.ts';
 import { registerOtlpRoutes } from './receiver/otlpRoutes.ts';
 import { createServer } from './receiver/server.ts';
+import type { LogFiles } from './storage/wal/index.ts';
 
 export interface GatewayDeps {
   /** A ClickHouse client to use instead of creating one from config (tests wrap the real one to inject faults). */
   client?: ClickHouseClient;
-  /** Wraps the row store, e.g. to inject faults in tests. */
-  wrapStore?: (store: RowStore) => RowStore;
+  /** Wraps the insert transport, e.g. to inject faults in tests. */
+  wrapStore?: (store: BlockStore) => BlockStore;
+  /** The write-ahead log's file operations (tests spy on fsyncs or fail writes as a full disk does). */
+  files?: LogFiles;
   logger?: Logger;
   /** Clock of the control plane (debug sessions, policies, issue lifecycle), ms; default `Date.now`. Tests move it. */
   now?: () => number;
@@ -62,12 +63,11 @@ export interface Gateway {
   url: string;
   /** Binds the port and starts accepting data. */
   listen(): Promise<string>;
+  /** Resolves once everything acknowledged so far is in ClickHouse (false if `timeoutMs` passed first). */
+  flush(timeoutMs?: number): Promise<boolean>;
   /** Stops intake, flushes, closes the store; idempotent; bounded by `shutdownTimeoutMs`. */
   shutdown(): Promise<void>;
 }
-
-/** Durable occurrences waiting for the issue tracker, at most. */
-const MAX_TRACKER_BACKLOG = 50_000;
 
 /** Schema options from the gateway config. */
 export function schemaOptions(config: Config): SchemaOptions {
@@ -82,138 +82,207 @@ export function schemaOptions(config: Config): SchemaOptions {
   };
 }
 
-/**
- * Builds the gateway: validates processor config, connects to ClickHouse (embedded or server),
- * applies migrations, checks for drift, opens the spool and wires receiver → processors →
- * exporter. Nothing listens until {@link Gateway.listen}.
- */
-export async function createGateway(config: Config, deps: GatewayDeps = {}): Promise<Gateway> {
-  const logger = deps.logger ?? createLogger(config);
-  const metrics = new GatewayMetrics();
-  const gate: ProcessorServices = {};
-  const processors = buildProcessors(config.processors, gate);
-  if (!config.processors.some((entry) => entry.type === 'redaction')) {
-    logger.warn('the processor chain has no redaction processor: personal data and secrets reach storage unredacted');
-  }
-  const client = deps.client ?? (await createClickHouseClient(config));
+/** A step of the shutdown, given what is left of the deadline. */
+interface Stop {
+  name: string;
+  stop(budgetMs: number): Promise<unknown>;
+}
 
+/** The time left until a deadline, and shares of it. */
+class Deadline {
+  private readonly at: number;
+  constructor(ms: number) {
+    this.at = Date.now() + ms;
+  }
+  /** Milliseconds left, never below `floorMs`. */
+  left(floorMs = 0): number {
+    return Math.max(floorMs, this.at - Date.now());
+  }
+}
+
+/** Runs `work` for at most `ms`; the deadline wins over a hung store. */
+function bounded(work: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms).unref()))]).finally(() => clearTimeout(timer));
+}
+
+/** The ClickHouse side: client, migrations, retention, drift check. */
+async function openStorage(config: Config, deps: GatewayDeps, logger: Logger) {
+  const client = deps.client ?? (await createClickHouseClient(config));
   const schema = schemaOptions(config);
   const migrations = await migrate(client, schema);
   if (migrations.applied.length) logger.info({ applied: migrations.applied, version: migrations.current }, 'schema migrated');
   if (migrations.checksumMismatches.length) {
     logger.warn({ mismatches: migrations.checksumMismatches }, 'applied migrations differ from what this version renders; they are not re-run');
   }
-  const retention = {
-    ttlSeconds: config.clickhouse.ttlHours === undefined ? undefined : config.clickhouse.ttlHours * 3600,
-    debugTtlSeconds: config.clickhouse.debugSessionTtlHours * 3600,
-  };
+  const { ttlHours, debugSessionTtlHours } = config.clickhouse;
+  const retention = { ttlSeconds: ttlHours === undefined ? undefined : ttlHours * 3600, debugTtlSeconds: debugSessionTtlHours * 3600 };
   const altered = await reconcileRetention(client, schema, retention);
-  if (altered.length) logger.info({ tables: altered, ttlHours: config.clickhouse.ttlHours, debugSessionTtlHours: config.clickhouse.debugSessionTtlHours }, 'retention changed');
+  if (altered.length) logger.info({ tables: altered, ttlHours, debugSessionTtlHours }, 'retention changed');
   const drift = await checkDrift(client, schema);
   if (drift.length) {
     logger.warn({ drift }, 'ClickHouse tables differ from the schema this version expects');
     if (config.clickhouse.failOnDrift) throw new Error(`schema drift: ${drift.map((d) => `${d.table}${d.column ? `.${d.column}` : ''}: ${d.problem}`).join('; ')}`);
   }
+  return { client, migrations, drift };
+}
 
-  const spool = new Spool(join(config.dataDir, 'spool'), config.exporter.maxSpoolBytes);
-  await spool.open();
-  const baseStore = clickhouseRowStore(client, config.clickhouse.database);
-  const exporter = new ClickHouseExporter({
-    store: deps.wrapStore ? deps.wrapStore(baseStore) : baseStore,
-    spool,
-    tables: { traces: config.clickhouse.tracesTable, logs: config.clickhouse.logsTable, errorEvents: controlTableNames.errorEvents },
-    ...config.exporter,
-    retryAfterSeconds: config.receiver.retryAfterSeconds,
-    metrics,
-    logger,
-  });
+/** Debug sessions and policies: in memory for the gate and `/v1/config`, refreshed from ClickHouse. */
+async function createControlPlane(config: Config, client: ClickHouseClient, logger: Logger, now: () => number) {
   const database = config.clickhouse.database;
   const audit = new AuditLog(client, { database });
-
-  // Debug sessions and policies: in memory for the gate and /v1/config, refreshed from ClickHouse.
   const sessionStore = new SessionStore(client, { database });
   const policyStore = new PolicyStore(client, { database });
-  const onControlError = (err: unknown, what?: string) => logger.warn({ err: (err as Error).message, what }, 'control state refresh failed; serving the last state');
-  const now = deps.now ?? Date.now;
-  const sessionRegistry = new SessionRegistry(sessionStore, { refreshMs: config.control.refreshMs, statsFlushMs: config.control.statsFlushMs, onError: onControlError, now });
-  const policyRegistry = new PolicyRegistry(policyStore, { refreshMs: config.control.refreshMs, onError: onControlError });
+  const onError = (err: unknown, what?: string) => logger.warn({ err: (err as Error).message, what }, 'control state refresh failed; serving the last state');
+  const sessionRegistry = new SessionRegistry(sessionStore, { refreshMs: config.control.refreshMs, statsFlushMs: config.control.statsFlushMs, onError, now });
+  const policyRegistry = new PolicyRegistry(policyStore, { refreshMs: config.control.refreshMs, onError });
   await Promise.all([sessionRegistry.start(), policyRegistry.start()]);
   const resolver = new ConfigResolver(policyRegistry, sessionRegistry, { now });
-  gate.gate = { resolver, sessions: sessionRegistry, now };
   const sessions = new SessionService({ store: sessionStore, registry: sessionRegistry, audit, now });
-  const triggers = new AutoTriggers({
-    rules: config.control.autoTriggers,
-    sessions,
-    registry: sessionRegistry,
-    now,
-    onOutcome: (rule, outcome) => metrics.autoTriggers.inc({ rule, outcome }),
-    onError: (err) => logger.warn({ err: (err as Error).message }, 'auto-trigger could not open a debug session'),
-  });
-  const issues = new IssueStore(client, { database, config: config.issues });
+  const policies = new PolicyService({ store: policyStore, registry: policyRegistry, audit, now });
+  return { audit, sessionStore, policyStore, sessionRegistry, policyRegistry, resolver, sessions, policies };
+}
+
+/** Errors → issues: the issue store, tracker, alerts and the source maps the connector symbolicates with. */
+function createIssues(config: Config, client: ClickHouseClient, audit: AuditLog, metrics: GatewayMetrics, logger: Logger) {
+  const database = config.clickhouse.database;
+  const store = new IssueStore(client, { database, config: config.issues });
   const sourceMaps = new SourceMapStore(client, database, { onError: (err) => logger.warn({ err: (err as Error).message }, 'source map unusable') });
   const alerts = new AlertDispatcher(config.issues.alerts, {
     onDelivery: (event) => metrics.alertDeliveries.inc({ webhook: event.webhook, outcome: event.outcome }),
   });
   const tracker = new IssueTracker({
-    store: issues,
+    store,
     audit,
     config: config.issues,
     logger,
     onAlert: (kind, issue, occurrence, previous) => alerts.notify({ kind, issue, occurrence, previous }),
   });
+  return { store, sourceMaps, alerts, tracker };
+}
 
-  // Errors become issues: the fingerprint stage runs last, after every processor that may drop records.
-  const stages = config.issues.enabled
-    ? [...processors, fingerprintProcessor('fingerprint', { rules: compileFingerprintRules(config.issues.fingerprintRules), sourceMaps })]
-    : processors;
-  const chain = new ProcessorChain(stages, metrics);
-  /** Stores a processed batch and the error occurrences found in it; once they are durable, the tracker learns of them. */
-  let trackerBacklog = 0;
-  const deliver = async (batch: Batch): Promise<void> => {
-    const occurrences = takeOccurrences(batch);
-    if (occurrences.length === 0) return exporter.export(batch);
-    await Promise.all([exporter.export(batch), exporter.exportRows('errorEvents', encodeErrorEvents(occurrences))]);
-    // Issue state and alerts follow the data; a failure here never fails the request that is already durable.
-    // Bounded: when ClickHouse is slow the tracker falls behind; past the bound, occurrences skip
-    // it (counted) — they are stored, and count in the issue stats; only their state changes and
-    // alerts are missed.
-    if (trackerBacklog + occurrences.length > MAX_TRACKER_BACKLOG) {
-      metrics.issueTrackingFailures.inc(occurrences.length);
-    } else {
-      trackerBacklog += occurrences.length;
-      tracker
-        .observe(occurrences)
-        .catch((err: unknown) => {
-          metrics.issueTrackingFailures.inc(occurrences.length);
-          logger.warn({ err: (err as Error).message }, 'issue tracking failed for durable occurrences');
-        })
-        .finally(() => (trackerBacklog -= occurrences.length));
-    }
-    triggers.observe(occurrences).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'auto-triggers failed'));
-  };
-  // Processors that hold records (tail sampling) hand them on later, through the rest of the chain into the exporter.
-  await chain.start(deliver, join(config.dataDir, 'processors'));
-  await exporter.start();
-  if (config.issues.enabled) await tracker.start();
+/** The write-ahead log, its inserters, and the insert transport for the embedded engine or a server. */
+function createExportStage(config: Config, client: ClickHouseClient, deps: GatewayDeps, metrics: GatewayMetrics, logger: Logger) {
+  const dir = join(config.dataDir, 'wal');
+  const { database } = config.clickhouse;
+  const base = config.clickhouse.url ? serverBlockStore(client, database) : embeddedBlockStore(client, database, dir);
+  return ExportStage.open({
+    dir,
+    tables: { traces: config.clickhouse.tracesTable, logs: config.clickhouse.logsTable, errorEvents: controlTableNames.errorEvents },
+    config: config.exporter,
+    store: deps.wrapStore ? deps.wrapStore(base) : base,
+    retryAfterMs: config.receiver.retryAfterSeconds * 1000,
+    metrics,
+    logger,
+    files: deps.files,
+  });
+}
+
+/**
+ * Builds the gateway: validates processor config, opens the store (migrations, drift), the control
+ * plane, issues and the export stage, and wires receiver → processors → export stage → connectors.
+ * Nothing listens until {@link Gateway.listen}.
+ */
+export async function createGateway(config: Config, deps: GatewayDeps = {}): Promise<Gateway> {
+  const logger = deps.logger ?? createLogger(config);
+  const metrics = new GatewayMetrics();
+  const now = deps.now ?? Date.now;
+  // The debugsessions gate reads its control state per batch; it is filled once the control plane is up.
+  const services: ProcessorServices = {};
+  const processors = buildProcessors(config.processors, services);
+  if (!config.processors.some((entry) => entry.type === 'redaction')) {
+    logger.warn('the processor chain has no redaction processor: personal data and secrets reach storage unredacted');
+  }
+
+  const { client, migrations, drift } = await openStorage(config, deps, logger);
+  const control = await createControlPlane(config, client, logger, now);
+  services.gate = { resolver: control.resolver, sessions: control.sessionRegistry, now };
+  const issues = createIssues(config, client, control.audit, metrics, logger);
+  const stage = await createExportStage(config, client, deps, metrics, logger);
+
+  const triggers = new AutoTriggers({
+    rules: config.control.autoTriggers,
+    sessions: control.sessions,
+    registry: control.sessionRegistry,
+    now,
+    onOutcome: (rule, outcome) => metrics.autoTriggers.inc({ rule, outcome }),
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'auto-trigger could not open a debug session'),
+  });
+  const connector = config.issues.enabled
+    ? new IssuesConnector({
+        rules: compileFingerprintRules(config.issues.fingerprintRules),
+        sourceMaps: issues.sourceMaps,
+        store: (occurrences) => stage.appendErrorEvents(occurrences),
+        observers: [
+          { name: 'tracker', observe: (occurrences) => issues.tracker.observe(occurrences) },
+          { name: 'auto_triggers', observe: (occurrences) => triggers.observe(occurrences) },
+        ],
+        onFound: (source, count) => metrics.occurrences.inc({ source }, count),
+        onDropped: (reason, count, err) => {
+          metrics.occurrencesDropped.inc({ reason }, count);
+          if (err) logger.warn({ err: (err as Error).message, reason, count }, 'error occurrences not stored');
+        },
+        onMissed: (consumer, count, err) => {
+          metrics.issueTrackingFailures.inc({ consumer }, count);
+          if (err) logger.warn({ err: (err as Error).message, consumer }, 'stored error occurrences not processed');
+        },
+      })
+    : undefined;
+  if (connector) stage.addConsumer(connector);
+
+  const chain = new ProcessorChain(processors, metrics);
+  // Processors that hold records (tail sampling) hand them on later, through the rest of the chain into the export stage.
+  await chain.start((batch) => stage.append(batch), join(config.dataDir, 'processors'));
+  stage.start();
+  if (config.issues.enabled) await issues.tracker.start();
 
   let accepting = true;
+  const flush = (timeoutMs = 30_000) => stage.flush(timeoutMs);
   const app = createServer(config, logger);
-  registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, deliver), metrics, accepting: () => accepting });
-  registerIssueRoutes(app, { issues, tracker, audit });
-  registerAuditRoutes(app, { audit });
-  registerSourceMapRoutes(app, sourceMaps);
-  registerClientConfigRoute(app, { resolver });
-  registerSessionRoutes(app, { sessions, store: sessionStore, createsPerHour: config.control.sessionCreatesPerHour, now });
-  registerPolicyRoutes(app, {
-    policies: new PolicyService({ store: policyStore, registry: policyRegistry, audit, now }),
-    store: policyStore,
-    preview: (policy) => previewPolicy(client, database, policy),
+  registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, (batch) => stage.append(batch)), metrics, accepting: () => accepting });
+  registerIssueRoutes(app, { issues: issues.store, tracker: issues.tracker, audit: control.audit });
+  registerAuditRoutes(app, { audit: control.audit });
+  registerSourceMapRoutes(app, issues.sourceMaps);
+  registerClientConfigRoute(app, { resolver: control.resolver });
+  registerSessionRoutes(app, { sessions: control.sessions, store: control.sessionStore, createsPerHour: config.control.sessionCreatesPerHour, now });
+  registerPolicyRoutes(app, { policies: control.policies, store: control.policyStore, preview: (policy) => previewPolicy(client, config.clickhouse.database, policy) });
+  registerOpsRoutes(app, {
+    metrics,
+    accepting: () => accepting,
+    status: () => ({ schemaVersion: migrations.current, checksumMismatches: migrations.checksumMismatches, drift, wal: stage.status() }),
+    backlog: () => {
+      const { rows, bytes } = stage.status();
+      return { rows, bytes };
+    },
+    flush,
   });
-  app.get('/healthz', async (_request, reply) =>
-    accepting ? reply.send({ status: 'ok', spooling: exporter.spooling }) : reply.code(503).send({ status: 'shutting down' }),
-  );
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-  app.get('/api/status', async () => ({ schemaVersion: migrations.current, checksumMismatches: migrations.checksumMismatches, drift, spool: { entries: spool.size, bytes: spool.bytes }, spooling: exporter.spooling }));
+
+  // In order; each step gets what is left of the deadline (or the share it names).
+  let closed: Promise<void> | undefined;
+  const steps: Stop[] = [
+    // Processors holding records (tail sampling) hand them on while the export stage still takes them.
+    { name: 'processors', stop: (ms) => bounded(chain.shutdown(), ms / 2) },
+    // Occurrences of what is already durable are stored before the log closes.
+    { name: 'issues connector', stop: (ms) => connector?.shutdown(ms / 4) ?? Promise.resolve() },
+    // The log closes; inserts run until a second before the deadline, the rest waits on disk for the next start.
+    { name: 'export stage', stop: (ms) => stage.shutdown(Math.max(100, ms - 1000)) },
+    { name: 'control plane', stop: (ms) => bounded(Promise.all([issues.tracker.shutdown(), control.sessionRegistry.shutdown(), control.policyRegistry.shutdown()]), ms / 2) },
+    { name: 'alerts', stop: (ms) => issues.alerts.shutdown(Math.min(2000, Math.max(100, ms - 500))) },
+    // Requests answered since close() began leave keep-alive connections that close() would wait
+    // on for the keep-alive timeout: close them as they go idle, and all of them at the deadline.
+    {
+      name: 'http',
+      stop: async (ms) => {
+        const reap = setInterval(() => app.server.closeIdleConnections(), 50);
+        const force = setTimeout(() => app.server.closeAllConnections(), ms);
+        app.server.closeIdleConnections();
+        await closed;
+        clearInterval(reap);
+        clearTimeout(force);
+      },
+    },
+    { name: 'clickhouse client', stop: () => (deps.client ? Promise.resolve() : client.close()) },
+  ];
 
   let closing: Promise<void> | undefined;
   const gateway: Gateway = {
@@ -228,30 +297,20 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
       logger.info({ url: gateway.url }, 'otelhouse accepting OTLP/HTTP');
       return gateway.url;
     },
+    flush,
     shutdown() {
       closing ??= (async () => {
-        const deadline = Date.now() + config.shutdownTimeoutMs;
+        const deadline = new Deadline(config.shutdownTimeoutMs);
         accepting = false;
-        // Requests already inside finish (their data is flushed below); new ones get 503.
-        const closed = app.close();
-        // Processors holding records (tail sampling) hand them on while the exporter still takes them.
-        await Promise.race([chain.shutdown(), new Promise((resolve) => setTimeout(resolve, Math.max(0, (deadline - Date.now()) / 2)).unref())]);
-        await exporter.shutdown(Math.max(100, deadline - Date.now() - 1000));
-        // The control plane's last writes, bounded like the rest: the deadline wins over a hung store.
-        await Promise.race([
-          Promise.all([tracker.shutdown(), sessionRegistry.shutdown(), policyRegistry.shutdown()]),
-          new Promise((resolve) => setTimeout(resolve, Math.max(100, (deadline - Date.now()) / 2)).unref()),
-        ]);
-        await alerts.shutdown(Math.max(100, Math.min(2000, deadline - Date.now() - 500)));
-        // Requests answered since close() began leave keep-alive connections that close() would wait
-        // on for the keep-alive timeout: close them as they go idle, and all of them at the deadline.
-        const reap = setInterval(() => app.server.closeIdleConnections(), 50);
-        const force = setTimeout(() => app.server.closeAllConnections(), Math.max(0, deadline - Date.now()));
-        app.server.closeIdleConnections();
-        await closed;
-        clearInterval(reap);
-        clearTimeout(force);
-        if (!deps.client) await client.close();
+        // Requests already inside finish (their data is durable before they are answered); new ones get 503.
+        closed = app.close();
+        for (const step of steps) {
+          try {
+            await step.stop(deadline.left(100));
+          } catch (err) {
+            logger.warn({ step: step.name, err: (err as Error).message }, 'shutdown step failed');
+          }
+        }
       })();
       return closing;
     },

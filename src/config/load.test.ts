@@ -20,7 +20,7 @@ describe('loadConfig', () => {
   });
 
   it('reads the YAML file named by OTELHOUSE_CONFIG and lets the environment override it', () => {
-    const file = yamlFile('port: 9999\nclickhouse:\n  database: telemetry\n  ttlHours: 72\nexporter:\n  flushIntervalMs: 50\n');
+    const file = yamlFile('port: 9999\nclickhouse:\n  database: telemetry\n  ttlHours: 72\nexporter:\n  segmentMaxAgeMs: 50\n');
     const config = loadConfig({
       OTELHOUSE_CONFIG: file,
       OTELHOUSE_PORT: '5000',
@@ -34,7 +34,7 @@ describe('loadConfig', () => {
       port: 5000,
       dataDir: '/var/lib/otelhouse',
       clickhouse: { url: 'http://clickhouse:8123', database: 'telemetry', ttlHours: 72 },
-      exporter: { flushIntervalMs: 50 },
+      exporter: { segmentMaxAgeMs: 50 },
       auth: { ingestTokens: ['ingest-token-1', 'ingest-token-2'] },
     });
   });
@@ -61,7 +61,7 @@ describe('loadConfig', () => {
           '  url: "http://${env:TEST_CH_HOST}:8123"',
           '  password: ${env:TEST_CH_PASSWORD}',
           'exporter:',
-          '  flushIntervalMs: ${env:TEST_FLUSH_MS:-75}',
+          '  segmentMaxAgeMs: ${env:TEST_FLUSH_MS:-75}',
           'processors:',
           '  - type: redaction',
           '    rules: { email: hash }',
@@ -79,7 +79,7 @@ describe('loadConfig', () => {
       expect(config.port).toBe(9000);
       expect(config.clickhouse.url).toBe('http://clickhouse.internal:8123');
       expect(config.clickhouse.password).toBe('12345'); // a string option keeps a numeric-looking secret as text
-      expect(config.exporter.flushIntervalMs).toBe(75); // the default after :-
+      expect(config.exporter.segmentMaxAgeMs).toBe(75); // the default after :-
       expect(config.processors[0]).toMatchObject({ type: 'redaction', hashSecret: secret });
     });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { autoTriggersSchema } from '../control/triggers/config.ts';
+import { exporterConfigSchema } from '../exporters/config.ts';
 import { issuesConfigSchema } from '../issues/config.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -21,7 +22,7 @@ export const configSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   /** OTLP/HTTP port (the OTLP default is 4318). */
   port: port.default(4318),
-  /** Where the embedded ClickHouse keeps its data and the spool lives. */
+  /** Where the embedded ClickHouse keeps its data and the write-ahead log lives (`<dataDir>/wal`). */
   dataDir: z.string().min(1).default('./data'),
   /** Log level of the gateway's own structured logs (pino). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -76,22 +77,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
 
-  exporter: z
-    .strictObject({
-      /** Flush a table's pending rows once this many are waiting. */
-      maxBatchRows: positiveInt.default(20_000),
-      /** ...or once the oldest pending row has waited this long. */
-      flushIntervalMs: positiveInt.default(100),
-      /** Inserts running at once per table. */
-      maxConcurrentInserts: positiveInt.default(2),
-      /** An insert slower than this counts as failed (its rows go to the spool). */
-      insertTimeoutMs: positiveInt.default(30_000),
-      /** Bound on the durable spool on disk; when full, requests get 503. */
-      maxSpoolBytes: positiveInt.default(1024 * 1024 * 1024),
-      /** Delay before retrying the store after a failure (doubles up to 30 s). */
-      retryInitialMs: positiveInt.default(500),
-    })
-    .prefault({}),
+  /** The write-ahead log and the inserts into ClickHouse (`src/exporters/config.ts`). */
+  exporter: exporterConfigSchema.prefault({}),
 
   protection: z
     .strictObject({

@@ -73,37 +73,85 @@ export class GatewayMetrics implements ChainObserver {
   });
   readonly exportedRows = new Counter({
     name: 'otelhouse_exporter_rows_total',
-    help: 'Rows stored in ClickHouse, by table and path (direct or spool replay).',
-    labelNames: ['table', 'path'] as const,
+    help: 'Rows inserted into ClickHouse from the write-ahead log, by table.',
+    labelNames: ['table'] as const,
     registers: [this.registry],
   });
   readonly insertSeconds = new Histogram({
     name: 'otelhouse_exporter_insert_duration_seconds',
-    help: 'Latency of ClickHouse inserts, by table and outcome.',
+    help: 'Latency of ClickHouse inserts (one sealed segment each), by table and outcome.',
     labelNames: ['table', 'outcome'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
-  readonly spooledRows = new Counter({
-    name: 'otelhouse_spool_rows_written_total',
-    help: 'Rows written to the durable spool because ClickHouse could not take them.',
+  readonly walAppendedRows = new Counter({
+    name: 'otelhouse_wal_rows_appended_total',
+    help: 'Rows made durable in the write-ahead log (acknowledged), by table.',
     labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+  readonly walSyncs = new Counter({
+    name: 'otelhouse_wal_syncs_total',
+    help: 'fdatasync calls of the write-ahead log; appends per sync = otelhouse_wal_synced_frames_total / this (group commit).',
+    registers: [this.registry],
+  });
+  readonly walSyncedFrames = new Counter({
+    name: 'otelhouse_wal_synced_frames_total',
+    help: 'Frames (one per request and table) made durable by the write-ahead log\'s fdatasync calls.',
+    registers: [this.registry],
+  });
+  readonly walCuts = new Counter({
+    name: 'otelhouse_wal_tail_cuts_total',
+    help: 'Torn or corrupt segment tails cut at the last whole frame, by table and reason (torn, checksum).',
+    labelNames: ['table', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly walCutBytes = new Counter({
+    name: 'otelhouse_wal_tail_cut_bytes_total',
+    help: 'Bytes cut off segment tails (never acknowledged, or corrupted on disk), by table and reason.',
+    labelNames: ['table', 'reason'] as const,
     registers: [this.registry],
   });
   readonly quarantinedRows = new Counter({
-    name: 'otelhouse_spool_rows_quarantined_total',
-    help: 'Spooled rows ClickHouse rejected as unparseable, moved to spool/dead for inspection.',
+    name: 'otelhouse_wal_rows_quarantined_total',
+    help: 'Rows of segments ClickHouse rejected as unparseable, moved to the write-ahead log\'s dead/ folder for inspection.',
     labelNames: ['table'] as const,
     registers: [this.registry],
   });
-  readonly spoolBytes = new Gauge({
-    name: 'otelhouse_spool_bytes',
-    help: 'Bytes held in the durable spool.',
+  readonly walBacklogRows = new Gauge({
+    name: 'otelhouse_wal_backlog_rows',
+    help: 'Rows acknowledged but not yet inserted into ClickHouse, by table.',
+    labelNames: ['table'] as const,
     registers: [this.registry],
   });
-  readonly spoolEntries = new Gauge({
-    name: 'otelhouse_spool_entries',
-    help: 'Insert batches held in the durable spool (spool depth).',
+  readonly walBacklogBytes = new Gauge({
+    name: 'otelhouse_wal_backlog_bytes',
+    help: 'Bytes of the write-ahead log not yet inserted into ClickHouse, by table.',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+  readonly walBacklogSegments = new Gauge({
+    name: 'otelhouse_wal_backlog_segments',
+    help: 'Segments of the write-ahead log not yet inserted into ClickHouse (the one taking appends included), by table.',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+  readonly walOldestAge = new Gauge({
+    name: 'otelhouse_wal_backlog_oldest_age_seconds',
+    help: 'Age of the oldest acknowledged row not yet in ClickHouse, by table (0 when none): the visibility lag.',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+  readonly occurrences = new Counter({
+    name: 'otelhouse_connector_occurrences_total',
+    help: 'Error occurrences the issues connector stored in error_events, by source (span_event, log).',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly occurrencesDropped = new Counter({
+    name: 'otelhouse_connector_occurrences_dropped_total',
+    help: 'Error sites in durable records that did not become stored occurrences, by reason (backlog, store, failed, shutdown).',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
   readonly alertDeliveries = new Counter({
@@ -120,12 +168,26 @@ export class GatewayMetrics implements ChainObserver {
   });
   readonly issueTrackingFailures = new Counter({
     name: 'otelhouse_issue_tracking_failures_total',
-    help: 'Durable error occurrences the issue tracker could not process or skipped over its backlog bound (their issue state changes and alerts missed; the occurrences are stored).',
+    help: 'Stored error occurrences a consumer (tracker, auto_triggers) could not process or skipped over its backlog bound (their issue state changes, alerts or triggers missed; the occurrences are stored).',
+    labelNames: ['consumer'] as const,
     registers: [this.registry],
   });
 
+  private readonly collectHooks: Array<() => void> = [];
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'otelhouse_process_' });
+  }
+
+  /** Runs `hook` before every scrape, to set gauges read from state (backlogs). */
+  beforeCollect(hook: () => void): void {
+    this.collectHooks.push(hook);
+  }
+
+  /** The metrics in Prometheus' text format, gauges read from state brought up to date first. */
+  async text(): Promise<string> {
+    for (const hook of this.collectHooks) hook();
+    return this.registry.metrics();
   }
 
   records(processor: string, signal: string, received: number, emitted: number): void {

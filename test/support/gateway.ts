@@ -14,7 +14,7 @@ export function tempDataDir(prefix = 'otelhouse-test-'): { dir: string; remove: 
 
 /**
  * Starts a real gateway on an ephemeral loopback port with the embedded ClickHouse in `dataDir`
- * (a new temp dir when not given). Short flush interval so tests read their rows quickly.
+ * (a new temp dir when not given). Segments seal after 50 ms, so rows reach ClickHouse quickly.
  */
 export async function startGateway(input: ConfigInput = {}, deps: GatewayDeps = {}): Promise<Gateway> {
   const config = validateConfig({
@@ -22,15 +22,19 @@ export async function startGateway(input: ConfigInput = {}, deps: GatewayDeps = 
     logLevel: 'silent',
     ...input,
     dataDir: input.dataDir ?? tempDataDir().dir,
-    exporter: { flushIntervalMs: 20, ...input.exporter },
+    exporter: { segmentMaxAgeMs: 50, ...input.exporter },
   });
   const gateway = await createGateway(config, { logger: createLogger(config), ...deps });
   await gateway.listen();
   return gateway;
 }
 
-/** Runs a query and returns its rows (JSONEachRow). */
-export async function rows<T = Record<string, unknown>>(gateway: Pick<Gateway, 'client'>, query: string): Promise<T[]> {
+/**
+ * Runs a query and returns its rows (JSONEachRow). With a gateway, first waits until everything it
+ * acknowledged is in ClickHouse (`flush`), as a reader of an acknowledged request must.
+ */
+export async function rows<T = Record<string, unknown>>(gateway: Pick<Gateway, 'client'> & Partial<Pick<Gateway, 'flush'>>, query: string): Promise<T[]> {
+  if (gateway.flush && !(await gateway.flush())) throw new Error('the gateway did not flush its write-ahead log within 30 s');
   const result = await gateway.client.query({ query, format: 'JSONEachRow' });
   return result.json<T>();
 }

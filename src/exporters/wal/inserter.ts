@@ -1,0 +1,166 @@
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { scanFrames, type CutReason } from '../../storage/wal/index.ts';
+import type { BlockStore } from '../clickhouse/blockStore.ts';
+import { insertToken, type Segment } from './segments.ts';
+import { maxFrameBytes, type TableLog } from './tableLog.ts';
+
+export interface InserterOptions {
+  store: BlockStore;
+  /** Columns the table's blocks carry, in order. */
+  columns: readonly string[];
+  insertTimeoutMs: number;
+  /** First delay before retrying a failed insert; doubles up to 30 s. */
+  retryInitialMs: number;
+  logger: Logger;
+  /** Hears of every insert: its rows, seconds and outcome. */
+  onInsert(rows: number, seconds: number, outcome: 'ok' | 'error'): void;
+  onQuarantine(rows: number): void;
+  onCut(reason: CutReason, bytes: number): void;
+}
+
+const maxRetryDelayMs = 30_000;
+
+/** ClickHouse errors that mean the rows themselves are unparseable: retrying cannot help. */
+const unparseable = new Set([
+  'CANNOT_PARSE_TEXT', 'CANNOT_PARSE_QUOTED_STRING', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED', 'CANNOT_PARSE_DATE',
+  'CANNOT_PARSE_DATETIME', 'CANNOT_PARSE_NUMBER', 'INCORRECT_DATA', 'CANNOT_READ_ALL_DATA', 'TYPE_MISMATCH',
+  'UNKNOWN_TYPE', 'INCORRECT_NUMBER_OF_COLUMNS', 'NO_SUCH_COLUMN_IN_TABLE', 'THERE_IS_NO_COLUMN',
+]);
+/** Attempts at an unparseable segment before it is quarantined. */
+const maxPoisonAttempts = 3;
+
+/**
+ * Inserts one table's sealed segments into ClickHouse, oldest first, one at a time: each segment is
+ * read back from disk, inserted with the deduplication token its name gives, and deleted only once
+ * the insert has committed. A failed insert is retried with backoff (the segment stays, the log
+ * grows, requests are still acknowledged until the log's bound); a segment ClickHouse rejects as
+ * unparseable three times is moved aside, so it cannot block the segments behind it.
+ */
+export class Inserter {
+  private stopped = false;
+  private running: Promise<void> | undefined;
+  private sleeping: (() => void) | undefined;
+  private timeoutMs: number;
+  /** Rejects when the shutdown deadline passes, cutting short an insert under way. */
+  private abandon: (err: Error) => void = () => {};
+  private readonly abandoned = new Promise<never>((_, reject) => (this.abandon = reject));
+  private readonly done = new Set<() => void>();
+
+  constructor(
+    readonly log: TableLog,
+    private readonly options: InserterOptions,
+  ) {
+    this.timeoutMs = options.insertTimeoutMs;
+    this.abandoned.catch(() => {});
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Resolves once every segment with a sequence number up to `seq` is inserted (or the inserter stops). */
+  insertedThrough(seq: number): Promise<void> {
+    if (this.log.firstSeq > seq || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.log.firstSeq > seq || this.stopped) {
+          this.done.delete(check);
+          resolve();
+        }
+      };
+      this.done.add(check);
+    });
+  }
+
+  /**
+   * Inserts what it can until `deadlineMs` from now, then stops; an insert still running then is
+   * abandoned (its segment stays on disk and its token makes a late commit harmless at the next start).
+   */
+  async stop(deadlineMs: number): Promise<void> {
+    this.timeoutMs = Math.min(this.timeoutMs, Math.max(100, deadlineMs));
+    const timer = setTimeout(() => {
+      this.stopped = true;
+      this.abandon(new Error('insert abandoned at shutdown deadline'));
+      this.sleeping?.();
+      this.log.wake();
+    }, Math.max(0, deadlineMs));
+    await this.log.seal();
+    this.draining = true;
+    this.sleeping?.();
+    this.log.wake();
+    await this.running;
+    clearTimeout(timer);
+    this.stopped = true;
+    this.notify();
+  }
+
+  /** Set at stop: the loop ends once no sealed segment is left. */
+  private draining = false;
+
+  private async loop(): Promise<void> {
+    let delay = this.options.retryInitialMs;
+    let poisoned = 0;
+    while (!this.stopped) {
+      const segment = await this.log.oldest();
+      if (!segment) {
+        if (this.draining) return;
+        await this.log.whenSealed();
+        continue;
+      }
+      try {
+        await this.insert(segment);
+        await this.log.remove(segment);
+        this.notify();
+        delay = this.options.retryInitialMs;
+        poisoned = 0;
+      } catch (err) {
+        if (this.stopped) return;
+        if (unparseable.has((err as { type?: string }).type ?? '') && ++poisoned >= maxPoisonAttempts) {
+          this.options.logger.error({ table: this.log.table, segment: segment.name, err: (err as Error).message }, 'segment is unparseable; moved to the log\'s dead/ folder');
+          await this.log.quarantine(segment);
+          this.options.onQuarantine(segment.rows);
+          this.notify();
+          poisoned = 0;
+          continue;
+        }
+        this.options.logger.warn({ table: this.log.table, segment: segment.name, err: (err as Error).message, retryInMs: delay }, 'insert failed; the segment stays in the write-ahead log');
+        if (this.draining) return;
+        await new Promise<void>((resolve) => {
+          this.sleeping = resolve;
+          setTimeout(resolve, delay).unref();
+        });
+        this.sleeping = undefined;
+        delay = Math.min(delay * 2, maxRetryDelayMs);
+      }
+    }
+  }
+
+  private async insert(segment: Segment): Promise<void> {
+    const scanned = scanFrames(await readFile(segment.path), maxFrameBytes);
+    // Recovery cut every tail it found; a cut here means the file changed on disk since.
+    if (scanned.cut) this.options.onCut(scanned.cut.reason, scanned.cut.bytes);
+    if (scanned.payloads.length === 0) return;
+    const started = process.hrtime.bigint();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.options.store.insert(this.log.table, this.options.columns, scanned.payloads, insertToken(this.log.table, segment)),
+        this.abandoned,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`insert timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+        }),
+      ]);
+      this.options.onInsert(segment.rows, Number(process.hrtime.bigint() - started) / 1e9, 'ok');
+    } catch (err) {
+      this.options.onInsert(0, Number(process.hrtime.bigint() - started) / 1e9, 'error');
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private notify(): void {
+    for (const check of [...this.done]) check();
+  }
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import { sendProblem } from '../query/http.ts';
+import type { GatewayMetrics } from './metrics.ts';
+
+interface Deps {
+  metrics: GatewayMetrics;
+  /** False once shutdown began. */
+  accepting(): boolean;
+  /** What `/api/status` reports (schema, drift, the write-ahead log's backlog). */
+  status(): Record<string, unknown>;
+  /** The backlog: acknowledged rows not yet in ClickHouse. */
+  backlog(): { rows: number; bytes: number };
+  /** Resolves true once everything acknowledged before the call is in ClickHouse, false after `timeoutMs`. */
+  flush(timeoutMs: number): Promise<boolean>;
+}
+
+/** Longest `POST /api/flush` waits by default, ms. */
+const defaultFlushTimeoutMs = 30_000;
+
+/**
+ * The operator's routes: `GET /healthz` (200 while accepting data), `GET /metrics` (Prometheus),
+ * `GET /api/status` and `POST /api/flush` (admin: returns once everything acknowledged before the
+ * call is in ClickHouse; `?timeoutMs=` bounds the wait, 503 with the backlog when it runs out).
+ */
+export function registerOpsRoutes(app: FastifyInstance, deps: Deps): void {
+  app.get('/healthz', async (_request, reply) =>
+    deps.accepting() ? reply.send({ status: 'ok', backlog: deps.backlog() }) : reply.code(503).send({ status: 'shutting down' }),
+  );
+  app.get('/metrics', async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
+  app.get('/api/status', async () => deps.status());
+  app.post('/api/flush', async (request, reply) => {
+    const raw = (request.query as Record<string, string | undefined>).timeoutMs;
+    const timeoutMs = raw === undefined ? defaultFlushTimeoutMs : Number(raw);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000) {
+      return sendProblem(reply, 400, 'timeoutMs must be an integer number of milliseconds between 1 and 600000', { field: 'timeoutMs' });
+    }
+    const started = Date.now();
+    if (await deps.flush(timeoutMs)) return reply.send({ flushed: true, tookMs: Date.now() - started, backlog: deps.backlog() });
+    return sendProblem(reply.header('retry-after', '5'), 503, `not everything acknowledged before the call reached ClickHouse within ${timeoutMs} ms`, { backlog: deps.backlog() });
+  });
+}
