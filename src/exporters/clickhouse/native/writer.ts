@@ -1,0 +1,143 @@
+/**
+ * A growable byte buffer with the primitive encodings of ClickHouse's Native format: LEB128
+ * varints, little-endian integers, and strings as varint byte length + UTF-8 bytes.
+ */
+
+/** Node's `Buffer#utf8Write` (untyped in @types/node): `buf.write(s, offset, 'utf8')` without the argument juggling. */
+interface Utf8Writable {
+  utf8Write(s: string, offset: number): number;
+}
+
+/** Strings up to this many UTF-16 units are copied by a JS loop while ASCII (a native call costs more for them). */
+const shortString = 32;
+
+/** Bytes of the varint encoding of `n` (a non-negative safe integer). */
+export function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size++;
+  }
+  return size;
+}
+
+/**
+ * Bytes written one after another into a buffer that doubles when full. Strings are written as
+ * UTF-8 with lone surrogates as U+FFFD (what V8's encoder writes for them): the same bytes as
+ * `Buffer.from(wellFormed(s))`, without a pass to look for them.
+ */
+export class ByteWriter {
+  private buf: Buffer;
+  /** Bytes written so far. */
+  length = 0;
+
+  constructor(capacity = 1024) {
+    this.buf = Buffer.allocUnsafe(Math.max(capacity, 64));
+  }
+
+  /** The bytes written so far, without a copy (valid until the next write). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  /** Copies the bytes written so far into `target` at `offset`; returns the offset after them. */
+  copyTo(target: Uint8Array, offset: number): number {
+    target.set(this.view(), offset);
+    return offset + this.length;
+  }
+
+  u8(v: number): void {
+    if (this.length + 1 > this.buf.length) this.grow(1);
+    this.buf[this.length++] = v;
+  }
+
+  /** An unsigned LEB128 varint of a non-negative safe integer. */
+  varint(v: number): void {
+    if (this.length + 10 > this.buf.length) this.grow(10);
+    this.length = this.putVarint(this.length, v);
+  }
+
+  /** A UInt64, little-endian, of a non-negative safe integer. */
+  u64(v: number): void {
+    if (this.length + 8 > this.buf.length) this.grow(8);
+    this.buf.writeUInt32LE(v >>> 0, this.length);
+    this.buf.writeUInt32LE(Math.floor(v / 0x1_0000_0000), this.length + 4);
+    this.length += 8;
+  }
+
+  /** A UInt64, little-endian; `v` must be in [0, 2^64). */
+  u64n(v: bigint): void {
+    if (this.length + 8 > this.buf.length) this.grow(8);
+    this.length = this.buf.writeBigUInt64LE(v, this.length);
+  }
+
+  /** An Int64, little-endian; `v` must be in [-2^63, 2^63). */
+  i64(v: bigint): void {
+    if (this.length + 8 > this.buf.length) this.grow(8);
+    this.length = this.buf.writeBigInt64LE(v, this.length);
+  }
+
+  /** A String: varint byte length, then the UTF-8 bytes. */
+  string(s: string): void {
+    const n = s.length;
+    if (n <= shortString) {
+      // At most 96 bytes: the length is one varint byte, written after the text.
+      if (this.length + 1 + n * 3 > this.buf.length) this.grow(1 + n * 3);
+      const buf = this.buf;
+      const start = this.length;
+      let at = start + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at++] = c;
+      }
+      if (i < n) at = start + 1 + (buf as unknown as Utf8Writable).utf8Write(s, start + 1);
+      buf[start] = at - start - 1;
+      this.length = at;
+      return;
+    }
+    // The UTF-8 length is between n and 3n bytes: room for the longest, the text written after a
+    // length prefix sized for the shortest, moved along in the rare case its length needs more.
+    const low = varintSize(n);
+    if (this.length + varintSize(n * 3) + n * 3 > this.buf.length) this.grow(varintSize(n * 3) + n * 3);
+    const start = this.length;
+    const bytes = (this.buf as unknown as Utf8Writable).utf8Write(s, start + low);
+    const size = varintSize(bytes);
+    if (size !== low) this.buf.copyWithin(start + size, start + low, start + low + bytes);
+    this.putVarint(start, bytes);
+    this.length = start + size + bytes;
+  }
+
+  /** Bytes as they are (already encoded values). */
+  raw(bytes: Uint8Array): void {
+    const n = bytes.length;
+    if (this.length + n > this.buf.length) this.grow(n);
+    if (n < 32) {
+      const buf = this.buf;
+      for (let i = 0; i < n; i++) buf[this.length + i] = bytes[i];
+    } else {
+      this.buf.set(bytes, this.length);
+    }
+    this.length += n;
+  }
+
+  /** Writes a varint at `at`, in room already there; returns the offset after it. */
+  private putVarint(at: number, v: number): number {
+    const buf = this.buf;
+    while (v >= 0x80) {
+      buf[at++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    buf[at++] = v;
+    return at;
+  }
+
+  private grow(extra: number): void {
+    let capacity = this.buf.length * 2;
+    while (capacity < this.length + extra) capacity *= 2;
+    const next = Buffer.allocUnsafe(capacity);
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
+}
