@@ -41,7 +41,7 @@ describe('ingest and admin tokens', () => {
     expect(await denied.json()).toMatchObject({ status: 401, detail: 'missing or invalid admin token' });
     const allowed = await fetch(`${gateway.url}/api/status`, { headers: { authorization: `Bearer ${admin}` } });
     expect(allowed.status).toBe(200);
-    expect(await allowed.json()).toMatchObject({ drift: [], spool: { entries: 0 } });
+    expect(await allowed.json()).toMatchObject({ drift: [], wal: { rows: 0, bytes: 0 } });
   });
 
   it.each(['/%61pi/audit', '/api/%61udit', '/%41pi/status', '//api/audit', '/api//audit', '/api/audit/', '/api/debug-sessions?x=/healthz'])(

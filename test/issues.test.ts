@@ -87,7 +87,7 @@ describe('errors sent as plain OTLP', () => {
   let chargeFingerprint: string;
   let refundFingerprint: string;
 
-  it('become occurrences in error_events, grouped by call site, with the fingerprint on the stored span event', async () => {
+  it('become occurrences in error_events, grouped by call site, each linked to its stored span', async () => {
     await exportSpans(spansWithErrors(resource, [orderError('charge', 1001), orderError('charge', 2002), orderError('refund', 3003)]));
 
     const events = await eventually(async () => {
@@ -105,11 +105,13 @@ describe('errors sent as plain OTLP', () => {
     expect(events[1].Fingerprint).toBe(chargeFingerprint);
     expect(refundFingerprint).not.toBe(chargeFingerprint);
 
-    const stored = await rows<{ fp: string[] }>(
+    // The span is stored as sent; its occurrence is found through TraceId and SpanId.
+    const linked = await rows<{ fp: string }>(
       gateway,
-      "SELECT arrayMap(a -> a['otelhouse.fingerprint'], Events.Attributes) AS fp FROM otel_traces WHERE ServiceName = 'orders' ORDER BY SpanId",
+      "SELECT e.Fingerprint AS fp FROM otelhouse_error_events AS e INNER JOIN otel_traces AS t ON e.TraceId = t.TraceId AND e.SpanId = t.SpanId " +
+        "WHERE e.ServiceName = 'orders' AND has(t.Events.Name, 'exception')",
     );
-    expect(stored.flatMap((r) => r.fp).sort()).toEqual([chargeFingerprint, chargeFingerprint, refundFingerprint].sort());
+    expect(linked.map((r) => r.fp).sort()).toEqual([chargeFingerprint, chargeFingerprint, refundFingerprint].sort());
   });
 
   it('are listed as issues with counts, users and versions, and each new issue is alerted once', async () => {
@@ -183,8 +185,13 @@ describe('errors sent as plain OTLP', () => {
       ['log', '', 'fatal'],
     ]);
     expect(events[1].Fingerprint).toBe(events[2].Fingerprint); // same message once durations and IDs are parameterized
-    const stored = await rows<{ fp: string }>(gateway, "SELECT LogAttributes['otelhouse.fingerprint'] AS fp FROM otel_logs WHERE ServiceName = 'billing' ORDER BY Timestamp");
-    expect(stored.map((r) => r.fp)).toEqual([events[0].Fingerprint, events[1].Fingerprint, events[2].Fingerprint, '']);
+    // Each occurrence is one of the stored logs (the fourth, below ERROR, is none).
+    const linked = await rows<{ fp: string; sev: number }>(
+      gateway,
+      "SELECT e.Fingerprint AS fp, l.SeverityNumber AS sev FROM otel_logs AS l LEFT JOIN otelhouse_error_events AS e ON e.Timestamp = l.Timestamp AND e.ServiceName = l.ServiceName " +
+        "WHERE l.ServiceName = 'billing' ORDER BY l.Timestamp, l.SeverityNumber",
+    );
+    expect(linked.map((r) => r.fp)).toEqual([events[0].Fingerprint, events[1].Fingerprint, events[2].Fingerprint, '']);
   });
 });
 
@@ -243,7 +250,8 @@ describe('a minified JavaScript error with an uploaded source map', () => {
     expect(detail.latestEvent.stacktrace).toMatch(/at priceOf \(src\/cart\.ts:\d+:\d+\)/);
     expect(detail.latestEvent.stacktrace).toMatch(/at placeOrder \(src\/checkout\.ts:\d+:\d+\)/);
 
-    const [stored] = await rows<{ stack: string }>(gateway, "SELECT Events.Attributes[1]['exception.stacktrace'] AS stack FROM otel_traces WHERE ServiceName = 'web'");
+    // The occurrence keeps the symbolicated stack; the span itself is stored as sent (minified).
+    const [stored] = await rows<{ stack: string }>(gateway, "SELECT StackTrace AS stack FROM otelhouse_error_events WHERE ServiceName = 'web'");
     expect(stored.stack).toContain('at priceOf (src/cart.ts:');
   });
 });

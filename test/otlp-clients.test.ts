@@ -86,8 +86,8 @@ describe.each(traceClients)('spans sent with $name', ({ name, make }) => {
         ts: hrNanos(parent.startTime),
         eventTimes: ['1700000000200000001'],
         eventNames: ['exception'],
-        // The fingerprint stage marks the exception event with its issue.
-        eventAttrs: [{ 'exception.type': 'TypeError', 'exception.message': 'x is undefined', 'otelhouse.fingerprint': expect.stringMatching(/^[0-9a-f]{32}$/) }],
+        // Stored as sent: the issues connector runs after the append and writes error_events instead.
+        eventAttrs: [{ 'exception.type': 'TypeError', 'exception.message': 'x is undefined' }],
         linkTraces: [],
         linkSpans: [],
         linkAttrs: [],
@@ -106,6 +106,18 @@ describe.each(traceClients)('spans sent with $name', ({ name, make }) => {
       }),
     ]);
     expect(parent.startTime).toEqual([1_700_000_000, 123_456_789]);
+    // The exception event became an occurrence, linked to its span.
+    const events = await rows(gateway, `SELECT TraceId, SpanId, ExceptionType, Message, Source, Fingerprint FROM otelhouse_error_events WHERE ServiceName = '${service}'`);
+    expect(events).toEqual([
+      {
+        TraceId: parent.spanContext().traceId,
+        SpanId: parent.spanContext().spanId,
+        ExceptionType: 'TypeError',
+        Message: 'x is undefined',
+        Source: 'span_event',
+        Fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/),
+      },
+    ]);
   });
 });
 
@@ -147,7 +159,7 @@ describe.each(logClients)('log records sent with $name', ({ name, make }) => {
         SeverityNumber: 17,
         ServiceName: service,
         Body: 'card declined',
-        LogAttributes: { 'user.id': 'u-42', attempt: '3', amount: '12.5', 'otelhouse.fingerprint': expect.stringMatching(/^[0-9a-f]{32}$/) },
+        LogAttributes: { 'user.id': 'u-42', attempt: '3', amount: '12.5' },
         ScopeName: 'otelhouse-test-logs',
         ScopeVersion: '4.5.6',
         EventName: 'payment.failed',
@@ -162,5 +174,8 @@ describe.each(logClients)('log records sent with $name', ({ name, make }) => {
         Body: '{"items":2,"order":"o-1"}',
       }),
     ]);
+    // The ERROR log became an occurrence; the INFO one did not.
+    const events = await rows(gateway, `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS ts, Source, Message, Severity FROM otelhouse_error_events WHERE ServiceName = '${service}'`);
+    expect(events).toEqual([{ ts: '1700000100000000001', Source: 'log', Message: 'card declined', Severity: 'error' }]);
   });
 });

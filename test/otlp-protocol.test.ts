@@ -194,16 +194,45 @@ describe('OTLP/JSON as real senders write it', () => {
   });
 });
 
+/** The samples of a Prometheus text exposition, by `name{labels}` as the text writes them. */
+async function scrape(): Promise<Map<string, number>> {
+  const text = await (await fetch(`${gateway.url}/metrics`)).text();
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (m) samples.set(m[1], Number(m[2]));
+  }
+  return samples;
+}
+
 describe('operations endpoints', () => {
-  it('serves /healthz and Prometheus metrics counting what happened', async () => {
+  it('serves /healthz and Prometheus metrics counting exactly what this test sent', async () => {
     expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
-    const text = await (await fetch(`${gateway.url}/metrics`)).text();
-    expect(text).toMatch(/otelhouse_receiver_records_received_total|otelhouse_receiver_requests_total\{signal="traces",encoding="json",code="200"\} \d+/);
-    expect(text).toMatch(/otelhouse_receiver_requests_rejected_total\{signal="traces",reason="media_type"\} 1/);
-    expect(text).toMatch(/otelhouse_receiver_records_rejected_total\{signal="traces"\} 3/);
-    expect(text).toMatch(/otelhouse_exporter_rows_total\{table="otel_traces",path="direct"\} \d+/);
-    expect(text).toMatch(/otelhouse_exporter_insert_duration_seconds_count\{table="otel_traces",outcome="ok"\} \d+/);
-    expect(text).toMatch(/otelhouse_spool_entries 0/);
-    expect(text).toMatch(/otelhouse_receiver_in_flight_bytes 0/);
+    const before = await scrape();
+    const json = { 'content-type': 'application/json' };
+    for (const i of [1, 2]) {
+      const res = await post(gateway.url, '/v1/traces', traceRequest('metered', [
+        { traceId: `00000000000000000000000000000${i}aa`, spanId: `000000000000${i}aaa`, name: `metered-${i}`, start: '1', end: '2' },
+        { traceId: `00000000000000000000000000000${i}bb`, spanId: `000000000000${i}bbb`, name: `metered-${i}`, start: '1', end: '2' },
+      ]), json);
+      expect(res.status).toBe(200);
+    }
+    expect((await post(gateway.url, '/v1/traces', 'x', { 'content-type': 'text/plain' })).status).toBe(415);
+    expect(await gateway.flush()).toBe(true);
+    const after = await scrape();
+    const delta = (sample: string) => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
+
+    expect(delta('otelhouse_receiver_requests_total{signal="traces",encoding="json",code="200"}')).toBe(2);
+    expect(delta('otelhouse_receiver_records_received_total{signal="traces"}')).toBe(4);
+    expect(delta('otelhouse_receiver_requests_rejected_total{signal="traces",reason="media_type"}')).toBe(1);
+    expect(delta('otelhouse_wal_rows_appended_total{table="otel_traces"}')).toBe(4);
+    expect(delta('otelhouse_wal_synced_frames_total')).toBe(2);
+    expect(delta('otelhouse_wal_syncs_total')).toBeGreaterThanOrEqual(1);
+    expect(delta('otelhouse_exporter_rows_total{table="otel_traces"}')).toBe(4);
+    expect(delta('otelhouse_exporter_insert_duration_seconds_count{table="otel_traces",outcome="ok"}')).toBeGreaterThanOrEqual(1);
+    // Everything acknowledged is in ClickHouse after the flush: the backlog is empty.
+    expect(after.get('otelhouse_wal_backlog_rows{table="otel_traces"}')).toBe(0);
+    expect(after.get('otelhouse_wal_backlog_oldest_age_seconds{table="otel_traces"}')).toBe(0);
+    expect(after.get('otelhouse_receiver_in_flight_bytes')).toBe(0);
   });
 });

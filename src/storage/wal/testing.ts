@@ -8,12 +8,15 @@ export interface SpyFiles extends LogFiles {
   readonly events: FileEvent[];
   /** Makes the next `count` writes fail with `code` (ENOSPC: a full disk). */
   failWrites(code: string, count?: number): void;
+  /** Holds every fdatasync until the returned function is called (a slow disk). */
+  holdSyncs(): () => void;
 }
 
 /** Real files, with every write and sync recorded, and writes that can be made to fail. */
 export function spyFiles(inner: LogFiles = nodeFiles): SpyFiles {
   const events: FileEvent[] = [];
   let failing = 0;
+  let held: Promise<void> | undefined;
   let failCode = 'ENOSPC';
   const fail = () => Object.assign(new Error(`${failCode}: injected write failure`), { code: failCode });
   return {
@@ -21,6 +24,14 @@ export function spyFiles(inner: LogFiles = nodeFiles): SpyFiles {
     failWrites(code, count = 1) {
       failCode = code;
       failing = count;
+    },
+    holdSyncs() {
+      let release = () => {};
+      held = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        held = undefined;
+        release();
+      };
     },
     async open(path, flags) {
       const handle = await inner.open(path, flags);
@@ -43,6 +54,7 @@ export function spyFiles(inner: LogFiles = nodeFiles): SpyFiles {
             case 'datasync':
             case 'sync':
               return async () => {
+                if (key === 'datasync' && held) await held;
                 await (value as () => Promise<void>).call(target);
                 events.push(`${String(key)} ${path}`);
               };
