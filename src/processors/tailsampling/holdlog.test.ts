@@ -1,9 +1,11 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RetryableError } from '../../errors.ts';
 import { attrs, makeSpan, spansOf, traceBatch } from '../sampling/fixtures.ts';
+import { spyFiles } from '../../storage/wal/testing.ts';
+import { encodeBatch } from './codec.ts';
 import { HoldLog } from './holdlog.ts';
 import { harness } from './testing.ts';
 
@@ -64,7 +66,7 @@ describe('the tail-sampling hold log', () => {
     expect(readdirSync(dir)).toHaveLength(3); // the newer segment waits for the older one
     log.release([T(1)], [a.segment]);
     await settle();
-    expect(readdirSync(dir)).toEqual(['seg-000000000003.jsonl']); // the active one, with the tombstones
+    expect(readdirSync(dir)).toEqual(['seg-000000000003.log']); // the active one, with the tombstones
     await log.close();
   });
 
@@ -73,11 +75,40 @@ describe('the tail-sampling hold log', () => {
     expect(() => log.write(traceBatch({ web: [makeSpan()] }))).toThrow(RetryableError);
   });
 
-  it('ignores a line torn by the crash', async () => {
+  it('cuts a frame torn by the crash and replays the whole ones', async () => {
     const dir = tempDir();
     await new HoldLog(dir, 1e9).write(traceBatch({ web: [makeSpan({ traceId: T(1) })] })).durable;
-    appendFileSync(join(dir, readdirSync(dir)[0]), '{"b":[{"a":[');
+    appendFileSync(join(dir, readdirSync(dir)[0]), Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 0x7b]));
     expect((await new HoldLog(dir, 1e9).replay()).flatMap(spansOf)).toHaveLength(1);
+  });
+
+  it('resolves a write only after an fdatasync that follows it', async () => {
+    const dir = tempDir();
+    const files = spyFiles();
+    const log = new HoldLog(dir, 1e9, 1000, Date.now, files);
+    const { durable } = log.write(traceBatch({ web: [makeSpan({ traceId: T(1) })] }));
+    const release = files.holdSyncs();
+    let resolved = false;
+    void durable.then(() => (resolved = true));
+    await settle();
+    expect(resolved).toBe(false);
+    expect(files.events.some((e) => e.startsWith('write '))).toBe(true);
+    release();
+    await durable;
+    const events = files.events;
+    expect(events.findLastIndex((e) => e.startsWith('datasync '))).toBeGreaterThan(events.findLastIndex((e) => e.startsWith('write ')));
+    await log.close();
+  });
+
+  it('replays the line segments an earlier version wrote', async () => {
+    const dir = tempDir();
+    const span = makeSpan({ traceId: T(3), name: 'from v1' });
+    writeFileSync(join(dir, 'seg-000000000007.jsonl'), `${JSON.stringify({ b: encodeBatch(traceBatch({ web: [span] })) })}\n{"b":[{"a":[`);
+    const log = new HoldLog(dir, 1e9);
+    expect((await log.replay()).flatMap(spansOf).map((s) => s.name)).toEqual(['from v1']);
+    // New segments number after the old ones.
+    expect(log.write(traceBatch({ web: [makeSpan()] })).segment).toBe(8);
+    await log.close();
   });
 });
 
