@@ -50,8 +50,10 @@ const run = async <T>(phase: Phase, title: string, body: () => Promise<T>): Prom
   return body();
 };
 const cpu = await run('cpu', 'CPU per span, in-process (first, while nothing else of ours runs)', () => runCpuPhase(1000, Math.min(3000, timing.durationMs / 2)));
-const raw = await run('raw', `raw insert ceiling: ${exporterDefaults.chunkRows}-row JSONEachRow chunks, ${exporterDefaults.inflight} in flight`, () =>
-  runRawInsert({ ...exporterDefaults, durationMs: timing.durationMs, spansPerRequest: 1000 }));
+const raw = await run('raw', `raw insert ceiling, Native (the gateway's format): ${exporterDefaults.chunkRows}-row chunks, ${exporterDefaults.inflight} in flight`, () =>
+  runRawInsert({ format: 'native', ...exporterDefaults, durationMs: timing.durationMs, spansPerRequest: 1000 }));
+const rawJson = await run('raw', `raw insert ceiling, JSONEachRow (earlier runs' format): ${exporterDefaults.chunkRows}-row chunks, ${exporterDefaults.inflight} in flight`, () =>
+  runRawInsert({ format: 'json', ...exporterDefaults, durationMs: timing.durationMs, spansPerRequest: 1000 }));
 const bare = await run('bare', 'bare-HTTP ceiling: fastify child that only reads the body', () => runBareHttp(loads, timing));
 const gateway = await run('e2e', `end-to-end: the gateway child (src/main.ts)${profileFlags.length ? ' with --cpu-prof' : ''}`, () => runGateway(loads, timing, gatewayFlags));
 const clientConfig = await run('config', `GET /v1/config polling: ${configLoad.clients} clients, ${configLoad.senders} senders, gateway and bare fastify`, () =>

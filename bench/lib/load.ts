@@ -8,6 +8,12 @@ export interface LoadOptions {
   /** Load before the measured window opens (same senders, no pause in between). */
   warmupMs: number;
   durationMs: number;
+  /**
+   * Paced load: the senders together send this many spans per second (each keeps its own
+   * schedule; a sender behind it sends at once). Unset: each sends its next request as soon as
+   * the last is answered.
+   */
+  spansPerSec?: number;
   /** Called synchronously when the window opens and closes, e.g. to sample server CPU. */
   onWindow?: (edge: 'open' | 'close') => void;
 }
@@ -15,6 +21,8 @@ export interface LoadOptions {
 export interface LoadResult {
   senders: number;
   spansPerRequest: number;
+  /** The paced rate asked for, when the load was paced. */
+  pacedSpansPerSec?: number;
   /** Length of the measured window; only responses that arrive inside it count below. */
   elapsedMs: number;
   requests: number;
@@ -96,9 +104,18 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const w = new MeasuredWindow(opts.onWindow);
   const openTimer = setTimeout(() => w.edge('open'), opts.warmupMs);
   const closeTimer = setTimeout(() => w.edge('close'), opts.warmupMs + opts.durationMs);
+  const intervalMs = opts.spansPerSec ? (opts.senders * opts.spansPerRequest * 1000) / opts.spansPerSec : 0;
   await Promise.all(
-    senderPools.map(async (pool) => {
+    senderPools.map(async (pool, i) => {
+      // Paced senders start spread over one interval, so their requests do not arrive together.
+      let due = performance.now() + (intervalMs * i) / opts.senders;
       while (w.close === Infinity) {
+        if (intervalMs) {
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          due += intervalMs;
+          if (w.close !== Infinity) break;
+        }
         const sent = performance.now();
         const status = await post(agent, opts.port, pool.next());
         const now = performance.now();
@@ -123,6 +140,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   return {
     senders: opts.senders,
     spansPerRequest: opts.spansPerRequest,
+    ...(opts.spansPerSec ? { pacedSpansPerSec: opts.spansPerSec } : {}),
     elapsedMs: round(elapsedMs, 0),
     requests: latencies.length,
     okRequests,

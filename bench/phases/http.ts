@@ -5,11 +5,21 @@ import { freePort, NodeChild, runWorker, type CpuSample } from '../lib/child.ts'
 import { runLoad, round, type LoadResult } from '../lib/load.ts';
 import { machineCpu, scrapeExporter, type ExporterCounters } from '../lib/system.ts';
 
-/** One sender configuration: request size × concurrent senders. */
+/** One sender configuration: request size × concurrent senders, paced at `spansPerSec` when set. */
 export interface LoadConfig {
   spansPerRequest: number;
   senders: number;
+  spansPerSec?: number;
 }
+
+/** `100x8` or `100x8@10000` (paced at 10 000 spans/s). */
+export function parseLoad(text: string): LoadConfig {
+  const m = /^(\d+)x(\d+)(?:@(\d+))?$/.exec(text.trim());
+  if (!m) throw new Error(`BENCH_LOADS: "${text}" is not spans x senders[@spans per second]`);
+  return { spansPerRequest: Number(m[1]), senders: Number(m[2]), ...(m[3] ? { spansPerSec: Number(m[3]) } : {}) };
+}
+
+export const loadName = (l: LoadConfig) => `${l.spansPerRequest}x${l.senders}${l.spansPerSec ? `@${l.spansPerSec}` : ''}`;
 
 export interface MeasuredLoad extends LoadResult {
   /** CPU of the server process over the measured window: cores busy, and µs per delivered span. */
@@ -18,8 +28,16 @@ export interface MeasuredLoad extends LoadResult {
   threadCores: Record<string, number>;
   /** Cores busy on the machine outside the server and the load generator (other tenants). */
   otherCores: number;
-  /** Gateway only: its ClickHouse inserts during the window. */
+  /** Gateway only: its ClickHouse inserts from the window's start until the flush after it. */
   inserts?: { count: number; rowsPerInsert: number; meanMs: number };
+  /**
+   * Gateway only: what reached ClickHouse from the window's start until everything acknowledged
+   * was inserted (`POST /api/flush` right after the senders stopped): rows inserted, per second of
+   * that whole span, and the whole process's CPU (JS, chDB's threads, GC) per inserted row.
+   */
+  stored?: { spans: number; spansPerSec: number; cpuUsPerStoredSpan: number; flushMs: number; seconds: number };
+  /** Highest resident set size sampled (every 100 ms) during the load and its flush, MiB. */
+  peakRssMiB: number;
 }
 
 export interface ServerRun {
@@ -39,6 +57,7 @@ export interface Timing {
 }
 
 interface Sample {
+  at: number;
   cpu: CpuSample;
   machine: number;
   threads: Map<string, number>;
@@ -48,13 +67,27 @@ interface Sample {
 async function measure(child: NodeChild, port: number, cfg: LoadConfig, timing: Timing, gateway: boolean): Promise<MeasuredLoad> {
   const samples: Sample[] = [];
   const sample = () =>
-    samples.push({ cpu: child.cpu(), machine: machineCpu().busy, threads: child.threadCpu(), exporter: gateway ? scrapeExporter(port) : undefined });
+    samples.push({ at: performance.now(), cpu: child.cpu(), machine: machineCpu().busy, threads: child.threadCpu(), exporter: gateway ? scrapeExporter(port) : undefined });
+  let peakRssMiB = child.rssMiB();
+  const rssTimer = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, child.rssMiB())), 100);
   const load = await runLoad({ port, ...cfg, ...timing, onWindow: sample });
-  const [a, b] = samples;
+  let flushMs = 0;
+  if (gateway) {
+    const t = performance.now();
+    const res = await fetch(`http://127.0.0.1:${port}/api/flush?timeoutMs=300000`, { method: 'POST' });
+    if (res.status !== 200) throw new Error(`flush after ${loadName(cfg)} answered ${res.status}: ${await res.text()}`);
+    flushMs = performance.now() - t;
+    sample();
+  }
+  clearInterval(rssTimer);
+  peakRssMiB = Math.max(peakRssMiB, child.rssMiB());
+  const [a, b, c] = samples;
   const seconds = load.elapsedMs / 1000;
   const serverCores = (b.cpu.total - a.cpu.total) / seconds;
-  const [ex0, ex1] = [await a.exporter, await b.exporter];
-  const inserts = ex0 && ex1 ? ex1.inserts - ex0.inserts : 0;
+  const [ex0, ex2] = [await a.exporter, await c?.exporter];
+  const inserts = ex0 && ex2 ? ex2.inserts - ex0.inserts : 0;
+  const storedSpans = ex0 && ex2 ? ex2.rows - ex0.rows : 0;
+  const storedSeconds = c ? (c.at - a.at) / 1000 : 0;
   return {
     ...load,
     server: {
@@ -64,9 +97,19 @@ async function measure(child: NodeChild, port: number, cfg: LoadConfig, timing: 
     },
     threadCores: threadCores(a.threads, b.threads, seconds),
     otherCores: round(Math.max(0, (b.machine - a.machine) / seconds - serverCores - load.loadGenCpuCores), 2),
-    ...(ex0 && ex1
-      ? { inserts: { count: inserts, rowsPerInsert: Math.round((ex1.rows - ex0.rows) / inserts), meanMs: Math.round(((ex1.insertSeconds - ex0.insertSeconds) * 1000) / inserts) } }
+    ...(ex0 && ex2 && c
+      ? {
+          inserts: { count: inserts, rowsPerInsert: Math.round(storedSpans / inserts), meanMs: Math.round(((ex2.insertSeconds - ex0.insertSeconds) * 1000) / inserts) },
+          stored: {
+            spans: storedSpans,
+            spansPerSec: Math.round(storedSpans / storedSeconds),
+            cpuUsPerStoredSpan: round(((c.cpu.total - a.cpu.total) * 1e6) / storedSpans, 1),
+            flushMs: Math.round(flushMs),
+            seconds: round(storedSeconds, 2),
+          },
+        }
       : {}),
+    peakRssMiB,
   };
 }
 

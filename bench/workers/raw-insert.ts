@@ -1,9 +1,12 @@
 /**
- * The raw insert ceiling: the bench's spans, encoded by the exporter's `encodeSpans` into
- * JSONEachRow chunks of `chunkRows` rows (built before the clock starts), inserted straight into
- * `otel_traces` of a fresh embedded ClickHouse (created by `migrate`) through `clickhouseRowStore`,
- * with `inflight` inserts at once as the exporter runs them. Argument: JSON options. Prints the
- * result as JSON. Its own process: chDB takes one data path per process.
+ * The raw insert ceiling: the bench's spans, encoded before the clock starts into chunks of
+ * `chunkRows` rows — `native`: one Native block per request (`encodeSpansNative`, as the gateway
+ * appends them to its write-ahead log), a chunk inserted as the inserter inserts a segment
+ * (`embeddedBlockStore`: the blocks written to a file, `INSERT … SELECT * FROM file(…, 'Native')`);
+ * `json`: JSONEachRow (`encodeSpans`) through `clickhouseRowStore`, the earlier exporter's format,
+ * kept for comparison with earlier runs — straight into `otel_traces` of a fresh embedded
+ * ClickHouse (created by `migrate`), `inflight` inserts at once. Argument: JSON options. Prints
+ * the result as JSON. Its own process: chDB takes one data path per process.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,28 +14,34 @@ import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { migrate, defaultSchemaOptions } from '../../src/exporters/clickhouse/schema/index.ts';
+import { embeddedBlockStore } from '../../src/exporters/clickhouse/blockStore.ts';
+import { encodeSpansNative, spanColumns } from '../../src/exporters/clickhouse/native/index.ts';
 import { encodeSpans } from '../../src/exporters/clickhouse/rows.ts';
 import { clickhouseRowStore } from '../../src/exporters/clickhouse/store.ts';
 import { decodeTracesProtobuf } from '../../src/receiver/otlp/index.ts';
 import { RequestPool } from '../lib/requests.ts';
 import { round } from '../lib/load.ts';
 
-interface Options { dataDir: string; chunkRows: number; inflight: number; durationMs: number; spansPerRequest: number; distinctChunks: number }
+interface Options { dataDir: string; format: 'native' | 'json'; chunkRows: number; inflight: number; durationMs: number; spansPerRequest: number; distinctChunks: number }
 const o = JSON.parse(process.argv[2]) as Options;
 
 const pool = new RequestPool(o.spansPerRequest, 2);
-const chunks: string[] = [];
+const batches = () => Array.from({ length: Math.ceil(o.chunkRows / o.spansPerRequest) }, () => decodeTracesProtobuf(pool.next()).batch);
+type Chunk = string | Uint8Array[];
+const chunks: Chunk[] = [];
 for (let c = 0; c < o.distinctChunks; c++) {
-  let body = '';
-  for (let rows = 0; rows < o.chunkRows; rows += o.spansPerRequest) body += encodeSpans(decodeTracesProtobuf(pool.next()).batch).body;
-  chunks.push(body);
+  chunks.push(o.format === 'native' ? batches().map((b) => encodeSpansNative(b).bytes) : batches().map((b) => encodeSpans(b).body).join(''));
 }
+const chunkBytes = (chunk: Chunk) => (typeof chunk === 'string' ? chunk.length : chunk.reduce((n, b) => n + b.length, 0));
 const rowsPerChunk = Math.ceil(o.chunkRows / o.spansPerRequest) * o.spansPerRequest;
 
 const client = createClient({ connection: createChdbConnection({ path: join(o.dataDir, 'clickhouse') }) } as Parameters<typeof createClient>[0]);
 await migrate(client, defaultSchemaOptions);
-const store = clickhouseRowStore(client, 'default');
-await store.insert('otel_traces', chunks[0], randomUUID()); // warm-up
+const jsonStore = clickhouseRowStore(client, 'default');
+const nativeStore = embeddedBlockStore(client, 'default', o.dataDir);
+const insert = (chunk: Chunk) =>
+  typeof chunk === 'string' ? jsonStore.insert('otel_traces', chunk, randomUUID()) : nativeStore.insert('otel_traces', spanColumns, chunk, randomUUID());
+await insert(chunks[0]); // warm-up
 
 /** CPU seconds of this process's main (JS) thread, from /proc (100 ticks per second). */
 function mainThreadCpu(): number {
@@ -53,7 +62,7 @@ await Promise.all(
     while (performance.now() < deadline) {
       const body = chunks[next++ % chunks.length];
       const started = performance.now();
-      await store.insert('otel_traces', body, randomUUID());
+      await insert(body);
       latencies.push(performance.now() - started);
       inserted += rowsPerChunk;
     }
@@ -68,10 +77,11 @@ await client.close();
 latencies.sort((a, b) => a - b);
 console.log(
   JSON.stringify({
+    format: o.format,
     chunkRows: rowsPerChunk,
     inflight: o.inflight,
-    chunkMiB: round(chunks[0].length / 2 ** 20, 1),
-    bytesPerRow: Math.round(chunks[0].length / rowsPerChunk),
+    chunkMiB: round(chunkBytes(chunks[0]) / 2 ** 20, 1),
+    bytesPerRow: Math.round(chunkBytes(chunks[0]) / rowsPerChunk),
     inserts: latencies.length,
     rows: inserted,
     elapsedMs: Math.round(elapsedMs),
