@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.ts';
-import { createClickHouseClient, type ClickHouseClient } from './exporters/clickhouse/client.ts';
+import { createClickHouseClient, type ClickHouseClient } from './storage/clickhouse/client.ts';
 import { ClickHouseExporter } from './exporters/clickhouse/exporter.ts';
-import { checkDrift, migrate, type DriftProblem, type SchemaOptions } from './exporters/clickhouse/schema/index.ts';
-import { reconcileRetention } from './exporters/clickhouse/schema/ttl.ts';
-import { controlTableNames } from './exporters/clickhouse/schema/options.ts';
-import { clickhouseRowStore, type RowStore } from './exporters/clickhouse/store.ts';
+import { checkDrift, migrate, type DriftProblem, type SchemaOptions } from './storage/clickhouse/schema/index.ts';
+import { reconcileRetention } from './storage/clickhouse/schema/ttl.ts';
+import { controlTableNames } from './storage/clickhouse/schema/options.ts';
+import { clickhouseRowStore, type RowStore } from './storage/clickhouse/store.ts';
 import { Spool } from './exporters/spool/spool.ts';
 import { AuditLog } from './control/audit.ts';
 import { registerClientConfigRoute } from './control/clientConfig.ts';

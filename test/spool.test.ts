@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RowStore } from '../src/exporters/clickhouse/store.ts';
+import type { RowStore } from '../src/storage/clickhouse/store.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { rows, startGateway, tempDataDir } from './support/gateway.ts';
 import { post, uniqueSpans } from './support/payloads.ts';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
 import type { AuditLog } from '../control/audit.ts';
-import { CursorError } from '../issues/store/cursor.ts';
+import { CursorError } from '../storage/clickhouse/cursor.ts';
 import { ApiError, sendApiError, validate } from './http.ts';
 import { checkRange, instant, pageCursor, pageLimit } from './params.ts';
 

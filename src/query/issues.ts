@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import type { AuditLog } from '../control/audit.ts';
 import { ISSUE_STATUSES, LifecycleError, MAX_NOTE_LENGTH, UNRESOLVED, type IssueCommand, type IssueState, type IssueStatus } from '../issues/lifecycle.ts';
-import { CursorError } from '../issues/store/cursor.ts';
+import { CursorError } from '../storage/clickhouse/cursor.ts';
 import type { IssueStore } from '../issues/store/issueStore.ts';
 import { iso, toSummary, type IssueStats } from '../issues/store/model.ts';
 import { SORT_KEYS, type SortKey } from '../issues/store/queries.ts';

@@ -9,7 +9,7 @@ import { PolicyRegistry } from '../control/policies/registry.ts';
 import { PolicyService } from '../control/policies/service.ts';
 import { PolicyStore } from '../control/policies/store.ts';
 import { openControlEngine } from '../control/sessions/testing.ts';
-import { makeLog, type TestEngine } from '../exporters/clickhouse/schema/testing.ts';
+import { makeLog, type TestEngine } from '../storage/clickhouse/testing.ts';
 import { createLogger } from '../ops/logger.ts';
 import { createServer } from '../receiver/server.ts';
 import { registerPolicyRoutes } from './policies.ts';

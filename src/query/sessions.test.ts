@@ -8,7 +8,7 @@ import { SessionRegistry } from '../control/sessions/registry.ts';
 import { SessionService, type AuditSink } from '../control/sessions/service.ts';
 import { SessionStore } from '../control/sessions/store.ts';
 import { identity, openControlEngine } from '../control/sessions/testing.ts';
-import type { TestEngine } from '../exporters/clickhouse/schema/testing.ts';
+import type { TestEngine } from '../storage/clickhouse/testing.ts';
 import { createLogger } from '../ops/logger.ts';
 import { createServer } from '../receiver/server.ts';
 import { registerSessionRoutes } from './sessions.ts';

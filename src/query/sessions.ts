@@ -9,7 +9,7 @@ import {
 } from '../control/sessions/model.ts';
 import { NO_STATS, sessionView, type SessionService } from '../control/sessions/service.ts';
 import type { SessionStore } from '../control/sessions/store.ts';
-import { CursorError } from '../issues/store/cursor.ts';
+import { CursorError } from '../storage/clickhouse/cursor.ts';
 import { bearerToken } from '../receiver/auth.ts';
 import { ApiError, jsonBody, sendApiError, sendProblem, validate } from './http.ts';
 import { actorOf, pageCursor, pageLimit, statusList } from './params.ts';

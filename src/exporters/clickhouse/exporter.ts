@@ -4,7 +4,7 @@ import { RetryableError } from '../../errors.ts';
 import type { GatewayMetrics } from '../../ops/metrics.ts';
 import { Spool, SpoolFullError } from '../spool/spool.ts';
 import { encodeLogs, encodeSpans, type EncodedRows } from './rows.ts';
-import type { RowStore } from './store.ts';
+import type { RowStore } from '../../storage/clickhouse/store.ts';
 import { TableQueue, type Chunk } from './tableQueue.ts';
 
 export interface ExporterOptions {

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { renderTemplate } from '../../exporters/clickhouse/schema/render.ts';
-import { openTestEngine, type TestEngine } from '../../exporters/clickhouse/schema/testing.ts';
+import { renderTemplate } from '../../storage/clickhouse/schema/render.ts';
+import { openTestEngine, type TestEngine } from '../../storage/clickhouse/testing.ts';
 import { ApiError } from '../../query/http.ts';
 import { SOURCEMAPS_TABLE } from './queries.ts';
 import { SourceMapStore, type SourceMapStoreOptions } from './store.ts';
