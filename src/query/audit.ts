@@ -3,7 +3,8 @@ import { z } from 'zod';
 
 import type { AuditLog } from '../control/audit.ts';
 import { CursorError } from '../storage/clickhouse/cursor.ts';
-import { ApiError, sendApiError, validate } from './http.ts';
+import { validate } from '../http/body.ts';
+import { ApiError, sendApiError } from '../http/problem.ts';
 import { checkRange, instant, pageCursor, pageLimit } from './params.ts';
 
 const name = z.string().min(1).max(256);

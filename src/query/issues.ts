@@ -8,7 +8,8 @@ import type { IssueStore } from '../issues/store/issueStore.ts';
 import { iso, toSummary, type IssueStats } from '../issues/store/model.ts';
 import { SORT_KEYS, type SortKey } from '../issues/store/queries.ts';
 import type { IssueTracker } from '../issues/tracker.ts';
-import { ApiError, jsonBody, sendApiError, validate } from './http.ts';
+import { jsonBody, validate } from '../http/body.ts';
+import { ApiError, sendApiError } from '../http/problem.ts';
 import { actorOf, checkRange, instant, pageCursor, pageLimit, statusList } from './params.ts';
 
 /** What the issue routes use. */

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { RetryableError } from '../errors.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
 import type { Pipeline } from '../pipeline.ts';
-import { bearerToken } from './auth.ts';
+import { bearerToken } from '../http/auth.ts';
 import { BodyError, readBody } from './body.ts';
 import { rateLimitDemands } from './protection/demands.ts';
 import { RateLimiter } from './protection/rateLimit.ts';

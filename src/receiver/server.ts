@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/schema.ts';
-import { bearerChecker } from './auth.ts';
+import { bearerChecker } from '../http/auth.ts';
 import { formatOf, sendStatus } from './otlpRoutes.ts';
 
 /**
