@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../config/load.ts';
+import { ConfigError } from '../errors.ts';
 import type { Config } from '../config/schema.ts';
 import { createDebugSessionsFactory, type GateControl } from './debugsessions/debugsessions.ts';
 import { filterFactory } from './filter/filter.ts';
