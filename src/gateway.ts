@@ -8,7 +8,7 @@ import { reconcileRetention } from './storage/clickhouse/schema/ttl.ts';
 import { controlTableNames } from './storage/clickhouse/schema/options.ts';
 import { clickhouseRowStore, type RowStore } from './storage/clickhouse/store.ts';
 import { Spool } from './exporters/spool/spool.ts';
-import { AuditLog } from './control/audit.ts';
+import { AuditLog } from './storage/clickhouse/audit.ts';
 import { registerClientConfigRoute } from './control/clientConfig.ts';
 import { PolicyRegistry } from './control/policies/registry.ts';
 import { ConfigResolver } from './control/policies/resolve.ts';
@@ -34,7 +34,7 @@ import { fingerprintProcessor, takeOccurrences } from './processors/fingerprint/
 import { registerAuditRoutes } from './query/audit.ts';
 import { registerIssueRoutes } from './query/issues.ts';
 import { GatewayMetrics } from './ops/metrics.ts';
-import { Pipeline } from './pipeline.ts';
+import { Pipeline } from './processors/pipeline.ts';
 import { ProcessorChain } from './processors/chain.ts';
 import { buildProcessors, type ProcessorServices } from './processors/registry.ts';
 import { registerOtlpRoutes } from './receiver/otlpRoutes.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AuditLog } from '../control/audit.ts';
+import { AuditLog } from '../storage/clickhouse/audit.ts';
 import { defaultSchemaOptions, migrate } from '../storage/clickhouse/schema/index.ts';
 import { openTestEngine } from '../storage/clickhouse/testing.ts';
 import { issuesConfigSchema } from './config.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
-import type { AuditLog } from '../control/audit.ts';
+import type { AuditLog } from '../storage/clickhouse/audit.ts';
 import { CursorError } from '../storage/clickhouse/cursor.ts';
 import { validate } from '../http/body.ts';
 import { ApiError, sendApiError } from '../http/problem.ts';

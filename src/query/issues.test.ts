@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { validateConfig } from '../config/load.ts';
-import { AuditLog } from '../control/audit.ts';
+import { AuditLog } from '../storage/clickhouse/audit.ts';
 import { defaultSchemaOptions, migrate } from '../storage/clickhouse/schema/index.ts';
 import { openTestEngine } from '../storage/clickhouse/testing.ts';
 import { issuesConfigSchema } from '../issues/config.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
-import type { AuditLog } from '../control/audit.ts';
+import type { AuditLog } from '../storage/clickhouse/audit.ts';
 import { ISSUE_STATUSES, LifecycleError, MAX_NOTE_LENGTH, UNRESOLVED, type IssueCommand, type IssueState, type IssueStatus } from '../issues/lifecycle.ts';
 import { CursorError } from '../storage/clickhouse/cursor.ts';
 import type { IssueStore } from '../issues/store/issueStore.ts';

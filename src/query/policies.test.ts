@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { validateConfig } from '../config/load.ts';
-import { AuditLog } from '../control/audit.ts';
+import { AuditLog } from '../storage/clickhouse/audit.ts';
 import { previewPolicy } from '../control/policies/preview.ts';
 import { PolicyRegistry } from '../control/policies/registry.ts';
 import { PolicyService } from '../control/policies/service.ts';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { validateConfig } from '../config/load.ts';
-import { AuditLog } from '../control/audit.ts';
+import { AuditLog } from '../storage/clickhouse/audit.ts';
 import { SessionRegistry } from '../control/sessions/registry.ts';
 import { SessionService, type AuditSink } from '../control/sessions/service.ts';
 import { SessionStore } from '../control/sessions/store.ts';

@@ -3,7 +3,7 @@ import { countRecords } from '../batch/records.ts';
 import type { Batch } from '../batch/types.ts';
 import { RetryableError } from '../errors.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
-import type { Pipeline } from '../pipeline.ts';
+import type { Pipeline } from '../processors/pipeline.ts';
 import { bearerToken } from '../http/auth.ts';
 import { BodyError, readBody } from './body.ts';
 import type { ProtectionConfig, ReceiverConfig } from './config.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { defaultSchemaOptions, migrate } from '../storage/clickhouse/schema/index.ts';
-import { openTestEngine } from '../storage/clickhouse/testing.ts';
-import { CursorError } from '../storage/clickhouse/cursor.ts';
+import { defaultSchemaOptions, migrate } from './schema/index.ts';
+import { openTestEngine } from './testing.ts';
+import { CursorError } from './cursor.ts';
 import { AuditLog } from './audit.ts';
 
 const engine = openTestEngine();
