@@ -14,7 +14,8 @@ import { decodeTracesProtobuf } from '../../receiver/otlp/index.ts';
 import { benchSpans } from '../../receiver/otlp/testdata/bench-request.ts';
 import type { Processor } from '../processor.ts';
 import { buildProcessors } from '../registry.ts';
-import { idSource, recorder } from './fixtures.ts';
+import { idSource } from '../../batch/testing.ts';
+import { recorder } from '../testing.ts';
 
 const SPANS = 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
