@@ -8,7 +8,7 @@ import { previewPolicy } from '../control/policies/preview.ts';
 import { PolicyRegistry } from '../control/policies/registry.ts';
 import { PolicyService } from '../control/policies/service.ts';
 import { PolicyStore } from '../control/policies/store.ts';
-import { openControlEngine } from '../control/sessions/testing.ts';
+import { openControlEngine } from '../control/testing.ts';
 import { makeLog, type TestEngine } from '../storage/clickhouse/testing.ts';
 import { createLogger } from '../ops/logger.ts';
 import { createServer } from '../receiver/server.ts';

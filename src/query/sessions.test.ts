@@ -7,7 +7,7 @@ import { AuditLog } from '../storage/clickhouse/audit.ts';
 import { SessionRegistry } from '../control/sessions/registry.ts';
 import { SessionService, type AuditSink } from '../control/sessions/service.ts';
 import { SessionStore } from '../control/sessions/store.ts';
-import { identity, openControlEngine } from '../control/sessions/testing.ts';
+import { identity, openControlEngine } from '../control/testing.ts';
 import type { TestEngine } from '../storage/clickhouse/testing.ts';
 import { createLogger } from '../ops/logger.ts';
 import { createServer } from '../receiver/server.ts';

@@ -6,7 +6,7 @@ import { applyCommand } from './lifecycle.ts';
 import type { DebugSession } from './model.ts';
 import { SessionRegistry } from './registry.ts';
 import { SessionStore } from './store.ts';
-import { identity, makeSession, MINUTE, openControlEngine } from './testing.ts';
+import { identity, makeSession, MINUTE, openControlEngine } from '../testing.ts';
 
 let engine: TestEngine;
 let store: SessionStore;

@@ -7,7 +7,7 @@ import type { CollectionPolicy } from '../../control/policies/model.ts';
 import type { DebugSession } from '../../control/sessions/model.ts';
 import { SessionRegistry } from '../../control/sessions/registry.ts';
 import type { StatsIncrement } from '../../control/sessions/store.ts';
-import { makePolicy, makeSession, MINUTE, T0 } from '../../control/sessions/testing.ts';
+import { makePolicy, makeSession, MINUTE, T0 } from '../../control/testing.ts';
 import { buildProcessors } from '../registry.ts';
 import { attrs, idSource, makeLog, makeSpan } from '../../batch/testing.ts';
 import { recorder } from '../testing.ts';
