@@ -11,7 +11,7 @@
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { TraceBatch } from '../../batch/types.ts';
 import { decodeTracesProtobuf } from '../../receiver/otlp/index.ts';
-import { benchSpans } from '../../receiver/otlp/testdata/bench-request.ts';
+import { benchSpans } from '../../receiver/otlp/fixtures/bench-request.ts';
 import type { Processor } from '../processor.ts';
 import { buildProcessors } from '../registry.ts';
 import { idSource } from '../../batch/testing.ts';
