@@ -1,6 +1,7 @@
 /**
  * The few error kinds inside the gateway; the receiver maps them to HTTP/OTLP status in one place.
- * Anything else thrown on the data path is an internal failure (500, not retried).
+ * Anything else thrown on the data path is an internal failure (500, not retried). `ConfigError`
+ * is the start-up kind: `main.ts` prints its message and exits 2.
  */
 
 /** The gateway cannot take the data right now; the sender should retry after `retryAfterMs`. */
@@ -14,4 +15,9 @@ export class RetryableError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Thrown at start-up when the configuration is unusable; the message names each bad field and value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
 }

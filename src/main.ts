@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './config/load.ts';
+import { loadConfig } from './config/load.ts';
+import { ConfigError } from './errors.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger } from './ops/logger.ts';
 

@@ -4,7 +4,7 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway.ts';
-import { startReceiver, type Receiver } from '../src/issues/alerts/testkit.ts';
+import { startReceiver, type Receiver } from '../src/issues/alerts/testing.ts';
 import { BUNDLE_URL, minify, runUntilThrow, SHOP_SOURCES } from '../src/issues/sourcemaps/testing.ts';
 import { rows, startGateway } from './support/gateway.ts';
 import { exportWith, recordLogs, recordSpans } from './support/otel.ts';

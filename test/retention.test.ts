@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { reconcileRetention } from '../src/exporters/clickhouse/schema/ttl.ts';
+import { reconcileRetention } from '../src/storage/clickhouse/schema/ttl.ts';
 import { schemaOptions, type Gateway } from '../src/gateway.ts';
 import { rows, startGateway, tempDataDir } from './support/gateway.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway.ts';
-import { controlPlaneTableNames } from '../src/control/schema.ts';
-import { controlTableNames } from '../src/exporters/clickhouse/schema/options.ts';
+import { controlPlaneTableNames } from '../src/storage/clickhouse/schema/controlPlane.ts';
+import { controlTableNames } from '../src/storage/clickhouse/schema/options.ts';
 import { rows, startGateway, tempDataDir } from './support/gateway.ts';
 import { post, traceRequest } from './support/payloads.ts';
 

@@ -1,7 +1,7 @@
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BlockStore } from '../src/exporters/clickhouse/blockStore.ts';
+import type { BlockStore } from '../src/storage/clickhouse/blockStore.ts';
 import { rows, startGateway, tempDataDir } from './support/gateway.ts';
 import { post, uniqueSpans } from './support/payloads.ts';
 

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BlockStore } from '../src/exporters/clickhouse/blockStore.ts';
+import type { BlockStore } from '../src/storage/clickhouse/blockStore.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { spyFiles } from '../src/storage/wal/testing.ts';
 import { rows, startGateway, tempDataDir } from './support/gateway.ts';

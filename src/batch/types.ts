@@ -124,6 +124,3 @@ export interface LogBatch {
 }
 
 export type Batch = TraceBatch | LogBatch;
-
-/** The record type carried by a batch of signal `S`. */
-export type RecordOf<B extends Batch> = B extends TraceBatch ? Span : LogRecord;

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDataDir } from '../../test/support/gateway.ts';
-import { ConfigError, loadConfig } from './load.ts';
+import { ConfigError } from '../errors.ts';
+import { loadConfig } from './load.ts';
 
 function yamlFile(text: string): string {
   const dir = tempDataDir('otelhouse-config-').dir;

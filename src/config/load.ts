@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { ConfigError } from '../errors.ts';
 import { configSchema, type Config } from './schema.ts';
-
-/** Thrown at start-up when the configuration is unusable; the message names each bad field and value. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 type Env = Record<string, string | undefined>;
 type Json = Record<string, unknown>;

@@ -8,7 +8,7 @@ import type { CollectionPolicy } from './policies/model.ts';
 import { PolicyRegistry } from './policies/registry.ts';
 import { ConfigResolver } from './policies/resolve.ts';
 import { SessionRegistry } from './sessions/registry.ts';
-import { identity, makePolicy, makeSession, MINUTE } from './sessions/testing.ts';
+import { identity, makePolicy, makeSession, MINUTE } from './testing.ts';
 
 const INGEST = 'ingest-token-for-tests';
 const config = validateConfig({ logLevel: 'silent', auth: { adminTokens: ['admin-token-for-tests'], ingestTokens: [INGEST] } });

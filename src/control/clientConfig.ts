@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import { sendProblem } from '../query/http.ts';
+import { sendProblem } from '../http/problem.ts';
 import { emptyIdentity, IDENTITY_ALIASES, MAX_IDENTITY_VALUE_LENGTH, IDENTITY_ATTRIBUTES, IDENTITY_FIELDS, normalizeIdentity, type ClientIdentity } from './policies/identity.ts';
 import type { ConfigResolver } from './policies/resolve.ts';
 

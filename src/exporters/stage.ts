@@ -4,7 +4,7 @@ import type { Batch } from '../batch/types.ts';
 import type { Occurrence } from '../issues/types.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
 import { nodeFiles, type LogFiles } from '../storage/wal/index.ts';
-import type { BlockStore } from './clickhouse/blockStore.ts';
+import type { BlockStore } from '../storage/clickhouse/blockStore.ts';
 import {
   encodeErrorEventsNative, encodeLogsNative, encodeSpansNative, errorEventColumns, logColumns, spanColumns, type NativeBlock,
 } from './clickhouse/native/index.ts';

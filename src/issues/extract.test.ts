@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attrs, logBatch, makeLog, makeSpan, traceBatch } from '../processors/sampling/fixtures.ts';
+import { attrs, logBatch, makeLog, makeSpan, traceBatch } from '../batch/testing.ts';
 import { findErrorSites } from './extract.ts';
 
 const exception = (extra: Record<string, string> = {}) => ({

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AuditLog } from '../control/audit.ts';
-import { defaultSchemaOptions, migrate } from '../exporters/clickhouse/schema/index.ts';
-import { openTestEngine } from '../exporters/clickhouse/schema/testing.ts';
+import { AuditLog } from '../storage/clickhouse/audit.ts';
+import { defaultSchemaOptions, migrate } from '../storage/clickhouse/schema/index.ts';
+import { openTestEngine } from '../storage/clickhouse/testing.ts';
 import { issuesConfigSchema } from './config.ts';
 import type { AlertKind } from './lifecycle.ts';
 import { IssueStore } from './store/issueStore.ts';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 
-import type { AuditEntry, AuditLog } from '../control/audit.ts';
+import type { AuditEntry, AuditLog } from '../storage/clickhouse/audit.ts';
 import type { IssuesConfig } from './config.ts';
 import {
   applyCommand, applyEvent, effectiveStatus, openIssue,

@@ -1,8 +1,7 @@
-import { pino, type Logger } from 'pino';
-import type { Config } from '../config/schema.ts';
+import { pino, type LevelWithSilent, type Logger } from 'pino';
 
 /** The gateway's structured JSON logger. Never used per record; never given record contents. */
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+export function createLogger(config: { logLevel: LevelWithSilent }): Logger {
   return pino({ name: 'otelhouse', level: config.logLevel });
 }
 

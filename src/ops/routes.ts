@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { sendProblem } from '../query/http.ts';
+import { sendProblem } from '../http/problem.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
 interface Deps {

@@ -5,7 +5,7 @@ import type { Batch } from '../batch/types.ts';
 import { ProcessorChain, type ChainObserver } from './chain.ts';
 import type { Processor, ProcessorContext } from './processor.ts';
 import { buildProcessors } from './registry.ts';
-import { makeLog, logBatch } from './sampling/fixtures.ts';
+import { makeLog, logBatch } from '../batch/testing.ts';
 
 /** Holds every batch it is given (reporting it deferred) until `release()`. */
 function holder() {

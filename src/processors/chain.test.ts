@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countRecords } from '../batch/records.ts';
 import type { LogBatch, LogRecord, Span, TraceBatch } from '../batch/types.ts';
-import { ConfigError } from '../config/load.ts';
+import { ConfigError } from '../errors.ts';
 import { ProcessorChain, type ChainObserver } from './chain.ts';
 import type { Processor } from './processor.ts';
 import { buildProcessors } from './registry.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConfigError } from '../config/load.ts';
-import type { Config } from '../config/schema.ts';
+import { ConfigError } from '../errors.ts';
+import type { ProcessorEntry } from './config.ts';
 import { createDebugSessionsFactory, type GateControl } from './debugsessions/debugsessions.ts';
 import { filterFactory } from './filter/filter.ts';
 import type { Processor, ProcessorFactory } from './processor.ts';
@@ -33,7 +33,7 @@ export const processorTypes = (): string[] => Object.keys(factoriesFor({}));
  * Validates every entry of `config.processors` and builds the processors, in order. Fails fast
  * with a {@link ConfigError} naming the entry (`processors[1].minSeverityNumber`) and the value.
  */
-export function buildProcessors(entries: Config['processors'], services: ProcessorServices = {}): Processor[] {
+export function buildProcessors(entries: ProcessorEntry[], services: ProcessorServices = {}): Processor[] {
   const factories = factoriesFor(services);
   const misplaced = tailSamplingPlacement(entries);
   if (misplaced) throw new ConfigError(`invalid configuration: ${misplaced}`);

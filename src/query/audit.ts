@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
-import type { AuditLog } from '../control/audit.ts';
-import { CursorError } from '../issues/store/cursor.ts';
-import { ApiError, sendApiError, validate } from './http.ts';
+import type { AuditLog } from '../storage/clickhouse/audit.ts';
+import { CursorError } from '../storage/clickhouse/cursor.ts';
+import { validate } from '../http/body.ts';
+import { ApiError, sendApiError } from '../http/problem.ts';
 import { checkRange, instant, pageCursor, pageLimit } from './params.ts';
 
 const name = z.string().min(1).max(256);

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { validateConfig } from '../config/load.ts';
-import { AuditLog } from '../control/audit.ts';
-import { defaultSchemaOptions, migrate } from '../exporters/clickhouse/schema/index.ts';
-import { openTestEngine } from '../exporters/clickhouse/schema/testing.ts';
+import { AuditLog } from '../storage/clickhouse/audit.ts';
+import { defaultSchemaOptions, migrate } from '../storage/clickhouse/schema/index.ts';
+import { openTestEngine } from '../storage/clickhouse/testing.ts';
 import { issuesConfigSchema } from '../issues/config.ts';
 import { IssueStore } from '../issues/store/issueStore.ts';
 import { insertOccurrences, makeOccurrence } from '../issues/store/testing.ts';

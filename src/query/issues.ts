@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
-import type { AuditLog } from '../control/audit.ts';
+import type { AuditLog } from '../storage/clickhouse/audit.ts';
 import { ISSUE_STATUSES, LifecycleError, MAX_NOTE_LENGTH, UNRESOLVED, type IssueCommand, type IssueState, type IssueStatus } from '../issues/lifecycle.ts';
-import { CursorError } from '../issues/store/cursor.ts';
+import { CursorError } from '../storage/clickhouse/cursor.ts';
 import type { IssueStore } from '../issues/store/issueStore.ts';
 import { iso, toSummary, type IssueStats } from '../issues/store/model.ts';
 import { SORT_KEYS, type SortKey } from '../issues/store/queries.ts';
 import type { IssueTracker } from '../issues/tracker.ts';
-import { ApiError, jsonBody, sendApiError, validate } from './http.ts';
+import { jsonBody, validate } from '../http/body.ts';
+import { ApiError, sendApiError } from '../http/problem.ts';
 import { actorOf, checkRange, instant, pageCursor, pageLimit, statusList } from './params.ts';
 
 /** What the issue routes use. */

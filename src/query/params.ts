@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { bearerToken } from '../receiver/auth.ts';
-import { ApiError } from './http.ts';
+import { bearerToken } from '../http/auth.ts';
+import { ApiError } from '../http/problem.ts';
 
 /** The latest instant the stores hold (`DateTime64(9)` ends in April 2262). */
 const MAX_MS = Date.UTC(2262, 0, 1);

@@ -3,13 +3,13 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { validateConfig } from '../config/load.ts';
-import { AuditLog } from '../control/audit.ts';
+import { AuditLog } from '../storage/clickhouse/audit.ts';
 import { previewPolicy } from '../control/policies/preview.ts';
 import { PolicyRegistry } from '../control/policies/registry.ts';
 import { PolicyService } from '../control/policies/service.ts';
 import { PolicyStore } from '../control/policies/store.ts';
-import { openControlEngine } from '../control/sessions/testing.ts';
-import { makeLog, type TestEngine } from '../exporters/clickhouse/schema/testing.ts';
+import { openControlEngine } from '../control/testing.ts';
+import { makeLog, type TestEngine } from '../storage/clickhouse/testing.ts';
 import { createLogger } from '../ops/logger.ts';
 import { createServer } from '../receiver/server.ts';
 import { registerPolicyRoutes } from './policies.ts';

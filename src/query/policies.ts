@@ -6,8 +6,9 @@ import type { PolicyPreview } from '../control/policies/preview.ts';
 import type { PolicyService } from '../control/policies/service.ts';
 import type { PolicyStore } from '../control/policies/store.ts';
 import { compilePolicy, type CompiledPolicy } from '../control/policies/targeting.ts';
-import { CursorError } from '../issues/store/cursor.ts';
-import { ApiError, sendApiError, sendProblem, validate } from './http.ts';
+import { CursorError } from '../storage/clickhouse/cursor.ts';
+import { validate } from '../http/body.ts';
+import { ApiError, sendApiError, sendProblem } from '../http/problem.ts';
 import { actorOf, pageCursor, pageLimit } from './params.ts';
 import { strictBody, strictValidate } from './sessions.ts';
 

@@ -3,12 +3,12 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { validateConfig } from '../config/load.ts';
-import { AuditLog } from '../control/audit.ts';
+import { AuditLog } from '../storage/clickhouse/audit.ts';
 import { SessionRegistry } from '../control/sessions/registry.ts';
 import { SessionService, type AuditSink } from '../control/sessions/service.ts';
 import { SessionStore } from '../control/sessions/store.ts';
-import { identity, openControlEngine } from '../control/sessions/testing.ts';
-import type { TestEngine } from '../exporters/clickhouse/schema/testing.ts';
+import { identity, openControlEngine } from '../control/testing.ts';
+import type { TestEngine } from '../storage/clickhouse/testing.ts';
 import { createLogger } from '../ops/logger.ts';
 import { createServer } from '../receiver/server.ts';
 import { registerSessionRoutes } from './sessions.ts';

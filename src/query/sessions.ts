@@ -9,9 +9,10 @@ import {
 } from '../control/sessions/model.ts';
 import { NO_STATS, sessionView, type SessionService } from '../control/sessions/service.ts';
 import type { SessionStore } from '../control/sessions/store.ts';
-import { CursorError } from '../issues/store/cursor.ts';
-import { bearerToken } from '../receiver/auth.ts';
-import { ApiError, jsonBody, sendApiError, sendProblem, validate } from './http.ts';
+import { CursorError } from '../storage/clickhouse/cursor.ts';
+import { bearerToken } from '../http/auth.ts';
+import { jsonBody, validate } from '../http/body.ts';
+import { ApiError, sendApiError, sendProblem } from '../http/problem.ts';
 import { actorOf, pageCursor, pageLimit, statusList } from './params.ts';
 
 /** What the debug-session routes use. */

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { countRecords } from '../batch/records.ts';
 import type { Batch } from '../batch/types.ts';
-import type { Config } from '../config/schema.ts';
 import { RetryableError } from '../errors.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
-import type { Pipeline } from '../pipeline.ts';
-import { bearerToken } from './auth.ts';
+import type { Pipeline } from '../processors/pipeline.ts';
+import { bearerToken } from '../http/auth.ts';
 import { BodyError, readBody } from './body.ts';
+import type { ProtectionConfig, ReceiverConfig } from './config.ts';
 import { rateLimitDemands } from './protection/demands.ts';
 import { RateLimiter } from './protection/rateLimit.ts';
 import { RetryDedup } from './protection/retryDedup.ts';
@@ -49,7 +49,7 @@ export function sendStatus(reply: FastifyReply, format: Format | null, httpStatu
 }
 
 interface Deps {
-  config: Config;
+  config: { receiver: ReceiverConfig; protection: ProtectionConfig };
   pipeline: Pipeline;
   metrics: GatewayMetrics;
   /** False once shutdown began: new requests get 503. */

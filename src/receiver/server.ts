@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Config } from '../config/schema.ts';
-import { bearerChecker } from './auth.ts';
+import { bearerChecker } from '../http/auth.ts';
+import type { AuthConfig, ReceiverConfig } from './config.ts';
 import { formatOf, sendStatus } from './otlpRoutes.ts';
 
 /**
@@ -8,7 +8,7 @@ import { formatOf, sendStatus } from './otlpRoutes.ts';
  * themselves, after decompression), bearer-token checks on `/v1/*` (ingest) and `/api/*` (admin),
  * and OTLP-shaped errors for anything fastify itself refuses (e.g. a body over the limit).
  */
-export function createServer(config: Config, logger: FastifyServerOptions['loggerInstance']): FastifyInstance {
+export function createServer(config: { receiver: ReceiverConfig; auth: AuthConfig }, logger: FastifyServerOptions['loggerInstance']): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     // A compressed body can never usefully exceed the decompressed limit (gzip of incompressible data adds ~0.1%).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { DebugSession } from '../sessions/model.ts';
-import { identity, makePolicy, makeSession, MINUTE, T0 } from '../sessions/testing.ts';
+import { identity, makePolicy, makeSession, MINUTE, T0 } from '../testing.ts';
 import type { ClientIdentity } from './identity.ts';
 import { DEFAULT_CONFIG, effectiveConfig, matchingPolicies } from './merge.ts';
 import type { CollectionPolicy } from './model.ts';

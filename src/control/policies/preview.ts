@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 
-import { controlPlaneTableNames, qualified } from '../schema.ts';
+import { controlPlaneTableNames, qualified } from '../../storage/clickhouse/schema/controlPlane.ts';
 import { emptyIdentity } from './identity.ts';
 import type { CompiledPolicy } from './targeting.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { makeLog, makeSpan, type TestEngine } from '../../exporters/clickhouse/schema/testing.ts';
-import { identity, makePolicy, openControlEngine } from '../sessions/testing.ts';
+import { makeLog, makeSpan, type TestEngine } from '../../storage/clickhouse/testing.ts';
+import { identity, makePolicy, openControlEngine } from '../testing.ts';
 import { targetingSchema, type CollectionPolicy, type Targeting } from './model.ts';
 import { previewPolicy } from './preview.ts';
 import { PolicyRegistry } from './registry.ts';

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 
-import { decodeCursor, encodeCursor } from '../../issues/store/cursor.ts';
-import { controlPlaneTableNames, qualified } from '../schema.ts';
+import { decodeCursor, encodeCursor } from '../../storage/clickhouse/cursor.ts';
+import { controlPlaneTableNames, qualified } from '../../storage/clickhouse/schema/controlPlane.ts';
 import type { CollectionPolicy, PolicySettings, Targeting } from './model.ts';
 
 /** Filters and page of {@link PolicyStore.list}. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { identity, makePolicy, T0 } from '../sessions/testing.ts';
+import { identity, makePolicy, T0 } from '../testing.ts';
 import type { ClientIdentity } from './identity.ts';
 import { targetingSchema, type Targeting } from './model.ts';
 import { compilePolicy, nextPolicyBoundary, rolloutPosition } from './targeting.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { applyCommand, endedAtMs, LifecycleError, newSession, statusAt, type SessionCommand } from './lifecycle.ts';
 import { createSessionSchema, type DebugSession, type SessionStatus } from './model.ts';
-import { makeSession, MINUTE, T0 } from './testing.ts';
+import { makeSession, MINUTE, T0 } from '../testing.ts';
 
 const ACTOR = 'token:abcdef01';
 

@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit.ts';
+import type { AuditLog } from '../../storage/clickhouse/audit.ts';
 import { KeyedSerial } from '../serial.ts';
 import { randomBytes } from 'node:crypto';
 

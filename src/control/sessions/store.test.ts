@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { TestEngine } from '../../exporters/clickhouse/schema/testing.ts';
-import { CursorError } from '../../issues/store/cursor.ts';
+import type { TestEngine } from '../../storage/clickhouse/testing.ts';
+import { CursorError } from '../../storage/clickhouse/cursor.ts';
 import { applyCommand } from './lifecycle.ts';
 import type { DebugSession } from './model.ts';
 import { SessionRegistry } from './registry.ts';
 import { SessionStore } from './store.ts';
-import { identity, makeSession, MINUTE, openControlEngine } from './testing.ts';
+import { identity, makeSession, MINUTE, openControlEngine } from '../testing.ts';
 
 let engine: TestEngine;
 let store: SessionStore;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeOccurrence } from '../../issues/alerts/testkit.ts';
+import { makeOccurrence } from '../../issues/alerts/testing.ts';
 import { autoTriggerSchema, type AutoTriggerRule } from './config.ts';
 import { AutoTriggers, type TriggerOutcome } from './autoTriggers.ts';
 

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AnyValue, Attributes, LogBatch, LogRecord, ResourceGroup, Span, TraceBatch } from '../../batch/types.ts';
-import { asString } from './asString.ts';
+import { asString } from '../../batch/asString.ts';
 import { encodeLogs, encodeSpans } from './rows.ts';
-import { defaultSchemaOptions, migrate } from './schema/index.ts';
-import { openTestEngine } from './schema/testing.ts';
-import { clickhouseRowStore } from './store.ts';
+import { defaultSchemaOptions, migrate } from '../../storage/clickhouse/schema/index.ts';
+import { openTestEngine } from '../../storage/clickhouse/testing.ts';
+import { clickhouseRowStore } from '../../storage/clickhouse/store.ts';
 
 // --- fixtures -----------------------------------------------------------------------------------
 

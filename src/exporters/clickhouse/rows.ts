@@ -1,5 +1,5 @@
 import type { AnyValue, Attributes, LogBatch, SpanEvent, SpanLink, TraceBatch } from '../../batch/types.ts';
-import { asString, wellFormed } from './asString.ts';
+import { asString, wellFormed } from '../../batch/asString.ts';
 
 /** Rows for one table in ClickHouse's `JSONEachRow` format: one JSON object per line. */
 export interface EncodedRows {

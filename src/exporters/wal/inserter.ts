@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { scanFrames, type CutReason } from '../../storage/wal/index.ts';
-import type { BlockStore } from '../clickhouse/blockStore.ts';
+import type { BlockStore } from '../../storage/clickhouse/blockStore.ts';
 import { insertToken, type Segment } from './segments.ts';
 import { maxFrameBytes, type TableLog } from './tableLog.ts';
 

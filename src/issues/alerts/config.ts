@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { alertKinds } from './types.ts';
+
+/** Every alert kind (`AlertKind`), in a stable order (the default subscription of a webhook). */
+export const alertKinds = ['new', 'regressed', 'escalated'] as const;
 
 const positiveInt = z.coerce.number().int().positive();
 const httpUrl = () => z.url({ protocol: /^https?$/, message: 'must be an http or https URL' });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertDispatcher, type DeliveryEvent } from './dispatcher.ts';
-import { makeAlert, makeConfig, sleep, startReceiver, until, type Receiver } from './testkit.ts';
+import { makeAlert, makeConfig, sleep, startReceiver, until, type Receiver } from './testing.ts';
 
 let receiver: Receiver | undefined;
 let dispatcher: AlertDispatcher | undefined;

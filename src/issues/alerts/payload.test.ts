@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildJsonBody, buildSlackBody, issueUrl } from './payload.ts';
-import { makeAlert, makeOccurrence } from './testkit.ts';
+import { makeAlert, makeOccurrence } from './testing.ts';
 import { clip, mrkdwn } from './text.ts';
 
 describe('Slack body', () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyResponse, parseRetryAfter, postJson } from './transport.ts';
-import { deadUrl, startReceiver, type Receiver } from './testkit.ts';
+import { deadUrl, startReceiver, type Receiver } from './testing.ts';
 
 describe('classifyResponse', () => {
   it.each([

@@ -1,5 +1,6 @@
 import type { IssueSummary } from '../store/model.ts';
 import type { Occurrence } from '../types.ts';
+import type { alertKinds } from './config.ts';
 
 /**
  * What an alert is about. Plain data, produced by the issue store and handed to
@@ -7,10 +8,7 @@ import type { Occurrence } from '../types.ts';
  */
 
 /** Why an alert fires: a fingerprint seen for the first time, a resolved issue seen again, or an issue getting worse. */
-export type AlertKind = 'new' | 'regressed' | 'escalated';
-
-/** Every alert kind, in a stable order (the default subscription of a webhook). */
-export const alertKinds = ['new', 'regressed', 'escalated'] as const satisfies readonly AlertKind[];
+export type AlertKind = (typeof alertKinds)[number];
 
 /** The issue an alert is about: the issue store's summary. */
 export type { IssueSummary };

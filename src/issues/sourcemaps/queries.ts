@@ -1,4 +1,4 @@
-import { quoteIdent } from '../../exporters/clickhouse/schema/sql.ts';
+import { quoteIdent } from '../../storage/clickhouse/schema/sql.ts';
 
 /** Default name of the source-map table (template `sourcemaps_table.sql`). */
 export const SOURCEMAPS_TABLE = 'otelhouse_sourcemaps';

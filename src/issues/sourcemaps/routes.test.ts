@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { validateConfig } from '../../config/load.ts';
-import { renderTemplate } from '../../exporters/clickhouse/schema/render.ts';
-import { openTestEngine, type TestEngine } from '../../exporters/clickhouse/schema/testing.ts';
+import { renderTemplate } from '../../storage/clickhouse/schema/render.ts';
+import { openTestEngine, type TestEngine } from '../../storage/clickhouse/testing.ts';
 import { createLogger } from '../../ops/logger.ts';
 import { createServer } from '../../receiver/server.ts';
 import { SOURCEMAPS_TABLE } from './queries.ts';

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
-import { jsonBody, sendApiError, validate } from '../../query/http.ts';
+import { jsonBody, validate } from '../../http/body.ts';
+import { ApiError, sendApiError } from '../../http/problem.ts';
 import type { SourceMapStore } from './store.ts';
+import { SourceMapInvalid, SourceMapTooLarge } from './validate.ts';
 
 const releaseParams = z.object({ release: z.string().min(1).max(250) });
 /** `sourceMap` is the map as a JSON object or as JSON text; the store checks it is a v3 map. */
@@ -24,7 +26,7 @@ export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapSt
       const { fileUrl, sourceMap } = jsonBody(request, uploadBody);
       return reply.code(201).send(await store.put(release, fileUrl, sourceMap));
     } catch (err) {
-      return sendApiError(reply, err);
+      return sendApiError(reply, toApiError(err));
     }
   });
 
@@ -33,7 +35,7 @@ export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapSt
       const { release } = validate(releaseParams, request.params);
       return reply.send({ release, sourceMaps: await store.list(release) });
     } catch (err) {
-      return sendApiError(reply, err);
+      return sendApiError(reply, toApiError(err));
     }
   });
 
@@ -44,7 +46,14 @@ export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapSt
       await store.delete(release, fileUrl);
       return reply.code(204).send();
     } catch (err) {
-      return sendApiError(reply, err);
+      return sendApiError(reply, toApiError(err));
     }
   });
+}
+
+/** The store's refusals as API errors: 413 for a map over the size limit, 400 for any other bad upload. */
+export function toApiError(err: unknown): unknown {
+  if (err instanceof SourceMapTooLarge) return new ApiError(413, err.message, err.field);
+  if (err instanceof SourceMapInvalid) return new ApiError(400, err.message, err.field);
+  return err;
 }

@@ -3,11 +3,13 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { renderTemplate } from '../../exporters/clickhouse/schema/render.ts';
-import { openTestEngine, type TestEngine } from '../../exporters/clickhouse/schema/testing.ts';
-import { ApiError } from '../../query/http.ts';
+import { renderTemplate } from '../../storage/clickhouse/schema/render.ts';
+import { openTestEngine, type TestEngine } from '../../storage/clickhouse/testing.ts';
+import { ApiError } from '../../http/problem.ts';
+import { toApiError } from './routes.ts';
 import { SOURCEMAPS_TABLE } from './queries.ts';
 import { SourceMapStore, type SourceMapStoreOptions } from './store.ts';
+import { SourceMapInvalid, SourceMapTooLarge } from './validate.ts';
 import { minify, SHOP_SOURCES, type MinifiedBundle } from './testing.ts';
 
 /** A client whose `query` calls are counted, to prove cache hits cost nothing. */
@@ -207,7 +209,10 @@ describe('the source map store', () => {
       ['a file URL with a space', 'r', '~/a b.js', tinyMap('a'), 400, 'fileUrl', /fileUrl must be/],
       ['a map over maxMapBytes', 'r', '~/a.js', JSON.stringify({ version: 3, sources: ['a'.repeat(200)], names: [], mappings: '' }), 413, 'sourceMap', /over the limit of 100 bytes/],
     ])('rejects %s', async (_, release, fileUrl, sourceMap, status, field, message) => {
-      const error = await store({ maxMapBytes: 100 }).put(release, fileUrl, sourceMap).catch((err: unknown) => err);
+      const refusal = await store({ maxMapBytes: 100 }).put(release, fileUrl, sourceMap).catch((err: unknown) => err);
+      expect(refusal).toBeInstanceOf(status === 413 ? SourceMapTooLarge : SourceMapInvalid);
+      // The route's mapping gives the status and problem fields the API answers with.
+      const error = toApiError(refusal);
       expect(error).toBeInstanceOf(ApiError);
       expect(error).toMatchObject({ status, field, message: expect.stringMatching(message) });
     });

@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 
 import type { ClickHouseClient } from '@clickhouse/client';
 
-import { ApiError } from '../../query/http.ts';
 import { TtlLru } from './cache.ts';
 import { DecodedSourceMap } from './decoded.ts';
 import { SOURCEMAPS_TABLE, sourceMapQueries, type ListRow } from './queries.ts';
 import { candidateFileUrls } from './urls.ts';
-import { validateUpload } from './validate.ts';
+import { SourceMapInvalid, validateUpload } from './validate.ts';
 
 /** Options of a {@link SourceMapStore}; every field but the table has a default. */
 export interface SourceMapStoreOptions {
@@ -91,7 +90,7 @@ export class SourceMapStore implements SourceMapLookup {
 
   /**
    * Validates and stores a map for `release` and `fileUrl`, replacing any earlier one. Throws
-   * {@link ApiError} 400 (bad release, URL or map) or 413 (over `maxMapBytes`).
+   * {@link SourceMapInvalid} (bad release, URL or map) or `SourceMapTooLarge` (over `maxMapBytes`).
    */
   async put(release: string, fileUrl: string, sourceMap: unknown): Promise<SourceMapInfo> {
     checkKey(release, fileUrl);
@@ -193,9 +192,9 @@ export class SourceMapStore implements SourceMapLookup {
 
 function checkKey(release: string, fileUrl: string): void {
   if (!release || release.length > MAX_RELEASE || /[\u0000-\u001f]/.test(release)) {
-    throw new ApiError(400, `release must be 1 to ${MAX_RELEASE} characters without control characters`, 'release');
+    throw new SourceMapInvalid(`release must be 1 to ${MAX_RELEASE} characters without control characters`, 'release');
   }
   if (!fileUrl || fileUrl.length > MAX_FILE_URL || /[\u0000-\u001f\s]/.test(fileUrl)) {
-    throw new ApiError(400, `fileUrl must be 1 to ${MAX_FILE_URL} characters without spaces or control characters`, 'fileUrl');
+    throw new SourceMapInvalid(`fileUrl must be 1 to ${MAX_FILE_URL} characters without spaces or control characters`, 'fileUrl');
   }
 }

@@ -3,7 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { IssuesConfig } from '../config.ts';
 import { effectiveStatus, type IssueState, type IssueStatus } from '../lifecycle.ts';
 import type { Severity } from '../types.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor } from '../../storage/clickhouse/cursor.ts';
 import { sortVersions, toSummary, type IssueEvent, type IssueStats, type IssueSummary, type TimelineDay } from './model.ts';
 import {
   dailySelect, eventsSelect, issueTables, latestEventSelect, listSelect, statesSelect, statsSelect,

@@ -2,8 +2,8 @@
  * The issue store's SQL. Identifiers come from validated schema options and are quoted here;
  * every value a user gives travels as a `{name:Type}` query parameter, never inside the text.
  */
-import { controlTableNames } from '../../exporters/clickhouse/schema/options.ts';
-import { quoteIdent } from '../../exporters/clickhouse/schema/sql.ts';
+import { controlTableNames } from '../../storage/clickhouse/schema/options.ts';
+import { quoteIdent } from '../../storage/clickhouse/schema/sql.ts';
 import { STATE_COLUMNS, STATE_FIELDS } from './stateRows.ts';
 
 /** Quoted `database.table` names of the issue tables. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { wellFormed } from '../../exporters/clickhouse/asString.ts';
+import { wellFormed } from '../../batch/asString.ts';
 import type { Occurrence } from '../types.ts';
 
 /** Largest instant a `DateTime64(9)` holds (2262-04-11); later values are clamped, as the telemetry encoder does. */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { defaultSchemaOptions, migrate } from '../../exporters/clickhouse/schema/index.ts';
-import { openTestEngine } from '../../exporters/clickhouse/schema/testing.ts';
+import { defaultSchemaOptions, migrate } from '../../storage/clickhouse/schema/index.ts';
+import { openTestEngine } from '../../storage/clickhouse/testing.ts';
 import type { IssueState } from '../lifecycle.ts';
-import { CursorError } from './cursor.ts';
+import { CursorError } from '../../storage/clickhouse/cursor.ts';
 import { IssueStore } from './issueStore.ts';
 import { sortVersions } from './model.ts';
 import { encodeErrorEvents, eventId } from './rows.ts';

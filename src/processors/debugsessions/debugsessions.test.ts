@@ -7,9 +7,10 @@ import type { CollectionPolicy } from '../../control/policies/model.ts';
 import type { DebugSession } from '../../control/sessions/model.ts';
 import { SessionRegistry } from '../../control/sessions/registry.ts';
 import type { StatsIncrement } from '../../control/sessions/store.ts';
-import { makePolicy, makeSession, MINUTE, T0 } from '../../control/sessions/testing.ts';
+import { makePolicy, makeSession, MINUTE, T0 } from '../../control/testing.ts';
 import { buildProcessors } from '../registry.ts';
-import { attrs, idSource, makeLog, makeSpan, recorder } from '../sampling/fixtures.ts';
+import { attrs, idSource, makeLog, makeSpan } from '../../batch/testing.ts';
+import { recorder } from '../testing.ts';
 import { createDebugSessionsFactory, SESSION_ATTRIBUTE, type GateControl } from './debugsessions.ts';
 
 const NOW = T0 + MINUTE;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../config/load.ts';
+import { ConfigError } from '../../errors.ts';
 import { buildProcessors } from '../registry.ts';
 import { redactionConfigSchema } from './config.ts';
 

@@ -65,5 +65,4 @@ export const samplingConfigSchema = z.strictObject({
 });
 
 export type SamplingConfig = z.infer<typeof samplingConfigSchema>;
-export type RateRule = z.infer<typeof rateRule>;
 export type DropRule = z.infer<typeof dropRule>;

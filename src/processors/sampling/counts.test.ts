@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyValue, Attributes } from '../../batch/types.ts';
 import { buildProcessors } from '../registry.ts';
-import { attrs, idSource, logBatch, logsOf, makeLog, makeSpan, recorder, spansOf, traceBatch } from './fixtures.ts';
+import { attrs, idSource, logBatch, logsOf, makeLog, makeSpan, spansOf, traceBatch } from '../../batch/testing.ts';
+import { recorder } from '../testing.ts';
 
 /** What a weighted count over stored rows computes: Σ SampleRate, 1 where absent. */
 function weighted(records: { attributes: Attributes }[]): number {

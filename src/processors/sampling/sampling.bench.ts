@@ -11,10 +11,11 @@
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { TraceBatch } from '../../batch/types.ts';
 import { decodeTracesProtobuf } from '../../receiver/otlp/index.ts';
-import { benchSpans } from '../../receiver/otlp/testdata/bench-request.ts';
+import { benchSpans } from '../../receiver/otlp/fixtures/bench-request.ts';
 import type { Processor } from '../processor.ts';
 import { buildProcessors } from '../registry.ts';
-import { idSource, recorder } from './fixtures.ts';
+import { idSource } from '../../batch/testing.ts';
+import { recorder } from '../testing.ts';
 
 const SPANS = 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);

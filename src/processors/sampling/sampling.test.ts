@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Batch } from '../../batch/types.ts';
 import { buildProcessors } from '../registry.ts';
-import { attrs, idSource, logBatch, logsOf, makeLog, makeSpan, recorder, spansOf, traceBatch } from './fixtures.ts';
+import { attrs, idSource, logBatch, logsOf, makeLog, makeSpan, spansOf, traceBatch } from '../../batch/testing.ts';
+import { recorder } from '../testing.ts';
 
 function sampler(options: Record<string, unknown>) {
   const [processor] = buildProcessors([{ type: 'sampling', ...options }]);

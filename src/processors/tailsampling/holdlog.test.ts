@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RetryableError } from '../../errors.ts';
-import { attrs, makeSpan, spansOf, traceBatch } from '../sampling/fixtures.ts';
+import { attrs, makeSpan, spansOf, traceBatch } from '../../batch/testing.ts';
 import { spyFiles } from '../../storage/wal/testing.ts';
 import { encodeBatch } from './codec.ts';
 import { HoldLog } from './holdlog.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../../batch/types.ts';
-import { attrs, makeSpan } from '../sampling/fixtures.ts';
+import { attrs, makeSpan } from '../../batch/testing.ts';
 import { tailSamplingConfigSchema, type PolicyConfig } from './config.ts';
 import { compilePolicy, DROPPED, finalDecision, INVERT_NOT_SAMPLED, INVERT_SAMPLED, NOT_SAMPLED, SAMPLED, type TraceView, type Vote } from './policies.ts';
 

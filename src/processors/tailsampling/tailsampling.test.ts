@@ -4,7 +4,7 @@ import { RetryableError } from '../../errors.ts';
 import type { Batch } from '../../batch/types.ts';
 import { ProcessorChain, type ChainObserver } from '../chain.ts';
 import { buildProcessors } from '../registry.ts';
-import { attrs, idSource, logBatch, makeLog, makeSpan, spansOf, traceBatch } from '../sampling/fixtures.ts';
+import { attrs, idSource, logBatch, makeLog, makeSpan, spansOf, traceBatch } from '../../batch/testing.ts';
 import { tailSamplingConfigSchema } from './config.ts';
 import { TailSamplingProcessor } from './tailsampling.ts';
 import { harness } from './testing.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Batch, TraceBatch } from '../../batch/types.ts';
 import { RetryableError } from '../../errors.ts';
-import { recorder } from '../sampling/fixtures.ts';
+import { recorder } from '../testing.ts';
 import type { ProcessorContext } from '../processor.ts';
 import { tailSamplingConfigSchema } from './config.ts';
 import { TailSamplingProcessor } from './tailsampling.ts';

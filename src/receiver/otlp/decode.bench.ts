@@ -4,7 +4,7 @@
  */
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { decodeTracesJson, decodeTracesProtobuf } from './index.ts';
-import { benchSpans } from './testdata/bench-request.ts';
+import { benchSpans } from './fixtures/bench-request.ts';
 
 const SPANS = 1000;
 const ROUNDS = 400;

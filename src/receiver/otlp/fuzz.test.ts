@@ -15,8 +15,8 @@ import {
   OtlpDecodeError,
   type DecodeResult,
 } from './index.ts';
-import { richAttributes } from './testdata/rich-values.ts';
-import { makeLog, makeSpan } from './testdata/sdk-records.ts';
+import { richAttributes } from './fixtures/rich-values.ts';
+import { makeLog, makeSpan } from './fixtures/sdk-records.ts';
 
 // Hostile input: every call must return a DecodeResult or throw OtlpDecodeError, and never hang.
 // The time bound only catches runaway calls (a shared CI machine can be slow): speed is the bench's job.

@@ -4,8 +4,8 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
 import type { AnyValue, LogBatch, LogRecord } from '../../batch/types.ts';
 import { decodeLogsJson, decodeLogsProtobuf, type DecodeResult } from './index.ts';
-import { expectedRichAttributes, expectedRichAttributesFromJson, richAttributes } from './testdata/rich-values.ts';
-import { makeLog, makeResource } from './testdata/sdk-records.ts';
+import { expectedRichAttributes, expectedRichAttributesFromJson, richAttributes } from './fixtures/rich-values.ts';
+import { makeLog, makeResource } from './fixtures/sdk-records.ts';
 
 // Round trip through the official OpenTelemetry JS encoders (@opentelemetry/otlp-transformer).
 

@@ -12,7 +12,7 @@ import {
   str,
   TRACE_ID,
   traceRequest,
-} from './testdata/proto-writer.ts';
+} from './fixtures/proto-writer.ts';
 
 const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => i + 1);
 /** A Span body with the given raw trace_id / span_id bytes. */

@@ -4,8 +4,8 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import type { Span, TraceBatch } from '../../batch/types.ts';
 import { decodeTracesJson, decodeTracesProtobuf, type DecodeResult } from './index.ts';
-import { expectedRichAttributes, expectedRichAttributesFromJson, richAttributes } from './testdata/rich-values.ts';
-import { makeResource, makeSpan, nanos } from './testdata/sdk-records.ts';
+import { expectedRichAttributes, expectedRichAttributesFromJson, richAttributes } from './fixtures/rich-values.ts';
+import { makeResource, makeSpan, nanos } from './fixtures/sdk-records.ts';
 
 // Round trip through the official OpenTelemetry JS encoders (@opentelemetry/otlp-transformer):
 // what an SDK exporter sends must come out of our decoders field for field.

@@ -1,5 +1,5 @@
 import type { Batch, ResourceGroup } from '../../batch/types.ts';
-import { asString } from '../../exporters/clickhouse/asString.ts';
+import { asString } from '../../batch/asString.ts';
 import type { RateLimitRule } from './rateLimit.ts';
 
 /** Who sent a request, as far as the receiver knows before decoding it. */

@@ -7,7 +7,7 @@
  * - `Map(K, V)` = `Array(Tuple(K, V))`: the offsets, then every key, then every value.
  */
 import type { AnyValue, Attributes } from '../../../batch/types.ts';
-import { asString } from '../asString.ts';
+import { asString } from '../../../batch/asString.ts';
 import { ByteWriter } from './writer.ts';
 
 /** Largest instant a `DateTime64(9)` holds (2262-04-11). */

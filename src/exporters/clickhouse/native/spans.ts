@@ -1,5 +1,5 @@
 import type { Attributes, TraceBatch } from '../../../batch/types.ts';
-import { asString } from '../asString.ts';
+import { asString } from '../../../batch/asString.ts';
 import { assemble, columnHeader, emptyBlock, inOrder, type NativeBlock } from './block.ts';
 import { encodeMap, encodeString, MapColumn, Offsets, writeNanos, writeUInt64 } from './columns.ts';
 import { ByteWriter } from './writer.ts';

@@ -18,7 +18,7 @@ import {
   traceRequest,
   varint,
   vint,
-} from '../testdata/proto-writer.ts';
+} from '../fixtures/proto-writer.ts';
 
 // Hand-built protobuf that the official encoder never produces but the wire format allows.
 

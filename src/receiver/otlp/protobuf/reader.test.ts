@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OtlpDecodeError } from '../errors.ts';
-import { concat, fixed32, fixed64, I64, str, tag, varint, vint } from '../testdata/proto-writer.ts';
+import { concat, fixed32, fixed64, I64, str, tag, varint, vint } from '../fixtures/proto-writer.ts';
 import { ProtoReader } from './reader.ts';
 
 const reader = (...parts: Uint8Array[]): ProtoReader => new ProtoReader(concat(...parts));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import type { Config } from '../../config/schema.ts';
+import type { ClickHouseConfig } from './config.ts';
 
 export type { ClickHouseClient };
 
@@ -10,7 +10,7 @@ export type { ClickHouseClient };
  * chDB with its data under `<dataDir>/clickhouse`. Everything above this function is the same code
  * path for both.
  */
-export async function createClickHouseClient(config: Pick<Config, 'dataDir' | 'clickhouse'>): Promise<ClickHouseClient> {
+export async function createClickHouseClient(config: { dataDir: string; clickhouse: ClickHouseConfig }): Promise<ClickHouseClient> {
   const { url, username, password } = config.clickhouse;
   if (url) return createClient({ url, username, password, request_timeout: 60_000 });
   // Loaded lazily: a deployment against a ClickHouse server never maps the embedded engine.

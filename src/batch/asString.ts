@@ -1,4 +1,4 @@
-import type { AnyValue } from '../../batch/types.ts';
+import type { AnyValue } from './types.ts';
 
 /**
  * Stringifies an attribute value exactly as the Collector's pdata `Value.AsString()` does, which

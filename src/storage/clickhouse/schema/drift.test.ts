@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { checkDrift, defaultSchemaOptions, migrate, type SchemaOptions } from './index.ts';
-import { openTestEngine } from './testing.ts';
+import { openTestEngine } from '../testing.ts';
 
 const engine = openTestEngine();
 const opts = (database: string): SchemaOptions => ({ ...defaultSchemaOptions, database });

@@ -27,11 +27,6 @@ export function quoteIdent(name: string): string {
   return '`' + name.replace(/\\/g, '\\\\').replace(/`/g, '\\`') + '`';
 }
 
-/** Single-quotes a string literal. */
-export function quoteString(value: string): string {
-  return "'" + value.replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
-}
-
 const TTL_UNITS: ReadonlyArray<[seconds: number, fn: string]> = [
   [86_400, 'toIntervalDay'],
   [3_600, 'toIntervalHour'],

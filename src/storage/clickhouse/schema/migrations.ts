@@ -4,7 +4,7 @@ import { tableNames, validateSchemaOptions, type SchemaOptions } from './options
 import { renderTemplate, type TemplateVars } from './render.ts';
 import { commonVars, engine } from './engines.ts';
 import { ttlClause } from './sql.ts';
-import { controlTableStatements } from '../../../control/schema.ts';
+import { controlTableStatements } from './controlPlane.ts';
 
 export { DEDUPLICATION_WINDOW } from './engines.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { checkDrift, defaultSchemaOptions, migrate, renderMigrations, type SchemaOptions } from './index.ts';
-import { openTestEngine } from './testing.ts';
+import { openTestEngine } from '../testing.ts';
 
 const engine = openTestEngine();
 const opts: SchemaOptions = { ...defaultSchemaOptions, database: 'ctl', ttlSeconds: 7 * 86_400 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyValue } from '../../batch/types.ts';
+import type { AnyValue } from './types.ts';
 import { asString } from './asString.ts';
 
 // Expected strings are what the Collector's pdata Value.AsString() returns for the same value.

@@ -1,4 +1,4 @@
-/** Helpers for this folder's tests: an embedded engine in a fresh temp dir, and row builders. */
+/** Test helpers for anything that stores in ClickHouse: an embedded engine in a fresh temp dir, and row builders. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 
-import { rows } from './server.ts';
+import { rows } from './schema/server.ts';
 
 export interface TestEngine {
   client: ClickHouseClient;

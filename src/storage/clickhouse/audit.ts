@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 
 import type { ClickHouseClient } from '@clickhouse/client';
 
-import { controlTableNames } from '../exporters/clickhouse/schema/options.ts';
-import { quoteIdent } from '../exporters/clickhouse/schema/sql.ts';
-import { decodeCursor, encodeCursor } from '../issues/store/cursor.ts';
+import { controlTableNames } from './schema/options.ts';
+import { quoteIdent } from './schema/sql.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 
 /** One control-plane change: who did what to which entity, and the entity before and after. */
 export interface AuditEntry {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { checkDrift, defaultSchemaOptions, migrate } from './index.ts';
-import { makeLog, makeSpan, openTestEngine, recentTimestamp } from './testing.ts';
+import { makeLog, makeSpan, openTestEngine, recentTimestamp } from '../testing.ts';
 
 const engine = openTestEngine();
 const legacyTables = readFileSync(new URL('./fixtures/collector_legacy_tables.sql', import.meta.url), 'utf8')

@@ -1,7 +1,6 @@
-import type { AnyValue, LogBatch, LogRecord, Span, TraceBatch } from '../../batch/types.ts';
-import type { DropSink } from '../processor.ts';
+import type { AnyValue, LogBatch, LogRecord, Span, TraceBatch } from './types.ts';
 
-/** Test fixtures for the sampling processors: small builders, a seeded ID source, a drop recorder. */
+/** Test helpers for anything that handles batches: small record and batch builders, a seeded ID source. */
 
 export function makeSpan(overrides: Partial<Span> = {}): Span {
   return {
@@ -69,19 +68,4 @@ export function idSource(seed = 1): (hexDigits: number) => string {
     while (s.length < hexDigits) s += next();
     return s.slice(0, hexDigits);
   };
-}
-
-/** A DropSink that records drops, events and deferred records by name. */
-export function recorder(): DropSink & { drops: Record<string, number>; events: Record<string, number>; deferred: number } {
-  const drops: Record<string, number> = {};
-  const events: Record<string, number> = {};
-  const sink = {
-    drops,
-    events,
-    deferred: 0,
-    drop: (reason: string, n: number) => void (n > 0 && (drops[reason] = (drops[reason] ?? 0) + n)),
-    count: (event: string, n: number) => void (n > 0 && (events[event] = (events[event] ?? 0) + n)),
-    defer: (n: number) => void (sink.deferred += n),
-  };
-  return sink;
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { defaultSchemaOptions, migrate } from '../exporters/clickhouse/schema/index.ts';
-import { openTestEngine } from '../exporters/clickhouse/schema/testing.ts';
-import { CursorError } from '../issues/store/cursor.ts';
+import { defaultSchemaOptions, migrate } from './schema/index.ts';
+import { openTestEngine } from './testing.ts';
+import { CursorError } from './cursor.ts';
 import { AuditLog } from './audit.ts';
 
 const engine = openTestEngine();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { defaultSchemaOptions, migrate } from './index.ts';
-import { makeLog, makeSpan, openTestEngine, recentTimestamp } from './testing.ts';
+import { makeLog, makeSpan, openTestEngine, recentTimestamp } from '../testing.ts';
 
 // A spool replay after a crash re-sends a batch with the token it was first sent with.
 const engine = openTestEngine();

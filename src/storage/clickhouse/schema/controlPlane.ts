@@ -1,11 +1,11 @@
 /**
  * The control-plane tables of debug sessions and collection policies: SQL templates in
- * `src/exporters/clickhouse/schema/sql/`, rendered here for a migration to run.
+ * `./sql/`, rendered here for a migration to run.
  */
-import { commonVars, engine } from '../exporters/clickhouse/schema/engines.ts';
-import { tableNames, validateSchemaOptions, type SchemaOptions } from '../exporters/clickhouse/schema/options.ts';
-import { renderTemplate } from '../exporters/clickhouse/schema/render.ts';
-import { quoteIdent } from '../exporters/clickhouse/schema/sql.ts';
+import { commonVars, engine } from './engines.ts';
+import { tableNames, validateSchemaOptions, type SchemaOptions } from './options.ts';
+import { renderTemplate } from './render.ts';
+import { quoteIdent } from './sql.ts';
 
 /** Fixed names of the tables and views of this module, in the telemetry database. */
 export const controlPlaneTableNames = Object.freeze({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { defaultSchemaOptions } from '../exporters/clickhouse/schema/options.ts';
-import { controlTableStatements } from './schema.ts';
+import { defaultSchemaOptions } from './options.ts';
+import { controlTableStatements } from './controlPlane.ts';
 
 describe('rendering the control-plane tables', () => {
   it('creates the session, stats, policy and clients-seen tables and the two views, idempotently', () => {

@@ -1,10 +1,10 @@
 /** Test helpers of the control plane: an embedded engine with every table, and session/policy builders. */
-import { defaultSchemaOptions, migrate } from '../../exporters/clickhouse/schema/index.ts';
-import { openTestEngine, type TestEngine } from '../../exporters/clickhouse/schema/testing.ts';
-import { emptyIdentity, type ClientIdentity } from '../policies/identity.ts';
-import type { CollectionPolicy } from '../policies/model.ts';
-import { controlTableStatements } from '../schema.ts';
-import type { DebugSession } from './model.ts';
+import { defaultSchemaOptions, migrate } from '../storage/clickhouse/schema/index.ts';
+import { openTestEngine, type TestEngine } from '../storage/clickhouse/testing.ts';
+import { emptyIdentity, type ClientIdentity } from './policies/identity.ts';
+import type { CollectionPolicy } from './policies/model.ts';
+import { controlTableStatements } from '../storage/clickhouse/schema/controlPlane.ts';
+import type { DebugSession } from './sessions/model.ts';
 
 /** A fresh embedded ClickHouse with the telemetry tables (migrated) and the control-plane tables in `database`. */
 export async function openControlEngine(database = 'otel'): Promise<TestEngine> {

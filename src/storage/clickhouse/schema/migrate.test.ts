@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSchemaOptions, migrate, renderMigrations, type SchemaOptions } from './index.ts';
 import { hasFullTextSearch, probeServer, rows } from './server.ts';
 import { reconcileTtl, tableTtl } from './ttl.ts';
-import { makeSpan, openTestEngine, recentTimestamp } from './testing.ts';
+import { makeSpan, openTestEngine, recentTimestamp } from '../testing.ts';
 
 const engine = openTestEngine();
 const opts: SchemaOptions = { ...defaultSchemaOptions, database: 'otel', ttlSeconds: 3 * 86_400 };

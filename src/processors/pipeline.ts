@@ -1,5 +1,5 @@
-import type { Batch } from './batch/types.ts';
-import type { ChainSink, ProcessorChain } from './processors/chain.ts';
+import type { Batch } from '../batch/types.ts';
+import type { ChainSink, ProcessorChain } from './chain.ts';
 
 /**
  * The data path after the receiver: the processor chain, then the sink that stores the processed

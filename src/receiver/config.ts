@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Request limits of the OTLP/HTTP receiver (`receiver`). */
+export const receiverConfigSchema = z.strictObject({
+  /** Largest request body accepted, measured after decompression (OTLP recommends 64 MiB). */
+  maxRequestBytes: positiveInt.default(64 * 1024 * 1024),
+  /** Bound on decoded-but-not-yet-stored request bytes; above it requests get 503. */
+  maxInFlightBytes: positiveInt.default(256 * 1024 * 1024),
+  /** Seconds suggested to senders in `Retry-After` when refusing for overload. */
+  retryAfterSeconds: positiveInt.default(5),
+});
+
+/** Bearer tokens of the OTLP and admin endpoints (`auth`). */
+export const authConfigSchema = z.strictObject({
+  /** Bearer tokens accepted on `/v1/*`; empty = no ingest auth. */
+  ingestTokens: z.array(z.string().min(8)).default([]),
+  /** Bearer tokens accepted on `/api/*`; empty = no admin auth. */
+  adminTokens: z.array(z.string().min(8)).default([]),
+});
+
+/** Rate limits and retry deduplication of the OTLP routes (`protection`). */
+export const protectionConfigSchema = z.strictObject({
+  /**
+   * Token-bucket limits on records per second, each keyed by `ingest_token`, `client_ip`,
+   * `service.name` or `app.installation.id`. Over a limit, the whole request gets 429 with
+   * `Retry-After`. `burst` (records) defaults to one second's worth.
+   */
+  rateLimits: z
+    .array(
+      z.strictObject({
+        key: z.enum(['ingest_token', 'client_ip', 'service.name', 'app.installation.id']),
+        recordsPerSecond: z.number().positive(),
+        burst: positiveInt.optional(),
+      }),
+    )
+    .default([]),
+  /** Exact retries of an acknowledged request within `windowMs` are acknowledged again, not stored twice. */
+  retryDedup: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      windowMs: positiveInt.default(300_000),
+      maxEntries: positiveInt.default(100_000),
+    })
+    .prefault({}),
+});
+
+export type ReceiverConfig = z.infer<typeof receiverConfigSchema>;
+export type AuthConfig = z.infer<typeof authConfigSchema>;
+export type ProtectionConfig = z.infer<typeof protectionConfigSchema>;
