@@ -239,7 +239,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   let accepting = true;
   const flush = (timeoutMs = 30_000) => stage.flush(timeoutMs);
   const app = createServer(config, logger);
-  registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, (batch) => stage.append(batch)), metrics, accepting: () => accepting });
+  registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, stage), metrics, accepting: () => accepting });
   registerIssueRoutes(app, { issues: issues.store, tracker: issues.tracker, audit: control.audit });
   registerAuditRoutes(app, { audit: control.audit });
   registerSourceMapRoutes(app, issues.sourceMaps);

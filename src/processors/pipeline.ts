@@ -1,18 +1,24 @@
 import type { Batch } from '../batch/types.ts';
-import type { ChainSink, ProcessorChain } from './chain.ts';
+import type { ProcessorChain } from './chain.ts';
+
+/** Where processed batches go: the export stage (`src/exporters/stage.ts`). */
+export interface BatchExporter {
+  /** Resolves once the batch is durable (in the write-ahead log). */
+  append(batch: Batch): Promise<void>;
+}
 
 /**
- * The data path after the receiver: the processor chain, then the sink that stores the processed
- * batch (the exporter, plus the error occurrences the chain found). `consume` resolves when the
- * batch is durable, which is when the receiver may answer 200.
+ * The data path after the receiver: the processor chain, then the export stage that makes the
+ * processed batch durable. `consume` resolves when the batch is durable, which is when the
+ * receiver may answer 200.
  */
 export class Pipeline {
   constructor(
     private readonly chain: ProcessorChain,
-    private readonly deliver: ChainSink,
+    private readonly exporter: BatchExporter,
   ) {}
 
   async consume(batch: Batch): Promise<void> {
-    await this.deliver(await this.chain.process(batch));
+    await this.exporter.append(await this.chain.process(batch));
   }
 }

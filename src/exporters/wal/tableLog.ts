@@ -90,7 +90,9 @@ export class TableLog {
     }
     let target: { segment: Segment; file: AppendFile };
     try {
-      target = await this.writable();
+      // Appends waiting for a new segment resume together; one may fill and seal it before the next runs.
+      do target = await this.writable();
+      while (!target.file.usable);
     } catch (err) {
       budget.release(bytes);
       throw this.writeFailure(err);
@@ -193,6 +195,7 @@ export class TableLog {
 
   private writable(): Promise<{ segment: Segment; file: AppendFile }> {
     if (this.active?.file.usable) return Promise.resolve(this.active);
+    if (this.closed) return Promise.reject(new RetryableError('write-ahead log closed: shutting down', this.options.retryAfterMs, 'shutting_down'));
     this.opening ??= (async () => {
       try {
         const seq = this.nextSeq++;
