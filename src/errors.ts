@@ -10,7 +10,7 @@ export class RetryableError extends Error {
   constructor(
     message: string,
     readonly retryAfterMs: number,
-    /** Short reason for metrics (`overloaded`, `spool_full`, `shutting_down`). */
+    /** Short reason for metrics (`overloaded`, `wal_full`, `wal_write`, `shutting_down`). */
     readonly reason: string,
   ) {
     super(message);

@@ -37,9 +37,13 @@ function loadTable(title: string, runs: MeasuredLoad[], threads: boolean): strin
     const bad = Object.entries(r.statuses).filter(([k]) => k !== '200').reduce((n, [, v]) => n + v, 0);
     const ins = r.inserts ? `${pad(r.inserts.count, 7)} ${pad(r.inserts.rowsPerInsert, 8)} ${pad(r.inserts.meanMs, 7)}` : '';
     const main = `(${r.server.mainThreadCores})`;
-    const line = `  ${`${r.spansPerRequest}x${r.senders}`.padEnd(7)} ${pad(r.requestsPerSec, 8)} ${pad(r.spansPerSec, 10)} ${pad(r.latencyMs.p50, 7)} ${pad(r.latencyMs.p99, 7)} ${pad(bad, 7)} | ${pad(r.server.cpuCores, 13)} ${pad(main, 6)} ${pad(r.loadGenCpuCores, 7)} ${pad(r.otherCores, 5)} | ${pad(r.server.cpuUsPerSpan, 11)} | ${ins}`;
-    const t = Object.entries(r.threadCores).map(([name, c]) => `${name} ${c}`).join(', ');
-    return threads ? `${line}\n            threads (cores): ${t}` : line;
+    const name = `${r.spansPerRequest}x${r.senders}${r.pacedSpansPerSec ? `@${r.pacedSpansPerSec}` : ''}`;
+    const line = `  ${name.padEnd(7)} ${pad(r.requestsPerSec, 8)} ${pad(r.spansPerSec, 10)} ${pad(r.latencyMs.p50, 7)} ${pad(r.latencyMs.p99, 7)} ${pad(bad, 7)} | ${pad(r.server.cpuCores, 13)} ${pad(main, 6)} ${pad(r.loadGenCpuCores, 7)} ${pad(r.otherCores, 5)} | ${pad(r.server.cpuUsPerSpan, 11)} | ${ins}`;
+    const t = Object.entries(r.threadCores).map(([thread, c]) => `${thread} ${c}`).join(', ');
+    const stored = r.stored
+      ? `\n            stored: ${r.stored.spansPerSec} spans/s over ${r.stored.seconds} s (flush after the senders stopped ${r.stored.flushMs} ms), ${r.stored.cpuUsPerStoredSpan} µs CPU per stored span, peak RSS ${r.peakRssMiB} MiB`
+      : '';
+    return threads ? `${line}\n            threads (cores): ${t}${stored}` : line;
   });
   return [head, ...lines].join('\n');
 }
@@ -66,7 +70,14 @@ interface Summary {
   bareHttp?: ServerRun;
   cpuPerSpan?: CpuResult & { decodePlusEncodeUsPerSpan: number };
   clientConfig?: ClientConfigResult;
-  ratios: { endToEndOverRaw?: number; rawCpuOverGatewayCpu?: number; endToEndOverBareHttp?: Array<{ load: string; ratio: number }> };
+  rawInsertJson?: RawInsertResult;
+  ratios: {
+    endToEndOverRawNativeAt100x8?: number;
+    endToEndOverRawNativeBest?: number;
+    endToEndOverRawJson?: number;
+    rawCpuOverGatewayCpu?: number;
+    endToEndOverBareHttp?: Array<{ load: string; ratio: number }>;
+  };
   targets: Record<string, { target: string; value: unknown; met: boolean }>;
   wallSeconds: number;
 }
@@ -87,14 +98,23 @@ export function printSummary(r: Summary, file: string): void {
   }
   if (cc) out.push(configTable(cc));
   out.push('');
-  if (raw) out.push(`  raw insert ceiling: ${raw.rowsPerSec} rows/s — ${raw.chunkRows}-row chunks (${raw.chunkMiB} MiB), ${raw.inflight} in flight, insert p50 ${raw.insertMs.p50} ms, ${raw.cpuCores} cores (main ${raw.mainThreadCores}), ${raw.cpuUsPerRow} µs CPU/row`);
+  for (const x of [raw, r.rawInsertJson]) {
+    if (x) out.push(`  raw insert ceiling (${x.format}): ${x.rowsPerSec} rows/s — ${x.chunkRows}-row chunks (${x.chunkMiB} MiB), ${x.inflight} in flight, insert p50 ${x.insertMs.p50} ms, ${x.cpuCores} cores (main ${x.mainThreadCores}), ${x.cpuUsPerRow} µs CPU/row`);
+  }
   if (cpu) {
     out.push(`  CPU per span, in-process (1000-span request): decode ${cpu.decodeUsPerSpan} + encode ${cpu.encodeUsPerSpan} µs; decode → chain → encode together ${cpu.pipelineUsPerSpan} µs`);
     out.push(`  default processor chain per span: redaction + sampling ${cpu.chainUsPerSpan.defaultChain} µs (redaction alone ${cpu.chainUsPerSpan.redaction}, sampling alone ${cpu.chainUsPerSpan.sampling}); over 10 requests decoded ahead ${cpu.defaultChainTenAheadUsPerSpan} µs`);
   }
   const rss = [e && `gateway ${e.peakRssMiB} MiB (${e.startupRssMiB} MiB when it became healthy)`, raw && `raw-insert worker ${raw.peakRssMiB} MiB`, bare && `bare HTTP ${bare.peakRssMiB} MiB`, cc && `config-polled gateway ${cc.gateway.peakRssMiB} MiB`];
   if (rss.some(Boolean)) out.push(`  peak RSS: ${rss.filter(Boolean).join(', ')}`, '');
-  if (r.targets.endToEndOverRaw) out.push(`  end-to-end / raw insert ceiling: ${met('endToEndOverRaw')} — best ${e!.best.spansPerSec} spans/s at ${e!.best.load}`, `  raw CPU per row / gateway CPU per span (noise-resistant): ${r.ratios.rawCpuOverGatewayCpu}`);
+  if (r.targets.endToEndOverRawNativeAt100x8) {
+    out.push(
+      `  stored spans/s at 100x8 / Native raw insert ceiling: ${met('endToEndOverRawNativeAt100x8')}`,
+      `  best ${e!.best.spansPerSec} stored spans/s at ${e!.best.load}: ${r.ratios.endToEndOverRawNativeBest} of the Native ceiling, ${r.ratios.endToEndOverRawJson ?? '-'} of the JSONEachRow one; raw CPU per row / gateway CPU per stored span (noise-resistant): ${r.ratios.rawCpuOverGatewayCpu}`,
+    );
+  }
+  if (r.targets.cpuUsPerStoredSpanEveryLoad) out.push(`  CPU µs per stored span, worst load: ${met('cpuUsPerStoredSpanEveryLoad')}`, `  peak RSS MiB, worst load: ${met('peakRssMiBEveryLoad')}`);
+  if (r.targets.ackP99MsAt10kSpansPerSec) out.push(`  ack p99 ms at 10 000 spans/s (100x8 paced): ${met('ackP99MsAt10kSpansPerSec')}`);
   if (r.ratios.endToEndOverBareHttp) out.push(`  end-to-end / bare HTTP: ${r.ratios.endToEndOverBareHttp.map((x) => `${x.load} ${x.ratio}`).join(', ')}`);
   if (r.targets.decodeEncodeUsPerSpan) out.push(`  decode + encode µs/span: ${met('decodeEncodeUsPerSpan')}`, `  default chain (redaction + sampling) µs/span: ${met('defaultChainUsPerSpan')}`);
   if (r.targets.allAckedRowsStored) out.push(`  every acknowledged span stored: ${met('allAckedRowsStored')}; clean shutdown: ${met('cleanShutdown')}`);

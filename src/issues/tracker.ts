@@ -85,7 +85,7 @@ export class IssueTracker {
   }
 
   /**
-   * Handles occurrences that are already durable (stored or spooled). Rejects when ClickHouse
+   * Handles occurrences that are already durable (in the write-ahead log or stored). Rejects when ClickHouse
    * cannot be read or written; the occurrences stay stored and count at the next read.
    */
   observe(occurrences: readonly Occurrence[]): Promise<void> {
@@ -183,7 +183,7 @@ export class IssueTracker {
     const [states, stats] = await Promise.all([this.options.store.states(fingerprints), this.options.store.stats(fingerprints)]);
     for (const fp of fingerprints) {
       const stored = stats.get(fp);
-      // Occurrences already inserted are in the aggregates; the rest (spooled, or racing the insert) are added.
+      // Occurrences already inserted are in the aggregates; the rest (still in the write-ahead log, or racing the insert) are added.
       const lastSeenNs = stored ? BigInt(stored.lastSeenMs) * 1_000_000n + 999_999n : -1n;
       const entry: Entry = { state: states.get(fp), view: stored, users: new Set(), loadedAtMs: nowMs };
       this.fold(entry, groups.get(fp)!.filter((o) => o.timeUnixNano > lastSeenNs));

@@ -21,7 +21,7 @@ export interface ProcessorContext {
   /**
    * Runs the stages after this processor, then the exporter, on `batch`; resolves once its
    * records are durable (what `Pipeline.consume` guarantees a request) and rejects as the
-   * exporter does (e.g. a `RetryableError` when the spool is full).
+   * export stage does (e.g. a `RetryableError` when the write-ahead log is full).
    */
   emit(batch: Batch): Promise<void>;
   /** Counts drops and events that happen outside `process` (e.g. traces evicted from memory). */

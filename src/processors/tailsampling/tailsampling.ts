@@ -54,7 +54,7 @@ export class TailSamplingProcessor implements Processor {
   private hold: Hold = memoryHold;
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
-  /** Kept traces whose export was refused (spool full), retried at every tick. */
+  /** Kept traces whose export was refused (write-ahead log full), retried at every tick. */
   private retry: Kept[] = [];
   /** The last hand-off was refused: new spans are refused too (503) rather than piling up. */
   private refused = false;

@@ -5,7 +5,7 @@ import type { ClickHouseClient } from './client.ts';
 export interface RowStore {
   /**
    * Inserts `JSONEachRow` rows into `table`. Inserting the same token twice stores the rows once
-   * (ClickHouse insert deduplication), which is what makes spool replay safe.
+   * (ClickHouse insert deduplication), which makes a repeated insert safe.
    */
   insert(table: string, body: string, token: string): Promise<void>;
 }

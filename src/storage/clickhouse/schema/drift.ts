@@ -56,7 +56,7 @@ function keyProblems(want: ExpectedTable, actual: TableRow): DriftProblem[] {
   return problems;
 }
 
-/** Without the window a spool replay would store its rows twice. */
+/** Without the window a segment inserted again after a crash would store its rows twice. */
 function dedupProblems(table: string, actual: TableRow, opts: SchemaOptions): DriftProblem[] {
   const setting = opts.replicated ? 'replicated_deduplication_window' : 'non_replicated_deduplication_window';
   const value = new RegExp(`(?<!\\w)${setting} = (\\d+)`).exec(actual.create_table_query)?.[1];
