@@ -66,7 +66,7 @@ describe('the Native byte writer', () => {
       w.raw(Uint8Array.of(i & 0xff));
       w.string('é'.repeat(i % 50));
       expected.push(Buffer.from(`s${i}`).length.toString(16).padStart(2, '0') + Buffer.from(`s${i}`).toString('hex'));
-      expected.push(Buffer.alloc(8).fill(0).map((_, b) => (b === 0 ? i & 0xff : b === 1 ? i >> 8 : 0)).toString('hex'));
+      expected.push(Buffer.from([i & 0xff, i >> 8, 0, 0, 0, 0, 0, 0]).toString('hex'));
       expected.push((i & 0xff).toString(16).padStart(2, '0'));
       expected.push(((i % 50) * 2).toString(16).padStart(2, '0') + 'c3a9'.repeat(i % 50));
     }
