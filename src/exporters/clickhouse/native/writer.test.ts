@@ -51,7 +51,8 @@ describe('the Native byte writer', () => {
     expect(bytes((w) => w.string('a'.repeat(128)))).toBe('8001' + '61'.repeat(128));
     // 100 UTF-16 units, 200 UTF-8 bytes: the prefix grows from the one byte reserved to two.
     expect(bytes((w) => w.string('é'.repeat(100)))).toBe('c801' + 'c3a9'.repeat(100));
-    // 43 units of 3 bytes (129 bytes): past the short-string path's one-byte bound.
+    // 42 units of 3 bytes (126 bytes): the longest the short-string path takes; 43 (129 bytes) goes past it.
+    expect(bytes((w) => w.string('€'.repeat(42)))).toBe('7e' + 'e282ac'.repeat(42));
     expect(bytes((w) => w.string('€'.repeat(43)))).toBe('8101' + 'e282ac'.repeat(43));
     const mib = 'x'.repeat(2 ** 20);
     expect(bytes((w) => w.string(mib)).slice(0, 8)).toBe('80804078');
@@ -66,7 +67,7 @@ describe('the Native byte writer', () => {
       w.raw(Uint8Array.of(i & 0xff));
       w.string('é'.repeat(i % 50));
       expected.push(Buffer.from(`s${i}`).length.toString(16).padStart(2, '0') + Buffer.from(`s${i}`).toString('hex'));
-      expected.push(Buffer.alloc(8).fill(0).map((_, b) => (b === 0 ? i & 0xff : b === 1 ? i >> 8 : 0)).toString('hex'));
+      expected.push(Buffer.from([i & 0xff, i >> 8, 0, 0, 0, 0, 0, 0]).toString('hex'));
       expected.push((i & 0xff).toString(16).padStart(2, '0'));
       expected.push(((i % 50) * 2).toString(16).padStart(2, '0') + 'c3a9'.repeat(i % 50));
     }
