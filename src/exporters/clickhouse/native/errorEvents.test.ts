@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventId } from '../../../issues/store/rows.ts';
 import { insertOccurrences, makeOccurrence } from '../../../issues/store/testing.ts';
 import type { Occurrence } from '../../../issues/types.ts';
-import { defaultSchemaOptions, migrate } from '../schema/index.ts';
-import { openTestEngine } from '../schema/testing.ts';
+import { defaultSchemaOptions, migrate } from '../../../storage/clickhouse/schema/index.ts';
+import { openTestEngine } from '../../../storage/clickhouse/testing.ts';
 import { encodeErrorEventsNative, errorEventColumns } from './index.ts';
 import { compareTables, hostile, maxNanos, nativeInserter } from './testing.ts';
 

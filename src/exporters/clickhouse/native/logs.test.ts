@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AnyValue, Attributes, LogBatch, LogRecord, ResourceGroup } from '../../../batch/types.ts';
-import { asString } from '../asString.ts';
+import { asString } from '../../../batch/asString.ts';
 import { encodeLogs } from '../rows.ts';
-import { defaultSchemaOptions, migrate } from '../schema/index.ts';
-import { openTestEngine } from '../schema/testing.ts';
-import { clickhouseRowStore } from '../store.ts';
+import { defaultSchemaOptions, migrate } from '../../../storage/clickhouse/schema/index.ts';
+import { openTestEngine } from '../../../storage/clickhouse/testing.ts';
+import { clickhouseRowStore } from '../../../storage/clickhouse/store.ts';
 import { encodeLogsNative, logColumns } from './index.ts';
 import { attrs, checkout, compareTables, group, hostile, id, logs, makeLog, maxNanos, nativeInserter, typedValues } from './testing.ts';
 

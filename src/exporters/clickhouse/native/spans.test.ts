@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AnyValue, Attributes, ResourceGroup, Span, SpanEvent, SpanLink, TraceBatch } from '../../../batch/types.ts';
-import { asString } from '../asString.ts';
+import { asString } from '../../../batch/asString.ts';
 import { encodeSpans } from '../rows.ts';
-import { defaultSchemaOptions, migrate } from '../schema/index.ts';
-import { openTestEngine } from '../schema/testing.ts';
-import { clickhouseRowStore } from '../store.ts';
+import { defaultSchemaOptions, migrate } from '../../../storage/clickhouse/schema/index.ts';
+import { openTestEngine } from '../../../storage/clickhouse/testing.ts';
+import { clickhouseRowStore } from '../../../storage/clickhouse/store.ts';
 import { encodeSpansNative, spanColumns } from './index.ts';
 import { attrs, checkout, compareTables, group, hostile, id, makeSpan, maxNanos, nativeInserter, traces, typedValues } from './testing.ts';
 

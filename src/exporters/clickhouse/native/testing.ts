@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { AnyValue, Attributes, LogBatch, LogRecord, ResourceGroup, Span, TraceBatch } from '../../../batch/types.ts';
-import type { TestEngine } from '../schema/testing.ts';
+import type { TestEngine } from '../../../storage/clickhouse/testing.ts';
 
 export const attrs = (...entries: Array<[string, AnyValue]>): Attributes => new Map(entries);
 export const id = (n: number, width: number) => n.toString(16).padStart(width, '0');
