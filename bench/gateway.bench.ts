@@ -75,8 +75,11 @@ const clientConfig = await run('config', `GET /v1/config polling: ${configLoad.c
 
 /** Throughput is what reached ClickHouse: rows inserted from the window's start until the flush after it. */
 const storedRate = (r: { stored?: { spansPerSec: number } }) => r.stored?.spansPerSec ?? 0;
+/** A measured load's name as BENCH_LOADS writes it (`100x8`, `100x8@10000`). */
+const runName = (r: { spansPerRequest: number; senders: number; pacedSpansPerSec?: number }) =>
+  loadName({ spansPerRequest: r.spansPerRequest, senders: r.senders, spansPerSec: r.pacedSpansPerSec });
 const best = gateway?.runs.reduce((a, b) => (storedRate(b) > storedRate(a) ? b : a));
-const at100x8 = gateway?.runs.find((r) => loadName(r) === '100x8' && !r.pacedSpansPerSec);
+const at100x8 = gateway?.runs.find((r) => runName(r) === '100x8');
 const paced = gateway?.runs.find((r) => r.pacedSpansPerSec === 10_000);
 const decodeEncode = cpu && round(cpu.decodeUsPerSpan + cpu.encodeUsPerSpan, 2);
 const ratios = {
@@ -87,7 +90,7 @@ const ratios = {
     rawCpuOverGatewayCpu: round(raw.cpuUsPerRow / best.stored!.cpuUsPerStoredSpan, 3),
   }),
   ...(best && rawJson && { endToEndOverRawJson: round(storedRate(best) / rawJson.rowsPerSec, 3) }),
-  ...(gateway && bare && { endToEndOverBareHttp: gateway.runs.map((r, i) => ({ load: `${r.spansPerRequest}x${r.senders}`, ratio: round(r.spansPerSec / bare.runs[i].spansPerSec, 4) })) }),
+  ...(gateway && bare && { endToEndOverBareHttp: gateway.runs.map((r, i) => ({ load: runName(r), ratio: round(r.spansPerSec / bare.runs[i].spansPerSec, 4) })) }),
 };
 const targets: Record<string, { target: string; value: unknown; met: boolean }> = {};
 const bound = (key: string, op: '>=' | '<=', value: number, limit: number) =>
@@ -122,7 +125,7 @@ const results = {
     gatewayNodeFlags: gatewayFlags,
     gatewayConfig: process.env.BENCH_GATEWAY_CONFIG ?? null,
   },
-  endToEnd: gateway && best && { best: { load: loadName(best), spansPerSec: storedRate(best) }, ...gateway },
+  endToEnd: gateway && best && { best: { load: runName(best), spansPerSec: storedRate(best) }, ...gateway },
   rawInsert: raw,
   rawInsertJson: rawJson,
   bareHttp: bare,

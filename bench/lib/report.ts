@@ -102,7 +102,7 @@ export function printSummary(r: Summary, file: string): void {
     if (x) out.push(`  raw insert ceiling (${x.format}): ${x.rowsPerSec} rows/s — ${x.chunkRows}-row chunks (${x.chunkMiB} MiB), ${x.inflight} in flight, insert p50 ${x.insertMs.p50} ms, ${x.cpuCores} cores (main ${x.mainThreadCores}), ${x.cpuUsPerRow} µs CPU/row`);
   }
   if (cpu) {
-    out.push(`  CPU per span, in-process (1000-span request): decode ${cpu.decodeUsPerSpan} + encode ${cpu.encodeUsPerSpan} µs; decode → chain → encode together ${cpu.pipelineUsPerSpan} µs`);
+    out.push(`  CPU per span, in-process (1000-span request): decode ${cpu.decodeUsPerSpan} + encode (Native) ${cpu.encodeUsPerSpan} µs (JSONEachRow ${cpu.encodeJsonUsPerSpan}); decode → chain → encode together ${cpu.pipelineUsPerSpan} µs`);
     out.push(`  default processor chain per span: redaction + sampling ${cpu.chainUsPerSpan.defaultChain} µs (redaction alone ${cpu.chainUsPerSpan.redaction}, sampling alone ${cpu.chainUsPerSpan.sampling}); over 10 requests decoded ahead ${cpu.defaultChainTenAheadUsPerSpan} µs`);
   }
   const rss = [e && `gateway ${e.peakRssMiB} MiB (${e.startupRssMiB} MiB when it became healthy)`, raw && `raw-insert worker ${raw.peakRssMiB} MiB`, bare && `bare HTTP ${bare.peakRssMiB} MiB`, cc && `config-polled gateway ${cc.gateway.peakRssMiB} MiB`];

@@ -1,4 +1,5 @@
 import type { Batch, TraceBatch } from '../../src/batch/types.ts';
+import { encodeSpansNative } from '../../src/exporters/clickhouse/native/index.ts';
 import { encodeSpans } from '../../src/exporters/clickhouse/rows.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import { ProcessorChain } from '../../src/processors/chain.ts';
@@ -12,8 +13,11 @@ export interface CpuResult {
   iterations: number;
   /** CPU µs per span (user + system, this process, includes GC). */
   decodeUsPerSpan: number;
+  /** The gateway's encoder: a Native block per request (`encodeSpansNative`). */
   encodeUsPerSpan: number;
-  /** decode → the default processor chain → encodeSpans → null sink. */
+  /** The earlier exporter's JSONEachRow encoder (`encodeSpans`), for comparison with earlier runs. */
+  encodeJsonUsPerSpan: number;
+  /** decode → the default processor chain → encodeSpansNative → null sink. */
   pipelineUsPerSpan: number;
   /**
    * CPU µs per span of the default chain's redaction + sampling (both at their defaults; the
@@ -103,10 +107,11 @@ export async function runCpuPhase(spansPerRequest: number, budgetMs: number): Pr
   let sink = 0;
   const decode = await cpuPerSpan(spansPerRequest, budgetMs, () => (sink += decodeTracesProtobuf(pool.next()).rejected));
   const batches: TraceBatch[] = [0, 1, 2, 3].map(() => decodeTracesProtobuf(pool.next()).batch);
-  const encode = await cpuPerSpan(spansPerRequest, budgetMs, (i) => (sink += encodeSpans(batches[i % batches.length]).rows));
+  const encode = await cpuPerSpan(spansPerRequest, budgetMs, (i) => (sink += encodeSpansNative(batches[i % batches.length]).rows));
+  const encodeJson = await cpuPerSpan(spansPerRequest, budgetMs, (i) => (sink += encodeSpans(batches[i % batches.length]).rows));
   const pipeline = await cpuPerSpan(spansPerRequest, budgetMs, async () => {
     const processed: Batch = await chain.process(decodeTracesProtobuf(pool.next()).batch);
-    sink += encodeSpans(processed as TraceBatch).body.length;
+    sink += encodeSpansNative(processed as TraceBatch).bytes.length;
   });
   const figures = await chainFigures(
     pool,
@@ -121,5 +126,5 @@ export async function runCpuPhase(spansPerRequest: number, budgetMs: number): Pr
   const chainUsPerSpan = { defaultChain: figures.defaultChain, redaction: figures.redaction, sampling: figures.sampling };
   const defaultChainTenAheadUsPerSpan = figures.tenAhead;
   if (sink < 0) console.log(sink); // keeps the work observable
-  return { spansPerRequest, iterations: pipeline.iterations, decodeUsPerSpan: decode.us, encodeUsPerSpan: encode.us, pipelineUsPerSpan: pipeline.us, chainUsPerSpan, defaultChainTenAheadUsPerSpan };
+  return { spansPerRequest, iterations: pipeline.iterations, decodeUsPerSpan: decode.us, encodeUsPerSpan: encode.us, encodeJsonUsPerSpan: encodeJson.us, pipelineUsPerSpan: pipeline.us, chainUsPerSpan, defaultChainTenAheadUsPerSpan };
 }

@@ -60,16 +60,13 @@ const columnsOf: Record<TableRole, readonly string[]> = { traces: spanColumns, l
  */
 export class ExportStage {
   private readonly consumers: DurableConsumer[] = [];
-  private readonly budget: WalBudget;
 
   private constructor(
     private readonly options: ExportStageOptions,
     readonly logs: Record<TableRole, TableLog>,
     private readonly inserters: Record<TableRole, Inserter>,
-    budget: WalBudget,
-  ) {
-    this.budget = budget;
-  }
+    private readonly budget: WalBudget,
+  ) {}
 
   /** Opens every table's log, taking up the segments an earlier run left (inserted first once started). */
   static async open(options: ExportStageOptions): Promise<ExportStage> {

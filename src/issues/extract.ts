@@ -1,7 +1,8 @@
 /**
  * Finding error occurrences in a batch: span events named `exception`, log records carrying
  * `exception.*` attributes, and logs at ERROR or above without them. What is found here is raw:
- * the fingerprint processor parses, symbolicates and groups it.
+ * the issues connector (`src/connectors/issues/`) parses, symbolicates and groups it. Sites hold
+ * copies of what they read, never the record, so a queued site does not keep its batch alive.
  */
 import type { AnyValue, Attributes, Batch, LogRecord, Resource, Span, SpanEvent } from '../batch/types.ts';
 import type { Occurrence, Platform, Severity } from './types.ts';
@@ -9,7 +10,7 @@ import type { Occurrence, Platform, Severity } from './types.ts';
 /**
  * One place an error was reported, with everything read from it and its resource: the fields of
  * the {@link Occurrence} it becomes that are read rather than computed (`platform` is the
- * resource's `telemetry.sdk.language` until the stack trace says better), and where to write back.
+ * resource's `telemetry.sdk.language` until the stack trace says better).
  */
 export interface ErrorSite
   extends Pick<
@@ -17,10 +18,6 @@ export interface ErrorSite
     | 'source' | 'timeUnixNano' | 'service' | 'version' | 'environment' | 'platform' | 'type' | 'message' | 'stacktrace'
     | 'severity' | 'traceId' | 'spanId' | 'userId' | 'installationId' | 'deviceId' | 'sessionId'
   > {
-  /** The attributes that receive `otelhouse.fingerprint` (the span event's or the log record's). */
-  attributes: Attributes;
-  /** The log record, when the site is one (its body may carry the message). */
-  log?: LogRecord;
   /** A client-supplied `otelhouse.fingerprint` (string or list of strings). */
   clientFingerprint?: string | string[];
 }
@@ -103,7 +100,6 @@ function site(
   const id = (key: string) => text(attributes.get(key)) || either(context, res, key);
   return {
     source,
-    attributes,
     timeUnixNano: time,
     ...fields,
     type: text(attributes.get('exception.type')),
@@ -148,9 +144,7 @@ export function findErrorSites(batch: Batch): ErrorSite[] {
           const exception = hasException(log.attributes);
           if (!exception && log.severityNumber < ERROR) continue;
           const time = log.timeUnixNano || log.observedTimeUnixNano;
-          const found = site('log', log.attributes, group.resource, fields, time, log.traceId, log.spanId, logSeverity(log.severityNumber), bodyText(log.body), log.attributes);
-          found.log = log;
-          sites.push(found);
+          sites.push(site('log', log.attributes, group.resource, fields, time, log.traceId, log.spanId, logSeverity(log.severityNumber), bodyText(log.body), log.attributes));
         }
       }
     }

@@ -25,8 +25,8 @@ const maxRetryDelayMs = 30_000;
 const unparseable = new Set([
   'CANNOT_PARSE_TEXT', 'CANNOT_PARSE_QUOTED_STRING', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED', 'CANNOT_PARSE_DATE',
   'CANNOT_PARSE_DATETIME', 'CANNOT_PARSE_NUMBER', 'INCORRECT_DATA', 'CANNOT_READ_ALL_DATA', 'TYPE_MISMATCH',
-  'UNKNOWN_TYPE', 'INCORRECT_NUMBER_OF_COLUMNS', 'NO_SUCH_COLUMN_IN_TABLE', 'THERE_IS_NO_COLUMN',
 ]);
+// A table missing a column (drift) is not among them: its segments wait until the table is fixed.
 /** Attempts at an unparseable segment before it is quarantined. */
 const maxPoisonAttempts = 3;
 
@@ -46,6 +46,8 @@ export class Inserter {
   private abandon: (err: Error) => void = () => {};
   private readonly abandoned = new Promise<never>((_, reject) => (this.abandon = reject));
   private readonly done = new Set<() => void>();
+  /** Set at stop: the loop ends once no sealed segment is left. */
+  private draining = false;
 
   constructor(
     readonly log: TableLog,
@@ -94,9 +96,6 @@ export class Inserter {
     this.stopped = true;
     this.notify();
   }
-
-  /** Set at stop: the loop ends once no sealed segment is left. */
-  private draining = false;
 
   private async loop(): Promise<void> {
     let delay = this.options.retryInitialMs;
