@@ -4,65 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyValue, Attributes, LogBatch, LogRecord, ResourceGroup, Span, TraceBatch } from '../../batch/types.ts';
 import { asString } from '../../batch/asString.ts';
 import { encodeLogs, encodeSpans } from './rows.ts';
+import { attrs, checkout, group, id, logs, makeLog, makeSpan, maxNanos, traces } from './testing.ts';
 import { defaultSchemaOptions, migrate } from '../../storage/clickhouse/schema/index.ts';
 import { openTestEngine } from '../../storage/clickhouse/testing.ts';
 import { clickhouseRowStore } from '../../storage/clickhouse/store.ts';
 
 // --- fixtures -----------------------------------------------------------------------------------
 
-const attrs = (...entries: Array<[string, AnyValue]>): Attributes => new Map(entries);
-const id = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
-function makeSpan(n: number, overrides: Partial<Span> = {}): Span {
-  return {
-    traceId: id(0xabc000 + n, 32),
-    spanId: id(0x5a000 + n, 16),
-    parentSpanId: '',
-    traceState: '',
-    flags: 1,
-    name: `span ${n}`,
-    kind: 2,
-    startTimeUnixNano: 1_700_000_000_000_000_000n + BigInt(n),
-    endTimeUnixNano: 1_700_000_000_001_500_000n + BigInt(n),
-    attributes: attrs(['http.request.method', 'GET']),
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: 0, message: '' },
-    ...overrides,
-  };
-}
-
-function makeLog(n: number, overrides: Partial<LogRecord> = {}): LogRecord {
-  return {
-    timeUnixNano: 1_700_000_000_000_000_000n + BigInt(n),
-    observedTimeUnixNano: 1_700_000_000_000_000_999n,
-    severityNumber: 9,
-    severityText: 'INFO',
-    body: `log ${n}`,
-    attributes: attrs(['order.id', '42']),
-    droppedAttributesCount: 0,
-    flags: 1,
-    traceId: id(0xdef000 + n, 32),
-    spanId: id(0x10a000 + n, 16),
-    eventName: '',
-    ...overrides,
-  };
-}
-
-function group<R>(records: R[], resource: Attributes, scopeName = 'io.test', scopeVersion = '1.0.0', scopeAttributes = attrs()): ResourceGroup<R> {
-  return {
-    resource: { attributes: resource, droppedAttributesCount: 0 },
-    schemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
-    scopes: [{ scope: { name: scopeName, version: scopeVersion, attributes: scopeAttributes, droppedAttributesCount: 0 }, schemaUrl: '', records }],
-  };
-}
-
-const traces = (...resources: ResourceGroup<Span>[]): TraceBatch => ({ signal: 'traces', resources });
-const logs = (...resources: ResourceGroup<LogRecord>[]): LogBatch => ({ signal: 'logs', resources });
-const checkout = attrs(['service.name', 'checkout']);
 
 /** Strings that break naive JSON writers, and a 100 KB one with all of them. */
 const controls = Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)).join('');
@@ -108,7 +57,6 @@ const typedValues = attrs(
 const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
 const mapHex = (m: Attributes) => [...m].map(([k, v]) => [hex(k), hex(asString(v))]);
 const sqlMapHex = (col: string) => `arrayMap((k, v) -> [hex(k), hex(v)], mapKeys(${col}), mapValues(${col}))`;
-const maxNanos = (1n << 63n) - 1n;
 const nanos = (t: bigint) => (t > maxNanos ? maxNanos : t).toString();
 
 const spanColumns = `
