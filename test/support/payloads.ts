@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The official OTLP example payloads (opentelemetry-proto `examples/`), shipped beside the repo in ../shared. */
+/** The official OTLP example payloads (opentelemetry-proto `examples/`), copied into test/fixtures/otlp-examples with their licence. */
 export function officialExample(name: 'trace.json' | 'logs.json' | 'events.json' | 'metrics.json'): string {
   const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-  return readFileSync(resolve(repoRoot, '../shared/otlp-reference/examples', name), 'utf8');
+  return readFileSync(resolve(repoRoot, 'test/fixtures/otlp-examples', name), 'utf8');
 }
 
 export interface SpanSpec {

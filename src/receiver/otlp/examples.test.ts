@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { AnyValue, LogBatch, TraceBatch } from '../../batch/types.ts';
 import { decodeLogsJson, decodeTracesJson } from './index.ts';
 
-// The official example payloads of opentelemetry-proto (`examples/`), kept outside the repo.
+// The official example payloads of opentelemetry-proto (`examples/`), copied into the repository with their licence.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const examples = path.resolve(repoRoot, '../shared/otlp-reference/examples');
+const examples = path.resolve(repoRoot, 'test/fixtures/otlp-examples');
 const example = (name: string): Uint8Array => readFileSync(path.join(examples, name));
 
 const resource = {
