@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from './client.ts';
@@ -33,7 +33,7 @@ export function embeddedBlockStore(client: ClickHouseClient, database: string, t
   return {
     async insert(table, columns, blocks, token) {
       const path = resolve(tmpDir, `${token}-${randomBytes(4).toString('hex')}.native`);
-      await writeFile(path, blocks);
+      await writeBlocks(path, blocks);
       try {
         await client.command({
           // Identifiers come from the validated config; the token and path are ours.
@@ -46,6 +46,32 @@ export function embeddedBlockStore(client: ClickHouseClient, database: string, t
       }
     },
   };
+}
+
+/** Largest iovec count of one `writev` (Linux IOV_MAX). */
+const maxIov = 1024;
+
+/**
+ * Writes the blocks to a new file with as few `writev` calls as it takes: measured on a 100x8 load,
+ * a write per block (`writeFile` of a list) and one concatenated buffer (page faults on 20 MiB of
+ * fresh memory per segment) each cost the event loop 4–5 % of its time.
+ */
+async function writeBlocks(path: string, blocks: readonly Uint8Array[]): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    for (let i = 0; i < blocks.length; i += maxIov) {
+      const batch = blocks.slice(i, i + maxIov);
+      const bytes = batch.reduce((n, b) => n + b.length, 0);
+      const written = (await handle.writev(batch as Uint8Array[])).bytesWritten;
+      if (written < bytes) {
+        // A short write (rare on a regular file): the rest from one buffer.
+        const rest = Buffer.concat(batch).subarray(written);
+        for (let at = 0; at < rest.length; ) at += (await handle.write(rest, at)).bytesWritten;
+      }
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** A {@link BlockStore} for a ClickHouse server: the blocks are streamed as the body of `INSERT … FORMAT Native`. */

@@ -40,6 +40,16 @@ describe('frames', () => {
     expect(scanned.cut).toEqual({ bytes: cutBytes, reason });
   });
 
+  it('skips the checksum when told the frames were verified already, but still cuts a torn tail', () => {
+    const flipped = frame('two');
+    flipped[8] ^= 0xff;
+    const file = Buffer.concat([frame('one'), flipped, frame('three').subarray(0, 9)]);
+    const scanned = scanFrames(file, 1 << 20, false);
+    expect(scanned.payloads).toHaveLength(2);
+    expect(scanned.cut).toEqual({ bytes: 9, reason: 'torn' });
+    expect(scanFrames(file, 1 << 20).payloads.map(String)).toEqual(['one']);
+  });
+
   it('keeps nothing after a bad frame in the middle, even whole frames', () => {
     const bad = frame('two');
     bad[8] ^= 0xff;
