@@ -44,6 +44,14 @@ describe('ingest and admin tokens', () => {
     expect(await allowed.json()).toMatchObject({ drift: [], wal: { rows: 0, bytes: 0 } });
   });
 
+  it('takes only the admin token for POST /api/flush', async () => {
+    expect((await fetch(`${gateway.url}/api/flush`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${gateway.url}/api/flush`, { method: 'POST', headers: { authorization: `Bearer ${ingest}` } })).status).toBe(401);
+    const allowed = await fetch(`${gateway.url}/api/flush`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toMatchObject({ flushed: true });
+  });
+
   it.each(['/%61pi/audit', '/api/%61udit', '/%41pi/status', '//api/audit', '/api//audit', '/api/audit/', '/api/debug-sessions?x=/healthz'])(
     'guards %s as /api/* (percent-encoded, doubled or trailing slashes)',
     async (path) => {

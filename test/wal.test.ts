@@ -93,6 +93,26 @@ describe('the write-ahead log', () => {
     expect((await wal()).rows).toBe(0);
   });
 
+  it('POST /api/flush returns once what was acknowledged before it is queryable, and says when it could not', async () => {
+    expect((await post(gateway.url, '/v1/traces', spans('flushed', 4))).status).toBe(200);
+    const done = await fetch(`${gateway.url}/api/flush`, { method: 'POST' });
+    expect(done.status).toBe(200);
+    expect(await done.json()).toMatchObject({ flushed: true, backlog: { rows: 0, bytes: 0 } });
+    expect(await storedNow('flushed')).toEqual({ n: '4', u: '4' });
+
+    mode = 'fail';
+    expect((await post(gateway.url, '/v1/traces', spans('unflushed', 4))).status).toBe(200);
+    const late = await fetch(`${gateway.url}/api/flush?timeoutMs=300`, { method: 'POST' });
+    expect(late.status).toBe(503);
+    expect(late.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(await late.json()).toMatchObject({ status: 503, backlog: { rows: 4 } });
+    const bad = await fetch(`${gateway.url}/api/flush?timeoutMs=soon`, { method: 'POST' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'timeoutMs' });
+    mode = 'ok';
+    expect(await stored('unflushed')).toEqual({ n: '4', u: '4' });
+  });
+
   it('stores no duplicates when an insert committed but reported failure and was repeated', async () => {
     mode = 'commit-then-fail';
     expect((await post(gateway.url, '/v1/traces', spans('ambiguous', 30))).status).toBe(200);
