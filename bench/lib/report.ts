@@ -73,6 +73,7 @@ interface Summary {
   rawInsertJson?: RawInsertResult;
   ratios: {
     endToEndOverRawNativeAt100x8?: number;
+    acknowledgedOverRawNativeAt100x8?: number;
     endToEndOverRawNativeBest?: number;
     endToEndOverRawJson?: number;
     rawCpuOverGatewayCpu?: number;
@@ -109,7 +110,7 @@ export function printSummary(r: Summary, file: string): void {
   if (rss.some(Boolean)) out.push(`  peak RSS: ${rss.filter(Boolean).join(', ')}`, '');
   if (r.targets.endToEndOverRawNativeAt100x8) {
     out.push(
-      `  stored spans/s at 100x8 / Native raw insert ceiling: ${met('endToEndOverRawNativeAt100x8')}`,
+      `  stored spans/s at 100x8 / Native raw insert ceiling: ${met('endToEndOverRawNativeAt100x8')}; acknowledged spans/s at 100x8 / the same ceiling ${r.ratios.acknowledgedOverRawNativeAt100x8}`,
       `  best ${e!.best.spansPerSec} stored spans/s at ${e!.best.load}: ${r.ratios.endToEndOverRawNativeBest} of the Native ceiling, ${r.ratios.endToEndOverRawJson ?? '-'} of the JSONEachRow one; raw CPU per row / gateway CPU per stored span (noise-resistant): ${r.ratios.rawCpuOverGatewayCpu}`,
     );
   }
