@@ -1,6 +1,6 @@
 import type { LogBatch } from '../../../batch/types.ts';
 import { assemble, columnHeader, emptyBlock, inOrder, type NativeBlock } from './block.ts';
-import { encodeMap, encodeString, MapColumn, writeNanos, writeValue } from './columns.ts';
+import { encodeMap, encodeString, LcColumn, MapColumn, writeNanos, writeValue } from './columns.ts';
 import { serviceName } from './spans.ts';
 import { ByteWriter } from './writer.ts';
 
@@ -9,17 +9,17 @@ const h = {
   traceId: columnHeader('TraceId', 'String'),
   spanId: columnHeader('SpanId', 'String'),
   traceFlags: columnHeader('TraceFlags', 'UInt8'),
-  severityText: columnHeader('SeverityText', 'String'),
+  severityText: columnHeader('SeverityText', 'LowCardinality(String)'),
   severityNumber: columnHeader('SeverityNumber', 'UInt8'),
-  serviceName: columnHeader('ServiceName', 'String'),
+  serviceName: columnHeader('ServiceName', 'LowCardinality(String)'),
   body: columnHeader('Body', 'String'),
-  resourceSchemaUrl: columnHeader('ResourceSchemaUrl', 'String'),
-  resourceAttributes: columnHeader('ResourceAttributes', 'Map(String, String)'),
-  scopeSchemaUrl: columnHeader('ScopeSchemaUrl', 'String'),
+  resourceSchemaUrl: columnHeader('ResourceSchemaUrl', 'LowCardinality(String)'),
+  resourceAttributes: columnHeader('ResourceAttributes', 'Map(LowCardinality(String), String)'),
+  scopeSchemaUrl: columnHeader('ScopeSchemaUrl', 'LowCardinality(String)'),
   scopeName: columnHeader('ScopeName', 'String'),
-  scopeVersion: columnHeader('ScopeVersion', 'String'),
-  scopeAttributes: columnHeader('ScopeAttributes', 'Map(String, String)'),
-  logAttributes: columnHeader('LogAttributes', 'Map(String, String)'),
+  scopeVersion: columnHeader('ScopeVersion', 'LowCardinality(String)'),
+  scopeAttributes: columnHeader('ScopeAttributes', 'Map(LowCardinality(String), String)'),
+  logAttributes: columnHeader('LogAttributes', 'Map(LowCardinality(String), String)'),
   eventName: columnHeader('EventName', 'String'),
 };
 
@@ -37,34 +37,31 @@ export function encodeLogsNative(batch: LogBatch): NativeBlock {
   for (const group of batch.resources) for (const scope of group.scopes) rows += scope.records.length;
   if (rows === 0) return emptyBlock;
   const s = (bytesPerRow: number) => new ByteWriter(rows * bytesPerRow);
-  const [timestamp, traceId, spanId, traceFlags, severityText, severityNumber, service, body] = [8, 33, 17, 1, 6, 1, 12, 64].map(s);
-  const [resourceSchemaUrl, scopeSchemaUrl, scopeName, scopeVersion, eventName] = [40, 1, 24, 8, 1].map(s);
+  const [timestamp, traceId, spanId, traceFlags, severityNumber, body, scopeName, eventName] = [8, 33, 17, 1, 1, 64, 24, 1].map(s);
+  const [severityText, service, resourceSchemaUrl, scopeSchemaUrl, scopeVersion] = [0, 0, 0, 0, 0].map(() => new LcColumn(rows));
   const resourceAttributes = new MapColumn(rows, batch.resources[0]?.resource.attributes.size ?? 0);
   const scopeAttributes = new MapColumn(rows, 0);
   const logAttributes = new MapColumn(rows);
   for (const group of batch.resources) {
-    const serviceBytes = encodeString(serviceName(group.resource.attributes));
-    const resourceSchemaUrlBytes = encodeString(group.schemaUrl);
+    const groupService = serviceName(group.resource.attributes);
     const resource = encodeMap(group.resource.attributes);
     for (const scope of group.scopes) {
-      const scopeSchemaUrlBytes = encodeString(scope.schemaUrl);
       const scopeNameBytes = encodeString(scope.scope.name);
-      const scopeVersionBytes = encodeString(scope.scope.version);
       const scopeMap = encodeMap(scope.scope.attributes);
       for (const log of scope.records) {
         writeNanos(timestamp, log.timeUnixNano !== 0n ? log.timeUnixNano : log.observedTimeUnixNano);
         traceId.string(log.traceId);
         spanId.string(log.spanId);
         traceFlags.u8(log.flags & 0xff);
-        severityText.string(log.severityText);
+        severityText.add(log.severityText);
         severityNumber.u8(log.severityNumber & 0xff);
-        service.raw(serviceBytes);
+        service.add(groupService);
         writeValue(body, log.body);
-        resourceSchemaUrl.raw(resourceSchemaUrlBytes);
+        resourceSchemaUrl.add(group.schemaUrl);
         resourceAttributes.addEncoded(resource);
-        scopeSchemaUrl.raw(scopeSchemaUrlBytes);
+        scopeSchemaUrl.add(scope.schemaUrl);
         scopeName.raw(scopeNameBytes);
-        scopeVersion.raw(scopeVersionBytes);
+        scopeVersion.add(scope.scope.version);
         scopeAttributes.addEncoded(scopeMap);
         logAttributes.add(log.attributes);
         eventName.string(log.eventName);
@@ -72,10 +69,10 @@ export function encodeLogsNative(batch: LogBatch): NativeBlock {
     }
   }
   const data: Record<keyof typeof h, ByteWriter[]> = {
-    timestamp: [timestamp], traceId: [traceId], spanId: [spanId], traceFlags: [traceFlags], severityText: [severityText],
-    severityNumber: [severityNumber], serviceName: [service], body: [body], resourceSchemaUrl: [resourceSchemaUrl],
-    resourceAttributes: resourceAttributes.parts(), scopeSchemaUrl: [scopeSchemaUrl], scopeName: [scopeName],
-    scopeVersion: [scopeVersion], scopeAttributes: scopeAttributes.parts(), logAttributes: logAttributes.parts(),
+    timestamp: [timestamp], traceId: [traceId], spanId: [spanId], traceFlags: [traceFlags], severityText: severityText.parts(),
+    severityNumber: [severityNumber], serviceName: service.parts(), body: [body], resourceSchemaUrl: resourceSchemaUrl.parts(),
+    resourceAttributes: resourceAttributes.parts(), scopeSchemaUrl: scopeSchemaUrl.parts(), scopeName: [scopeName],
+    scopeVersion: scopeVersion.parts(), scopeAttributes: scopeAttributes.parts(), logAttributes: logAttributes.parts(),
     eventName: [eventName],
   };
   return assemble(inOrder(h, data), rows);

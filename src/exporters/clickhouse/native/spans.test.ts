@@ -95,11 +95,12 @@ describe('a Native block of spans', () => {
       }),
     ];
     const structure =
-      'Timestamp DateTime64(9), TraceId String, SpanId String, ParentSpanId String, TraceState String, SpanName String, SpanKind String, ' +
-      'ServiceName String, ResourceAttributes Map(String, String), ScopeName String, ScopeVersion String, SpanAttributes Map(String, String), ' +
-      'Duration UInt64, StatusCode String, StatusMessage String, `Events.Timestamp` Array(DateTime64(9)), `Events.Name` Array(String), ' +
-      '`Events.Attributes` Array(Map(String, String)), `Links.TraceId` Array(String), `Links.SpanId` Array(String), ' +
-      '`Links.TraceState` Array(String), `Links.Attributes` Array(Map(String, String))';
+      'Timestamp DateTime64(9), TraceId String, SpanId String, ParentSpanId String, TraceState String, SpanName LowCardinality(String), ' +
+      'SpanKind LowCardinality(String), ServiceName LowCardinality(String), ResourceAttributes Map(LowCardinality(String), String), ' +
+      'ScopeName String, ScopeVersion String, SpanAttributes Map(LowCardinality(String), String), Duration UInt64, ' +
+      'StatusCode LowCardinality(String), StatusMessage String, `Events.Timestamp` Array(DateTime64(9)), `Events.Name` Array(LowCardinality(String)), ' +
+      '`Events.Attributes` Array(Map(LowCardinality(String), String)), `Links.TraceId` Array(String), `Links.SpanId` Array(String), ' +
+      '`Links.TraceState` Array(String), `Links.Attributes` Array(Map(LowCardinality(String), String))';
     const path = join(tmpdir(), `otelhouse-native-${randomUUID()}.native`);
     await engine.client.command({ query: `SELECT * FROM format(JSONEachRow, '${structure}', $$${rows.join('\n')}$$) INTO OUTFILE '${path}' FORMAT Native` });
     const written = readFileSync(path);
