@@ -7,7 +7,7 @@ import { ProtoReader } from '../../src/receiver/otlp/protobuf/reader.ts';
  * which is cross-checked against the official OpenTelemetry encoders.
  */
 export function readTraceByIdResponse(bytes: Uint8Array): { trace: Uint8Array; status: number; message: string } {
-  const out = { trace: new Uint8Array(), status: 0, message: '' };
+  const out: { trace: Uint8Array; status: number; message: string } = { trace: new Uint8Array(), status: 0, message: '' };
   const reader = new ProtoReader(bytes);
   while (reader.pos < reader.end) {
     const tag = reader.tag();
