@@ -117,6 +117,22 @@ export class TraceReader {
     return out;
   }
 
+  /** Summaries (root, start, duration; no matched spans) of the given traces that are stored, in the given order. */
+  async summarize(traceIds: string[]): Promise<TraceSummary[]> {
+    if (!traceIds.length) return [];
+    const found = await this.summaries(traceIds);
+    return traceIds.flatMap((id) => {
+      const s = found.get(id);
+      if (!s) return [];
+      const durationNs = BigInt(s.endNs) - BigInt(s.startNs);
+      const spanSet = { spans: [], matched: 0 };
+      return [{
+        traceID: id, rootServiceName: s.hasRoot ? s.rootService : NO_ROOT, rootTraceName: s.hasRoot ? s.rootName : '',
+        startTimeUnixNano: s.startNs, durationMs: Math.round(Number(durationNs) / 1e6), spanSets: [], spanSet,
+      }];
+    });
+  }
+
   /** Root span and bounds of each trace, over all its spans (found through the lookup table). */
   private async summaries(traceIds: string[]): Promise<Map<string, SummaryRow>> {
     const params = new Params();
