@@ -235,4 +235,12 @@ describe('autocomplete', () => {
     expect((await get('/api/v2/search/tag/status/values')).json().tagValues).toContainEqual({ type: 'keyword', value: 'error' });
     expect((await get('/api/search/tag/db.system/values')).json()).toEqual({ tagValues: ['postgresql', 'redis'] });
   });
+
+  it('narrows values by the filters Grafana sends in q, and ignores a q it cannot use', async () => {
+    const q = (query: string) => `?q=${encodeURIComponent(query)}`;
+    const names = await get(`/api/v2/search/tag/name/values${q('{resource.service.name="billing" && status=ok}')}`);
+    expect(names.json().tagValues).toEqual([{ type: 'string', value: 'nightly invoice run' }]);
+    const partial = await get(`/api/v2/search/tag/${encodeURIComponent(encodeURIComponent('span.db.system'))}/values${q('{resource.service.name=')}`);
+    expect(partial.json().tagValues.map((v: { value: string }) => v.value)).toEqual(['postgresql', 'redis']);
+  });
 });

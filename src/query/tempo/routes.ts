@@ -46,6 +46,33 @@ function attributeKeys(c: TraceCondition | SpanCondition, out = new Set<string>(
   return [...out];
 }
 
+type ValuesFilter = { query: string; condition: SpanCondition };
+
+/**
+ * The `q` of a tag-values request (`{resource.service.name="api" && …}`) as a filter when it is one
+ * spanset of the supported subset; anything else (Grafana sends partial queries while typing) is
+ * ignored, as an autocomplete should.
+ */
+function valuesFilter(q: unknown): ValuesFilter | undefined {
+  if (typeof q !== 'string' || q.length > 4000) return undefined;
+  try {
+    const tree = parseTraceQL(q);
+    return tree.kind === 'spanset' ? { query: q, condition: tree.condition } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Grafana encodes tag names twice in the path; the router decoded once. */
+function tagParam(raw: string): string {
+  if (!raw.includes('%')) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 /** Registers the Tempo routes on `app`. */
 export function registerTempoRoutes(app: FastifyInstance, options: TempoRouteOptions): void {
   const reader = new TraceReader(options);
@@ -128,16 +155,16 @@ export function registerTempoRoutes(app: FastifyInstance, options: TempoRouteOpt
 
   app.get('/api/v2/search/tag/:tag/values', async (request, reply) => {
     try {
-      const tag = (request.params as { tag: string }).tag;
-      const window = windowParam(request.query as Record<string, unknown>);
-      return { tagValues: await tagValues(tag, window) };
+      const tag = tagParam((request.params as { tag: string }).tag);
+      const query = request.query as Record<string, unknown>;
+      return { tagValues: await tagValues(tag, windowParam(query), valuesFilter(query.q)) };
     } catch (err) {
       return fail(reply, err);
     }
   });
   app.get('/api/search/tag/:tag/values', async (request, reply) => {
     try {
-      const tag = (request.params as { tag: string }).tag;
+      const tag = tagParam((request.params as { tag: string }).tag);
       const window = windowParam(request.query as Record<string, unknown>);
       // v1 tags are unscoped names: an attribute of the span or the resource.
       const values = await tagValues(tag.includes(':') || INTRINSIC_TAGS.includes(tag) ? tag : `.${tag}`, window);
@@ -147,20 +174,20 @@ export function registerTempoRoutes(app: FastifyInstance, options: TempoRouteOpt
     }
   });
 
-  async function tagValues(tag: string, window: ReturnType<typeof windowParam>): Promise<TagValue[]> {
+  async function tagValues(tag: string, window: ReturnType<typeof windowParam>, filter?: ValuesFilter): Promise<TagValue[]> {
     const keyword = (values: string[]): TagValue[] => values.map((value) => ({ type: 'keyword', value }));
     switch (tag) {
       case 'status': case 'span:status': return keyword(['error', 'ok', 'unset']);
       case 'kind': case 'span:kind': return keyword(['unspecified', 'internal', 'server', 'client', 'producer', 'consumer']);
       case 'duration': case 'span:duration': return [];
-      case 'name': case 'span:name': return (await tags.values({ column: 'SpanName' }, window)).map((value) => ({ type: 'string', value }));
-      case 'statusMessage': case 'span:statusMessage': return (await tags.values({ column: 'StatusMessage' }, window)).map((value) => ({ type: 'string', value }));
-      case 'resource.service.name': return (await tags.values({ column: 'ServiceName' }, window)).map((value) => ({ type: 'string', value }));
+      case 'name': case 'span:name': return (await tags.values({ column: 'SpanName' }, window, filter)).map((value) => ({ type: 'string', value }));
+      case 'statusMessage': case 'span:statusMessage': return (await tags.values({ column: 'StatusMessage' }, window, filter)).map((value) => ({ type: 'string', value }));
+      case 'resource.service.name': return (await tags.values({ column: 'ServiceName' }, window, filter)).map((value) => ({ type: 'string', value }));
     }
     const scoped = /^(span|resource|)\.(.+)$/.exec(tag);
     if (!scoped) throw new ApiError(400, `unsupported tag ${JSON.stringify(tag)}: use span.<key>, resource.<key>, .<key> or an intrinsic`, 'tag');
     const scope: TagScope | 'any' = scoped[1] === '' ? 'any' : (scoped[1] as TagScope);
-    const values = await tags.values({ scope, key: scoped[2]! }, window);
+    const values = await tags.values({ scope, key: scoped[2]! }, window, filter);
     return values.map((value) => ({ type: inferType(value), value }));
   }
 }

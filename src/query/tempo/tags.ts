@@ -5,7 +5,8 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 
-import { Params } from './conditions.ts';
+import { Params, spanConditionSql } from './conditions.ts';
+import type { SpanCondition } from './traceql.ts';
 import { windowSql, type Window } from './reader.ts';
 
 /** Intrinsics Tempo lists under the `intrinsic` scope. */
@@ -69,11 +70,15 @@ export class TagReader {
     }) as Promise<string[]>;
   }
 
-  /** Values of an attribute in a scope (`any`: either map), or of an intrinsic column, within the window. */
-  values(target: { scope: TagScope | 'any'; key: string } | { column: string }, window: Window): Promise<string[]> {
-    return this.cache.get(`values:${JSON.stringify(target)}:${window.startNs}:${window.endNs}`, () => {
+  /**
+   * Values of an attribute in a scope (`any`: either map), or of an intrinsic column, within the
+   * window, on spans matching `filter` (Grafana narrows a picker by the other filters it holds).
+   */
+  values(target: { scope: TagScope | 'any'; key: string } | { column: string }, window: Window, filter?: { query: string; condition: SpanCondition }): Promise<string[]> {
+    return this.cache.get(`values:${JSON.stringify(target)}:${window.startNs}:${window.endNs}:${filter?.query ?? ''}`, () => {
       const params = new Params();
       const where = windowSql(window, params);
+      if (filter && filter.condition.kind !== 'all') where.push(spanConditionSql(filter.condition, params));
       let expr: string;
       if ('column' in target) expr = target.column;
       else {
