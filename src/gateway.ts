@@ -30,6 +30,8 @@ import { registerAuditRoutes } from './query/audit.ts';
 import { registerIssueRoutes } from './query/issues.ts';
 import { registerPolicyRoutes } from './query/policies.ts';
 import { registerSessionRoutes } from './query/sessions.ts';
+import { registerTelemetryRoutes } from './query/telemetry/routes.ts';
+import { registerTempoRoutes } from './query/tempo/routes.ts';
 import { registerOtlpRoutes } from './receiver/otlpRoutes.ts';
 import { createServer } from './receiver/server.ts';
 import { embeddedBlockStore, serverBlockStore, type BlockStore } from './storage/clickhouse/blockStore.ts';
@@ -246,6 +248,10 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   registerClientConfigRoute(app, { resolver: control.resolver });
   registerSessionRoutes(app, { sessions: control.sessions, store: control.sessionStore, createsPerHour: config.control.sessionCreatesPerHour, now });
   registerPolicyRoutes(app, { policies: control.policies, store: control.policyStore, preview: (policy) => previewPolicy(client, config.clickhouse.database, policy) });
+  // Reading the data: a Tempo-compatible trace API at the root (Grafana's Tempo data source) and our own query API.
+  const traceTables = { client, database: config.clickhouse.database, tracesTable: config.clickhouse.tracesTable };
+  registerTempoRoutes(app, traceTables);
+  registerTelemetryRoutes(app, { ...traceTables, logsTable: config.clickhouse.logsTable });
   registerOpsRoutes(app, {
     metrics,
     accepting: () => accepting,

@@ -2,8 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Gateway } from '../src/gateway.ts';
-import { registerTelemetryRoutes } from '../src/query/telemetry/routes.ts';
-import { createServer } from '../src/receiver/server.ts';
 import { rows, startGateway } from './support/gateway.ts';
 import { post } from './support/payloads.ts';
 
@@ -54,12 +52,10 @@ beforeAll(async () => {
   const sent = await Promise.all([post(gateway.url, '/v1/traces', traces), post(gateway.url, '/v1/logs', logs)]);
   expect(sent.map((r) => r.status)).toEqual([200, 200]);
   expect(await gateway.flush()).toBe(true);
-  app = createServer(gateway.config, undefined);
-  registerTelemetryRoutes(app, { client: gateway.client, database: gateway.config.clickhouse.database });
-  await app.ready();
+  // The gateway's own server: the routes as `npm start` serves them, behind its auth hook.
+  app = gateway.app;
 });
 afterAll(async () => {
-  await app?.close();
   await gateway?.shutdown();
 });
 

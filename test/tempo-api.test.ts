@@ -2,16 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Gateway } from '../src/gateway.ts';
-import { registerTempoRoutes } from '../src/query/tempo/routes.ts';
 import { decodeTracesProtobuf } from '../src/receiver/otlp/index.ts';
-import { createServer } from '../src/receiver/server.ts';
 import { startGateway } from './support/gateway.ts';
 import { post } from './support/payloads.ts';
 import { readTraceByIdResponse } from './support/tempo.ts';
 
 // Grafana's stock Tempo data source against the gateway: the requests it sends (headers, params,
-// Accept: application/protobuf for the trace view) and the shapes it reads back. The routes are
-// registered on a server built like the gateway's (same auth hook) over the gateway's store.
+// Accept: application/protobuf for the trace view) and the shapes it reads back, from the gateway
+// itself (its routes, its auth hook, its store).
 
 const ADMIN = 'admin-token-for-tempo';
 const auth = { authorization: `Bearer ${ADMIN}` };
@@ -63,12 +61,10 @@ beforeAll(async () => {
   ]);
   expect(sent.map((r) => r.status)).toEqual([200, 200]);
   expect(await gateway.flush()).toBe(true);
-  app = createServer(gateway.config, undefined);
-  registerTempoRoutes(app, { client: gateway.client, database: gateway.config.clickhouse.database, tracesTable: gateway.config.clickhouse.tracesTable });
-  await app.ready();
+  // The gateway's own server: the routes as `npm start` serves them, behind its auth hook.
+  app = gateway.app;
 });
 afterAll(async () => {
-  await app?.close();
   await gateway?.shutdown();
 });
 
