@@ -41,6 +41,8 @@ export function settingsList(limits: SqlLimits, requested: Map<string, string>):
     if (value > 0) out.set(name, String(value));
   }
   out.set('result_overflow_mode', quote('throw'));
+  // A ClickHouse server's default, which clients reading JSON rely on; the embedded engine's is 0.
+  out.set('output_format_json_quote_64bit_integers', '1');
   for (const [name, value] of requested) if (!(name in LIMIT_SETTINGS) && name !== 'readonly') out.set(name, /^-?\d+(\.\d+)?$/.test(value) ? value : quote(value));
   out.set('readonly', '2');
   return [...out].map(([name, value]) => `${name} = ${value}`).join(', ');
