@@ -1,6 +1,7 @@
 /** What a ClickHouse HTTP request asks for, read from its URL parameters. */
 import type { SqlLimits } from './config.ts';
 import { SqlError } from './errors.ts';
+import { LIMIT_SETTINGS } from './policy.ts';
 import { checkSetting } from './settings.ts';
 
 export interface SqlRequest {
@@ -33,7 +34,11 @@ export function readRequest(params: URLSearchParams, limits: SqlLimits): SqlRequ
   for (const [name, value] of params) {
     if (name.startsWith('param_')) queryParams[name.slice(6)] = value;
     else if (!HTTP_PARAMS.has(name)) {
-      checkSetting(name, value, limits);
+      // A limit asked for in the URL is lowered to the endpoint's, not refused: Grafana sends its
+      // query timeout as max_execution_time.
+      if (name in LIMIT_SETTINGS) {
+        if (!/^\d+(\.\d+)?$/.test(value)) throw SqlError.of('BAD_ARGUMENTS', `Cannot parse ${name} = ${JSON.stringify(value)} as a number`);
+      } else checkSetting(name, value, limits);
       settings.set(name, value);
     }
   }

@@ -37,7 +37,7 @@ export function settingsList(limits: SqlLimits, requested: Map<string, string>):
   for (const [name, option] of Object.entries(LIMIT_SETTINGS)) {
     const limit = limits[option];
     const asked = requested.has(name) ? Number(requested.get(name)) : undefined;
-    const value = asked !== undefined && (limit === 0 || asked < limit) ? asked : limit;
+    const value = asked !== undefined && asked > 0 && (limit === 0 || asked < limit) ? asked : limit;
     if (value > 0) out.set(name, String(value));
   }
   out.set('result_overflow_mode', quote('throw'));
