@@ -5,6 +5,7 @@ import type { ClickHouseClient } from '../../storage/clickhouse/client.ts';
 import type { SqlLimits } from './config.ts';
 import { SqlError, fromEngine } from './errors.ts';
 import { checkFormat } from './formats.ts';
+import { nativeAtRevision } from './native.ts';
 import type { Gate } from './gate.ts';
 import type { QueryGuard } from './guard.ts';
 import type { SqlRequest } from './request.ts';
@@ -36,6 +37,7 @@ export function createRunner(deps: { client: ClickHouseClient; database: string;
         const classified = await guard.classify(text, request.queryParams);
         const format = classified.format ?? request.defaultFormat ?? 'TabSeparated';
         checkFormat(format);
+        const native = format === 'Native' && request.clientProtocolVersion > 0;
         const settings = settingsList(limits, request.settings);
         const suffix = classified.settingsAfterFormat ? `, ${settings}` : classified.format ? ` SETTINGS ${settings}` : ` FORMAT ${format} SETTINGS ${settings}`;
         const result = await client
@@ -46,7 +48,8 @@ export function createRunner(deps: { client: ClickHouseClient; database: string;
         const chunks: Buffer[] = [];
         for await (const chunk of result.stream) chunks.push(chunk as Buffer);
         const summary = { written_rows: '0', written_bytes: '0', ...(result.summary as Record<string, string> | undefined) };
-        return { body: Buffer.concat(chunks), format, queryId, summary };
+        const body = Buffer.concat(chunks);
+        return { body: native ? nativeAtRevision(body, request.clientProtocolVersion) : body, format, queryId, summary };
       } finally {
         release();
       }
