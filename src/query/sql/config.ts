@@ -16,10 +16,10 @@ const users = z
  */
 export const sqlConfigSchema = z.strictObject({
   /**
-   * TCP port; 0 turns the endpoint off. Default 8123 (ClickHouse's HTTP port). The gateway leaves it
-   * off when `clickhouse.url` is set (readers connect to that server).
+   * TCP port; 0 turns the endpoint off. Default 8123 (ClickHouse's HTTP port) with the embedded
+   * store, off when `clickhouse.url` is set (readers connect to that server): see {@link sqlPort}.
    */
-  port: z.coerce.number().int().min(0).max(65535).default(8123),
+  port: z.coerce.number().int().min(0).max(65535).optional(),
   /** Interface to bind. Default `127.0.0.1`; anything else needs `users`. */
   host: z.string().min(1).default('127.0.0.1'),
   /**
@@ -50,6 +50,11 @@ export const sqlConfigSchema = z.strictObject({
 });
 
 export type SqlConfig = z.infer<typeof sqlConfigSchema>;
+
+/** The port to listen on, 0 for none: `sql.port` if given, else 8123 with the embedded store and 0 with a ClickHouse server. */
+export function sqlPort(sql: SqlConfig, clickhouseUrl: string | undefined): number {
+  return sql.port ?? (clickhouseUrl ? 0 : 8123);
+}
 
 /** The limits every query runs under (the `max*` options). */
 export type SqlLimits = Omit<SqlConfig, 'port' | 'host' | 'users'>;
