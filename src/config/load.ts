@@ -19,6 +19,9 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['OTELHOUSE_CLICKHOUSE_DATABASE', ['clickhouse', 'database'], String],
   ['OTELHOUSE_INGEST_TOKENS', ['auth', 'ingestTokens'], splitList],
   ['OTELHOUSE_ADMIN_TOKENS', ['auth', 'adminTokens'], splitList],
+  ['OTELHOUSE_SQL_PORT', ['sql', 'port'], String],
+  ['OTELHOUSE_SQL_HOST', ['sql', 'host'], String],
+  ['OTELHOUSE_SQL_USERS', ['sql', 'users'], splitList],
 ];
 
 function splitList(v: string): string[] {
@@ -65,8 +68,8 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
   return `${path} = ${shown}: ${issue.message}`;
 }
 
-/** Option names whose values are secrets: never shown in an error (a near-miss token still is one). */
-const SECRET_KEY = /password|secret|token/i;
+/** Option names whose values are secrets: never shown in an error (a near-miss token still is one; `sql.users` holds passwords). */
+const SECRET_KEY = /password|secret|token|^users$/i;
 
 /** `${env:NAME}` or `${env:NAME:-default}`, or `$$` (a literal `$`), as the Collector's config reads them. */
 const ENV_REFERENCE = /\$\$|\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
