@@ -30,6 +30,7 @@ import { registerAuditRoutes } from './query/audit.ts';
 import { registerIssueRoutes } from './query/issues.ts';
 import { registerPolicyRoutes } from './query/policies.ts';
 import { registerSessionRoutes } from './query/sessions.ts';
+import { sqlPort, startSqlServer, type SqlServer } from './query/sql/index.ts';
 import { registerTelemetryRoutes } from './query/telemetry/routes.ts';
 import { registerTempoRoutes } from './query/tempo/routes.ts';
 import { registerOtlpRoutes } from './receiver/otlpRoutes.ts';
@@ -63,7 +64,9 @@ export interface Gateway {
   readonly drift: DriftProblem[];
   /** Base URL once listening, e.g. `http://127.0.0.1:4318`. */
   url: string;
-  /** Binds the port and starts accepting data. */
+  /** The read-only ClickHouse HTTP endpoint's URL once listening (`sql.port`; unset when it is off). */
+  sqlUrl?: string;
+  /** Binds the port (and the SQL endpoint's) and starts accepting data. */
   listen(): Promise<string>;
   /** Resolves once everything acknowledged so far is in ClickHouse (false if `timeoutMs` passed first). */
   flush(timeoutMs?: number): Promise<boolean>;
@@ -265,7 +268,10 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
 
   // In order; each step gets what is left of the deadline (or the share it names).
   let closed: Promise<void> | undefined;
+  let sql: SqlServer | undefined;
   const steps: Stop[] = [
+    // Readers first: their queries share the engine the flush below needs.
+    { name: 'sql endpoint', stop: () => sql?.close() ?? Promise.resolve() },
     // Processors holding records (tail sampling) hand them on while the export stage still takes them.
     { name: 'processors', stop: (ms) => bounded(chain.shutdown(), ms / 2) },
     // Occurrences of what is already durable are stored before the log closes.
@@ -301,6 +307,13 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     async listen() {
       gateway.url = await app.listen({ host: config.host, port: config.port });
       logger.info({ url: gateway.url }, 'otelhouse accepting OTLP/HTTP');
+      const port = sqlPort(config.sql, config.clickhouse.url);
+      if (port !== 0) {
+        const { port: _port, host, users, ...limits } = config.sql;
+        sql = await startSqlServer({ client, database: config.clickhouse.database, host, port, users, limits, logger });
+        gateway.sqlUrl = sql.url;
+        logger.info({ url: sql.url }, 'read-only ClickHouse HTTP endpoint for SQL clients and Grafana');
+      }
       return gateway.url;
     },
     flush,

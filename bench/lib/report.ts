@@ -116,6 +116,7 @@ export function printSummary(r: Summary, file: string): void {
   }
   if (r.targets.cpuUsPerStoredSpanEveryLoad) out.push(`  CPU µs per stored span, worst load: ${met('cpuUsPerStoredSpanEveryLoad')}`, `  peak RSS MiB, worst load: ${met('peakRssMiBEveryLoad')}`);
   if (r.targets.ackP99MsAt10kSpansPerSec) out.push(`  ack p99 ms at 10 000 spans/s (100x8 paced): ${met('ackP99MsAt10kSpansPerSec')}`);
+  if (r.targets.ingestUnderReadLoad) out.push(`  ingest at 100x8 under ${e!.underReadLoad!.readers} SQL readers / unloaded: ${met('ingestUnderReadLoad')}`);
   if (r.ratios.endToEndOverBareHttp) out.push(`  end-to-end / bare HTTP: ${r.ratios.endToEndOverBareHttp.map((x) => `${x.load} ${x.ratio}`).join(', ')}`);
   if (r.targets.decodeEncodeUsPerSpan) out.push(`  decode + encode µs/span: ${met('decodeEncodeUsPerSpan')}`, `  default chain (redaction + sampling) µs/span: ${met('defaultChainUsPerSpan')}`);
   if (r.targets.allAckedRowsStored) out.push(`  every acknowledged span stored: ${met('allAckedRowsStored')}; clean shutdown: ${met('cleanShutdown')}`);

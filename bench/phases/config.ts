@@ -126,7 +126,7 @@ export async function runClientConfig(o: ConfigPhaseOptions): Promise<ClientConf
   const dataDir = mkdtempSync(join(tmpdir(), 'otelhouse-bench-config-'));
   const [port, barePort] = [await freePort(), await freePort()];
   const env = {
-    OTELHOUSE_HOST: '127.0.0.1', OTELHOUSE_PORT: String(port), OTELHOUSE_DATA_DIR: dataDir, OTELHOUSE_LOG_LEVEL: 'warn',
+    OTELHOUSE_HOST: '127.0.0.1', OTELHOUSE_PORT: String(port), OTELHOUSE_SQL_PORT: '0', OTELHOUSE_DATA_DIR: dataDir, OTELHOUSE_LOG_LEVEL: 'warn',
     OTELHOUSE_CONFIG: process.env.BENCH_GATEWAY_CONFIG ?? '', OTELHOUSE_INGEST_TOKENS: INGEST_TOKEN, OTELHOUSE_ADMIN_TOKENS: ADMIN_TOKEN,
   };
   const gw: Server = { child: new NodeChild('src/main.ts', [], env, o.nodeFlags), port, raw: {}, modes: {} };

@@ -136,7 +136,48 @@ export async function runBareHttp(configs: LoadConfig[], timing: Timing): Promis
   }
 }
 
+/** A 100x8 load measured again while SQL readers keep the gateway's read-only endpoint busy. */
+export interface ReadLoadRun {
+  load: MeasuredLoad;
+  readers: number;
+  /** Reader queries answered 200, and refused or failed (503 when the endpoint's queue is full). */
+  queries: { ok: number; refused: number; failed: number };
+}
+
+/** What an analyst's dashboard asks of a busy store: aggregations over every span, a scan by attribute, the newest rows. */
+const readerQueries = [
+  'SELECT ServiceName, SpanName, count() AS n, quantile(0.99)(Duration) AS p99 FROM otel_traces GROUP BY ServiceName, SpanName ORDER BY n DESC LIMIT 20 FORMAT JSON',
+  "SELECT count() FROM otel_traces WHERE SpanAttributes['http.route'] LIKE '%order%' OR StatusCode = 'Error' FORMAT JSON",
+  'SELECT * FROM otel_traces ORDER BY Timestamp DESC LIMIT 500 FORMAT JSONEachRow',
+  'SELECT TraceId, min(Timestamp) AS start, count() AS spans FROM otel_traces GROUP BY TraceId ORDER BY spans DESC LIMIT 50 FORMAT JSON',
+];
+
+/** `readers` loops sending {@link readerQueries} to the SQL endpoint until `stop` resolves. */
+async function readLoad(sqlUrl: string, readers: number, stop: Promise<void>): Promise<ReadLoadRun['queries']> {
+  const counts = { ok: 0, refused: 0, failed: 0 };
+  let stopped = false;
+  void stop.then(() => (stopped = true));
+  await Promise.all(
+    Array.from({ length: readers }, async (_, r) => {
+      for (let i = r; !stopped; i++) {
+        try {
+          const res = await fetch(`${sqlUrl}/`, { method: 'POST', body: readerQueries[i % readerQueries.length] });
+          await res.arrayBuffer();
+          if (res.status === 200) counts.ok++;
+          else if (res.status === 503) counts.refused++;
+          else counts.failed++;
+        } catch {
+          counts.failed++;
+        }
+      }
+    }),
+  );
+  return counts;
+}
+
 export interface GatewayRun extends ServerRun {
+  /** The same 100x8 load under a SQL read load, when it ran. */
+  underReadLoad?: ReadLoadRun;
   /** Spans acknowledged with 200 over every load run, warm-ups included. */
   ackedSpans: number;
   /** `otel_traces` rows found in the gateway's data dir after it stopped. */
@@ -150,11 +191,15 @@ export interface GatewayRun extends ServerRun {
  * senders; then SIGTERM (it flushes and exits 0) and a row count of what really got stored.
  * `nodeFlags` (e.g. `--cpu-prof`) go to the gateway's node.
  */
-export async function runGateway(configs: LoadConfig[], timing: Timing, nodeFlags: string[] = []): Promise<GatewayRun> {
+export async function runGateway(configs: LoadConfig[], timing: Timing, nodeFlags: string[] = [], readers = 0): Promise<GatewayRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'otelhouse-bench-'));
   const port = await freePort();
+  const sqlPort = await freePort();
   const t0 = performance.now();
-  const env = { OTELHOUSE_HOST: '127.0.0.1', OTELHOUSE_PORT: String(port), OTELHOUSE_DATA_DIR: dataDir, OTELHOUSE_LOG_LEVEL: 'warn', OTELHOUSE_CONFIG: process.env.BENCH_GATEWAY_CONFIG ?? '' };
+  const env = {
+    OTELHOUSE_HOST: '127.0.0.1', OTELHOUSE_PORT: String(port), OTELHOUSE_SQL_PORT: String(sqlPort), OTELHOUSE_DATA_DIR: dataDir,
+    OTELHOUSE_LOG_LEVEL: 'warn', OTELHOUSE_CONFIG: process.env.BENCH_GATEWAY_CONFIG ?? '',
+  };
   const child = new NodeChild('src/main.ts', [], env, nodeFlags);
   try {
     await child.waitHealthy(`http://127.0.0.1:${port}/healthz`);
@@ -162,13 +207,22 @@ export async function runGateway(configs: LoadConfig[], timing: Timing, nodeFlag
     const startupRssMiB = child.rssMiB();
     const runs: MeasuredLoad[] = [];
     for (const cfg of configs) runs.push(await measure(child, port, cfg, timing, true));
-    const ackedSpans = runs.reduce((n, r) => n + r.totalOkSpans, 0);
+    let underReadLoad: ReadLoadRun | undefined;
+    if (readers > 0) {
+      let stop: () => void = () => {};
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      const reading = readLoad(`http://127.0.0.1:${sqlPort}`, readers, stopped);
+      const load = await measure(child, port, { spansPerRequest: 100, senders: 8 }, timing, true);
+      stop();
+      underReadLoad = { load, readers, queries: await reading };
+    }
+    const ackedSpans = runs.reduce((n, r) => n + r.totalOkSpans, 0) + (underReadLoad?.load.totalOkSpans ?? 0);
     const exporterRowsBeforeStop = (await scrapeExporter(port)).rows;
     const peakRssMiB = child.peakRssMiB();
     const exitCode = await child.stop();
     const stop = exitCode === 0 ? undefined : child.lastStop;
     const { rows } = await runWorker<{ rows: number }>('bench/workers/count-rows.ts', [dataDir]);
-    return { runs, peakRssMiB, startupRssMiB, startupMs, exitCode, stop, ackedSpans, storedRows: rows, exporterRowsBeforeStop };
+    return { runs, underReadLoad, peakRssMiB, startupRssMiB, startupMs, exitCode, stop, ackedSpans, storedRows: rows, exporterRowsBeforeStop };
   } finally {
     await child.stop(5000);
     rmSync(dataDir, { recursive: true, force: true });

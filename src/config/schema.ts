@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { controlConfigSchema } from '../control/config.ts';
+import { sqlConfigSchema } from '../query/sql/config.ts';
 import { exporterConfigSchema } from '../exporters/config.ts';
 import { issuesConfigSchema } from '../issues/config.ts';
 import { processorsConfigSchema } from '../processors/config.ts';
@@ -34,6 +35,9 @@ export const configSchema = z.strictObject({
 
   /** The write-ahead log and the inserts into ClickHouse (`src/exporters/config.ts`). */
   exporter: exporterConfigSchema.prefault({}),
+
+  /** The read-only ClickHouse HTTP endpoint on the embedded store (`src/query/sql/config.ts`). */
+  sql: sqlConfigSchema.prefault({}),
 
   /** Rate limits and retry deduplication of the OTLP routes (`src/receiver/config.ts`). */
   protection: protectionConfigSchema.prefault({}),

@@ -23,6 +23,8 @@ export async function startGateway(input: ConfigInput = {}, deps: GatewayDeps = 
     ...input,
     dataDir: input.dataDir ?? tempDataDir().dir,
     exporter: { segmentMaxAgeMs: 50, ...input.exporter },
+    // Off unless a test asks for it: test files run in parallel and 8123 is one port.
+    sql: { port: 0, ...input.sql },
   });
   const gateway = await createGateway(config, { logger: createLogger(config), ...deps });
   await gateway.listen();

@@ -29,7 +29,8 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
   const port = await freePort();
   const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, OTELHOUSE_PORT: String(port), OTELHOUSE_LOG_LEVEL: 'warn', ...env },
+    // The SQL endpoint off: test files run in parallel and its default port is one port.
+    env: { ...process.env, OTELHOUSE_PORT: String(port), OTELHOUSE_SQL_PORT: '0', OTELHOUSE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
