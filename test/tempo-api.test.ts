@@ -5,6 +5,7 @@ import type { Gateway } from '../src/gateway.ts';
 import { decodeTracesProtobuf } from '../src/receiver/otlp/index.ts';
 import { startGateway } from './support/gateway.ts';
 import { post } from './support/payloads.ts';
+import { officialTraceTypes, plain } from './support/officialProto.ts';
 import { readTraceByIdResponse } from './support/tempo.ts';
 
 // Grafana's stock Tempo data source against the gateway: the requests it sends (headers, params,
@@ -113,6 +114,30 @@ describe('trace by id', () => {
     expect(pay.links[0]).toMatchObject({ traceId: traceB, spanId: 'b000000000000001', traceState: 'x=1' });
     const scope = decoded.batch.resources[0]!.scopes[0]!.scope;
     expect(scope).toMatchObject({ name: 'shop.http', version: '2.1.0' });
+  });
+
+  it('answers protobuf that the official OTLP definitions (protobufjs) decode to the stored spans', async () => {
+    const { traceByIdResponse, trace } = await officialTraceTypes();
+    const v2 = plain(traceByIdResponse, (await get(`/api/v2/traces/${traceA}`, { accept: 'application/protobuf' })).rawPayload);
+    expect(v2.status ?? 0).toBe(0); // COMPLETE
+    const resourceSpans = v2.trace.resourceSpans as Array<Record<string, any>>;
+    expect(resourceSpans.map((r) => r.resource.attributes[0])).toEqual([
+      { key: 'service.name', value: { stringValue: 'frontend' } },
+      { key: 'service.name', value: { stringValue: 'billing' } },
+    ]);
+    const spans = resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s: { spans: unknown[] }) => s.spans)) as Array<Record<string, any>>;
+    const pay = spans.find((s) => s.spanId === 'a000000000000002')!;
+    expect(pay).toEqual({
+      traceId: traceA, spanId: 'a000000000000002', traceState: 'k=v', parentSpanId: 'a000000000000001', name: 'POST /pay', kind: 3,
+      startTimeUnixNano: ns(10), endTimeUnixNano: ns(90),
+      attributes: [{ key: 'http.response.status_code', value: { stringValue: '502' } }, { key: 'retry', value: { stringValue: 'true' } }],
+      events: [{ timeUnixNano: ns(80), name: 'exception', attributes: [{ key: 'exception.type', value: { stringValue: 'PaymentError' } }] }],
+      links: [{ traceId: traceB, spanId: 'b000000000000001', traceState: 'x=1', attributes: [{ key: 'link.kind', value: { stringValue: 'follows' } }] }],
+      status: { message: 'card declined', code: 2 },
+    });
+    // v1 is tempopb.Trace itself.
+    const v1 = plain(trace, (await get(`/api/traces/${traceB}`, { accept: 'application/protobuf' })).rawPayload);
+    expect(v1.resourceSpans.flatMap((r: Record<string, any>) => r.scopeSpans.flatMap((s: { spans: Array<{ name: string }> }) => s.spans.map((x) => x.name)))).toEqual(['nightly invoice run']);
   });
 
   it('returns attribute values as the strings they were stored as', async () => {
