@@ -16,6 +16,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config);
+  if (Number(process.env.UV_THREADPOOL_SIZE ?? 4) < 8) {
+    // Measured (npm run bench): with libuv's default 4 threads, SQL readers and inserts held them all
+    // and the write-ahead log's fsyncs waited behind them — ingest fell to 0.41 of its unloaded rate.
+    logger.warn('UV_THREADPOOL_SIZE is under 8: the engine\'s queries and the write-ahead log\'s fsyncs share libuv\'s thread pool; start with UV_THREADPOOL_SIZE=16, as npm start does');
+  }
   const gateway = await createGateway(config, { logger });
   await gateway.listen();
 

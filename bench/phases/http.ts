@@ -199,6 +199,8 @@ export async function runGateway(configs: LoadConfig[], timing: Timing, nodeFlag
   const env = {
     OTELHOUSE_HOST: '127.0.0.1', OTELHOUSE_PORT: String(port), OTELHOUSE_SQL_PORT: String(sqlPort), OTELHOUSE_DATA_DIR: dataDir,
     OTELHOUSE_LOG_LEVEL: 'warn', OTELHOUSE_CONFIG: process.env.BENCH_GATEWAY_CONFIG ?? '',
+    // What `npm start` gives the gateway (package.json).
+    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
   };
   const child = new NodeChild('src/main.ts', [], env, nodeFlags);
   try {
