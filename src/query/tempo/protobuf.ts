@@ -4,33 +4,13 @@
  * opentelemetry-proto `trace/v1/trace.proto`, `common/v1/common.proto`, `resource/v1/resource.proto`
  * and Tempo's `tempo.proto`; proto3 defaults (empty strings, zero numbers) are left out.
  */
+import { concat, tag, varint } from '../../receiver/otlp/protobuf/writer.ts';
 import type { KeyValue, OtlpSpan, ResourceSpans } from './otlp.ts';
 
 type Part = Uint8Array;
 const utf8 = new TextEncoder();
 
-function varint(value: number | bigint): Part {
-  let v = BigInt.asUintN(64, BigInt(value));
-  const out: number[] = [];
-  while (v > 0x7fn) {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  out.push(Number(v));
-  return Uint8Array.from(out);
-}
-
-function concat(parts: Part[]): Part {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
-const key = (field: number, wire: number): Part => varint((field << 3) | wire);
+const key = tag;
 const bytesField = (field: number, bytes: Part): Part[] => [key(field, 2), varint(bytes.length), bytes];
 const message = (field: number, parts: Part[]): Part[] => bytesField(field, concat(parts));
 const string = (field: number, s: string): Part[] => (s ? bytesField(field, utf8.encode(s)) : []);
