@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { AnyValue, Attributes, LogBatch, LogRecord, ResourceGroup, Span, TraceBatch } from '../../batch/types.ts';
-import { asString } from '../../batch/asString.ts';
+import type { AnyValue, LogBatch, TraceBatch } from '../../batch/types.ts';
 import { encodeLogs, encodeSpans } from './rows.ts';
-import { attrs, checkout, group, id, logs, makeLog, makeSpan, maxNanos, traces } from './testing.ts';
+import {
+  attrs, checkout, expectedLogRow as expectedLog, expectedSpanRow as expectedSpan, group, id, logReadBack as logColumns, logs, makeLog, makeSpan,
+  spanReadBack as spanColumns, traces,
+} from './testing.ts';
 import { defaultSchemaOptions, migrate } from '../../storage/clickhouse/schema/index.ts';
 import { openTestEngine } from '../../storage/clickhouse/testing.ts';
 import { clickhouseRowStore } from '../../storage/clickhouse/store.ts';
@@ -51,84 +53,6 @@ const typedValues = attrs(
   ['kvlist', attrs(['z', 1n], ['a', attrs(['k', ['v']])], ['"', '\u2028'])],
   ['array with NaN', [NaN]],
 );
-
-// --- reading rows back, every string as the hex of its bytes ------------------------------------
-
-const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
-const mapHex = (m: Attributes) => [...m].map(([k, v]) => [hex(k), hex(asString(v))]);
-const sqlMapHex = (col: string) => `arrayMap((k, v) -> [hex(k), hex(v)], mapKeys(${col}), mapValues(${col}))`;
-const nanos = (t: bigint) => (t > maxNanos ? maxNanos : t).toString();
-
-const spanColumns = `
-  SpanId AS spanId, toString(toUnixTimestamp64Nano(Timestamp)) AS timestamp, TraceId AS traceId,
-  ParentSpanId AS parentSpanId, hex(TraceState) AS traceState, hex(SpanName) AS name, SpanKind AS kind,
-  hex(ServiceName) AS service, ${sqlMapHex('ResourceAttributes')} AS resource, hex(ScopeName) AS scopeName,
-  hex(ScopeVersion) AS scopeVersion, ${sqlMapHex('SpanAttributes')} AS attributes, toString(Duration) AS duration,
-  StatusCode AS statusCode, hex(StatusMessage) AS statusMessage,
-  arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS eventTimes,
-  arrayMap(n -> hex(n), Events.Name) AS eventNames, arrayMap(m -> ${sqlMapHex('m')}, Events.Attributes) AS eventAttributes,
-  Links.TraceId AS linkTraceIds, Links.SpanId AS linkSpanIds, arrayMap(s -> hex(s), Links.TraceState) AS linkTraceStates,
-  arrayMap(m -> ${sqlMapHex('m')}, Links.Attributes) AS linkAttributes`;
-
-function expectedSpan(span: Span, g: ResourceGroup<Span>) {
-  const resource = g.resource.attributes;
-  const service = resource.get('service.name');
-  const scope = g.scopes.find((s) => s.records.includes(span))!.scope;
-  return {
-    spanId: span.spanId,
-    timestamp: nanos(span.startTimeUnixNano),
-    traceId: span.traceId,
-    parentSpanId: span.parentSpanId,
-    traceState: hex(span.traceState),
-    name: hex(span.name),
-    kind: ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'][span.kind] ?? '',
-    service: hex(service === undefined ? '' : asString(service)),
-    resource: mapHex(resource),
-    scopeName: hex(scope.name),
-    scopeVersion: hex(scope.version),
-    attributes: mapHex(span.attributes),
-    duration: (span.endTimeUnixNano > span.startTimeUnixNano ? span.endTimeUnixNano - span.startTimeUnixNano : 0n).toString(),
-    statusCode: ['Unset', 'Ok', 'Error'][span.status.code] ?? '',
-    statusMessage: hex(span.status.message),
-    eventTimes: span.events.map((e) => nanos(e.timeUnixNano)),
-    eventNames: span.events.map((e) => hex(e.name)),
-    eventAttributes: span.events.map((e) => mapHex(e.attributes)),
-    linkTraceIds: span.links.map((l) => l.traceId),
-    linkSpanIds: span.links.map((l) => l.spanId),
-    linkTraceStates: span.links.map((l) => hex(l.traceState)),
-    linkAttributes: span.links.map((l) => mapHex(l.attributes)),
-  };
-}
-
-const logColumns = `
-  SpanId AS spanId, toString(toUnixTimestamp64Nano(Timestamp)) AS timestamp, TraceId AS traceId, TraceFlags AS flags,
-  hex(SeverityText) AS severityText, SeverityNumber AS severityNumber, hex(ServiceName) AS service,
-  hex(Body) AS body, hex(ResourceSchemaUrl) AS resourceSchemaUrl, ${sqlMapHex('ResourceAttributes')} AS resource,
-  hex(ScopeSchemaUrl) AS scopeSchemaUrl, hex(ScopeName) AS scopeName, hex(ScopeVersion) AS scopeVersion,
-  ${sqlMapHex('ScopeAttributes')} AS scopeAttributes, ${sqlMapHex('LogAttributes')} AS attributes, hex(EventName) AS eventName`;
-
-function expectedLog(log: LogRecord, g: ResourceGroup<LogRecord>) {
-  const service = g.resource.attributes.get('service.name');
-  const scope = g.scopes.find((s) => s.records.includes(log))!;
-  return {
-    spanId: log.spanId,
-    timestamp: nanos(log.timeUnixNano || log.observedTimeUnixNano),
-    traceId: log.traceId,
-    flags: log.flags & 0xff,
-    severityText: hex(log.severityText),
-    severityNumber: log.severityNumber & 0xff,
-    service: hex(service === undefined ? '' : asString(service)),
-    body: hex(asString(log.body)),
-    resourceSchemaUrl: hex(g.schemaUrl),
-    resource: mapHex(g.resource.attributes),
-    scopeSchemaUrl: hex(scope.schemaUrl),
-    scopeName: hex(scope.scope.name),
-    scopeVersion: hex(scope.scope.version),
-    scopeAttributes: mapHex(scope.scope.attributes),
-    attributes: mapHex(log.attributes),
-    eventName: hex(log.eventName),
-  };
-}
 
 // --- tests --------------------------------------------------------------------------------------
 

@@ -1,50 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { AnyValue, Attributes, LogBatch, LogRecord, ResourceGroup } from '../../../batch/types.ts';
-import { asString } from '../../../batch/asString.ts';
+import type { AnyValue, LogBatch } from '../../../batch/types.ts';
 import { encodeLogs } from '../rows.ts';
 import { defaultSchemaOptions, migrate } from '../../../storage/clickhouse/schema/index.ts';
 import { openTestEngine } from '../../../storage/clickhouse/testing.ts';
 import { clickhouseRowStore } from '../../../storage/clickhouse/store.ts';
 import { encodeLogsNative, logColumns } from './index.ts';
 import { attrs, checkout, compareTables, group, hostile, id, logs, makeLog, maxNanos, nativeInserter, typedValues } from './testing.ts';
+import { expectedLogRow, logReadBack } from '../testing.ts';
 
-const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
-const mapHex = (m: Attributes) => [...m].map(([k, v]) => [hex(k), hex(asString(v))]);
-const sqlMapHex = (col: string) => `arrayMap((k, v) -> [hex(k), hex(v)], mapKeys(${col}), mapValues(${col}))`;
-const clamp = (t: bigint) => (t < 0n ? 0n : t > maxNanos ? maxNanos : t).toString();
-
-const readBack = `
-  SpanId AS spanId, toString(toUnixTimestamp64Nano(Timestamp)) AS timestamp, TraceId AS traceId, TraceFlags AS flags,
-  hex(SeverityText) AS severityText, SeverityNumber AS severityNumber, hex(ServiceName) AS service,
-  hex(Body) AS body, hex(ResourceSchemaUrl) AS resourceSchemaUrl, ${sqlMapHex('ResourceAttributes')} AS resource,
-  hex(ScopeSchemaUrl) AS scopeSchemaUrl, hex(ScopeName) AS scopeName, hex(ScopeVersion) AS scopeVersion,
-  ${sqlMapHex('ScopeAttributes')} AS scopeAttributes, ${sqlMapHex('LogAttributes')} AS attributes, hex(EventName) AS eventName`;
-
-/** The row the contrib exporter writes for `log` (reference §1.3, §2), every string as the hex of its UTF-8 bytes. */
-function expectedRow(log: LogRecord, g: ResourceGroup<LogRecord>) {
-  const service = g.resource.attributes.get('service.name');
-  const scope = g.scopes.find((s) => s.records.includes(log))!;
-  return {
-    spanId: log.spanId,
-    timestamp: clamp(log.timeUnixNano || log.observedTimeUnixNano),
-    traceId: log.traceId,
-    flags: log.flags & 0xff,
-    severityText: hex(log.severityText),
-    severityNumber: log.severityNumber & 0xff,
-    service: hex(service === undefined ? '' : asString(service)),
-    body: hex(asString(log.body)),
-    resourceSchemaUrl: hex(g.schemaUrl),
-    resource: mapHex(g.resource.attributes),
-    scopeSchemaUrl: hex(scope.schemaUrl),
-    scopeName: hex(scope.scope.name),
-    scopeVersion: hex(scope.scope.version),
-    scopeAttributes: mapHex(scope.scope.attributes),
-    attributes: mapHex(log.attributes),
-    eventName: hex(log.eventName),
-  };
-}
 
 // chDB binds one data directory per process: one engine for the whole file.
 const engine = openTestEngine();
@@ -65,8 +30,8 @@ describe('log records inserted as Native from a file into the embedded ClickHous
     await native.insert('native.otel_logs', logColumns, blocks);
     await json.insert('otel_logs', encodeLogs(batch).body, randomUUID());
     const ids = batch.resources.flatMap((g) => g.scopes.flatMap((s) => s.records.map((r) => r.spanId)));
-    const rows = await engine.select<{ spanId: string }>(`SELECT ${readBack} FROM native.otel_logs WHERE SpanId IN {ids:Array(String)}`, { ids });
-    const expected = batch.resources.flatMap((g) => g.scopes.flatMap((s) => s.records.map((log) => expectedRow(log, g))));
+    const rows = await engine.select<{ spanId: string }>(`SELECT ${logReadBack} FROM native.otel_logs WHERE SpanId IN {ids:Array(String)}`, { ids });
+    const expected = batch.resources.flatMap((g) => g.scopes.flatMap((s) => s.records.map((log) => expectedLogRow(log, g))));
     const bySpanId = (a: { spanId: string }, b: { spanId: string }) => a.spanId.localeCompare(b.spanId);
     expect(rows.sort(bySpanId)).toEqual(expected.sort(bySpanId));
     const both = await compareTables(engine, 'native.otel_logs', 'json.otel_logs');

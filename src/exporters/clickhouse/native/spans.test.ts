@@ -4,62 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { AnyValue, Attributes, ResourceGroup, Span, SpanEvent, SpanLink, TraceBatch } from '../../../batch/types.ts';
-import { asString } from '../../../batch/asString.ts';
+import type { AnyValue, SpanEvent, SpanLink, TraceBatch } from '../../../batch/types.ts';
 import { encodeSpans } from '../rows.ts';
 import { defaultSchemaOptions, migrate } from '../../../storage/clickhouse/schema/index.ts';
 import { openTestEngine } from '../../../storage/clickhouse/testing.ts';
 import { clickhouseRowStore } from '../../../storage/clickhouse/store.ts';
 import { encodeSpansNative, spanColumns } from './index.ts';
 import { attrs, checkout, compareTables, group, hostile, id, makeSpan, maxNanos, nativeInserter, traces, typedValues } from './testing.ts';
+import { expectedSpanRow, spanReadBack } from '../testing.ts';
 
-const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
-const mapHex = (m: Attributes) => [...m].map(([k, v]) => [hex(k), hex(asString(v))]);
-const sqlMapHex = (col: string) => `arrayMap((k, v) -> [hex(k), hex(v)], mapKeys(${col}), mapValues(${col}))`;
-const clamp = (t: bigint) => (t < 0n ? 0n : t > maxNanos ? maxNanos : t).toString();
 const event = (t: bigint, name = 'e', attributes = attrs()): SpanEvent => ({ timeUnixNano: t, name, attributes, droppedAttributesCount: 0 });
 const link = (n: number, traceState = '', attributes = attrs()): SpanLink => ({ traceId: id(n, 32), spanId: id(n, 16), traceState, attributes, droppedAttributesCount: 0, flags: 0 });
-
-const readBack = `
-  SpanId AS spanId, toString(toUnixTimestamp64Nano(Timestamp)) AS timestamp, TraceId AS traceId,
-  ParentSpanId AS parentSpanId, hex(TraceState) AS traceState, hex(SpanName) AS name, SpanKind AS kind,
-  hex(ServiceName) AS service, ${sqlMapHex('ResourceAttributes')} AS resource, hex(ScopeName) AS scopeName,
-  hex(ScopeVersion) AS scopeVersion, ${sqlMapHex('SpanAttributes')} AS attributes, toString(Duration) AS duration,
-  StatusCode AS statusCode, hex(StatusMessage) AS statusMessage,
-  arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS eventTimes,
-  arrayMap(n -> hex(n), Events.Name) AS eventNames, arrayMap(m -> ${sqlMapHex('m')}, Events.Attributes) AS eventAttributes,
-  Links.TraceId AS linkTraceIds, Links.SpanId AS linkSpanIds, arrayMap(s -> hex(s), Links.TraceState) AS linkTraceStates,
-  arrayMap(m -> ${sqlMapHex('m')}, Links.Attributes) AS linkAttributes`;
-
-/** The row the contrib exporter writes for `span` (reference §1.1, §2), every string as the hex of its UTF-8 bytes. */
-function expectedRow(span: Span, g: ResourceGroup<Span>) {
-  const service = g.resource.attributes.get('service.name');
-  const scope = g.scopes.find((s) => s.records.includes(span))!.scope;
-  return {
-    spanId: span.spanId,
-    timestamp: clamp(span.startTimeUnixNano),
-    traceId: span.traceId,
-    parentSpanId: span.parentSpanId,
-    traceState: hex(span.traceState),
-    name: hex(span.name),
-    kind: ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'][span.kind] ?? '',
-    service: hex(service === undefined ? '' : asString(service)),
-    resource: mapHex(g.resource.attributes),
-    scopeName: hex(scope.name),
-    scopeVersion: hex(scope.version),
-    attributes: mapHex(span.attributes),
-    duration: (span.endTimeUnixNano > span.startTimeUnixNano ? span.endTimeUnixNano - span.startTimeUnixNano : 0n).toString(),
-    statusCode: ['Unset', 'Ok', 'Error'][span.status.code] ?? '',
-    statusMessage: hex(span.status.message),
-    eventTimes: span.events.map((e) => clamp(e.timeUnixNano)),
-    eventNames: span.events.map((e) => hex(e.name)),
-    eventAttributes: span.events.map((e) => mapHex(e.attributes)),
-    linkTraceIds: span.links.map((l) => l.traceId),
-    linkSpanIds: span.links.map((l) => l.spanId),
-    linkTraceStates: span.links.map((l) => hex(l.traceState)),
-    linkAttributes: span.links.map((l) => mapHex(l.attributes)),
-  };
-}
 
 // chDB binds one data directory per process: one engine for the whole file.
 const engine = openTestEngine();
@@ -120,8 +75,8 @@ describe('spans inserted as Native from a file into the embedded ClickHouse', ()
     await native.insert('native.otel_traces', spanColumns, blocks);
     await json.insert('otel_traces', encodeSpans(batch).body, randomUUID());
     const ids = batch.resources.flatMap((g) => g.scopes.flatMap((s) => s.records.map((r) => r.spanId)));
-    const rows = await engine.select<{ spanId: string }>(`SELECT ${readBack} FROM native.otel_traces WHERE SpanId IN {ids:Array(String)}`, { ids });
-    const expected = batch.resources.flatMap((g) => g.scopes.flatMap((s) => s.records.map((span) => expectedRow(span, g))));
+    const rows = await engine.select<{ spanId: string }>(`SELECT ${spanReadBack} FROM native.otel_traces WHERE SpanId IN {ids:Array(String)}`, { ids });
+    const expected = batch.resources.flatMap((g) => g.scopes.flatMap((s) => s.records.map((span) => expectedSpanRow(span, g))));
     const bySpanId = (a: { spanId: string }, b: { spanId: string }) => a.spanId.localeCompare(b.spanId);
     expect(rows.sort(bySpanId)).toEqual(expected.sort(bySpanId));
     const both = await compareTables(engine, 'native.otel_traces', 'json.otel_traces');
