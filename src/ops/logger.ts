@@ -1,8 +1,27 @@
 import { pino, type LevelWithSilent, type Logger } from 'pino';
 
-/** The gateway's structured JSON logger. Never used per record; never given record contents. */
-export function createLogger(config: { logLevel: LevelWithSilent }): Logger {
-  return pino({ name: 'otelhouse', level: config.logLevel });
+/**
+ * The gateway's structured JSON logger. Never used per record; never given record contents.
+ *
+ * Logging never blocks the gateway: when its output refuses a write — a reader that stopped
+ * reading (a full pipe: EAGAIN) or went away (EPIPE) — logging stops (said once on stderr), where
+ * pino's default destination would retry the write, sleeping in a loop that no timer can end
+ * (a SIGTERM then never finished). `fd` is the output (default stdout).
+ */
+export function createLogger(config: { logLevel: LevelWithSilent }, fd = 1): Logger {
+  const destination = pino.destination({ dest: fd, sync: true, retryEAGAIN: () => false });
+  destination.on('error', (err: NodeJS.ErrnoException) => {
+    destination.write = () => true;
+    destination.flushSync = () => {};
+    destination.flush = (cb?: (err?: Error) => void) => cb?.();
+    destination.end = () => {};
+    try {
+      process.stderr.write(`otelhouse: log output refused a write (${err.code ?? err.message}); logging stopped\n`);
+    } catch {
+      // stderr is gone too
+    }
+  });
+  return pino({ name: 'otelhouse', level: config.logLevel }, destination);
 }
 
 export type { Logger };
