@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway.ts';
 import { rows, startGateway } from './support/gateway.ts';
+import { grafanaTraceSearch, grafanaTraceView } from './support/grafanaSql.ts';
 import { logsRequest, post, traceRequest } from './support/payloads.ts';
 
 // SQL below is what the Grafana ClickHouse datasource generates in OpenTelemetry mode
@@ -41,10 +42,7 @@ afterAll(() => gateway?.shutdown());
 
 describe('Grafana ClickHouse datasource queries on stored data', () => {
   it('trace search lists root spans with a duration, newest first', async () => {
-    const sql =
-      `SELECT "TraceId" as traceID, "ServiceName" as serviceName, "SpanName" as operationName, "Timestamp" as startTime, multiply("Duration", 0.000001) as duration ` +
-      `FROM "default"."otel_traces" WHERE ( Timestamp >= ${from} AND Timestamp <= ${to} ) AND ( ParentSpanId = '' ) AND ( Duration > 0 ) ` +
-      `ORDER BY Timestamp DESC, Duration DESC LIMIT 1000`;
+    const sql = grafanaTraceSearch(from, to);
     expect(await rows(gateway, sql)).toEqual([
       { traceID: traceB, serviceName: 'api', operationName: 'GET /users', startTime: '2023-11-14 22:14:30.000000000', duration: 2 },
       { traceID: traceA, serviceName: 'frontend', operationName: 'GET /checkout', startTime: '2023-11-14 22:13:30.000000000', duration: 50 },
@@ -52,18 +50,7 @@ describe('Grafana ClickHouse datasource queries on stored data', () => {
   });
 
   it('trace view through otel_traces_trace_id_ts returns every span of the trace with tags, events and status', async () => {
-    const sql =
-      `WITH '${traceA}' as __gf_trace_id, (SELECT min(Start) FROM "default"."otel_traces_trace_id_ts" WHERE TraceId = __gf_trace_id) as __gf_trace_start, ` +
-      `(SELECT max(End) + 1 FROM "default"."otel_traces_trace_id_ts" WHERE TraceId = __gf_trace_id) as __gf_trace_end ` +
-      `SELECT "TraceId" as traceID, "SpanId" as spanID, "ParentSpanId" as parentSpanID, "ServiceName" as serviceName, "SpanName" as operationName, ` +
-      `multiply(toUnixTimestamp64Nano("Timestamp"), 0.000001) as startTime, multiply("Duration", 0.000001) as duration, ` +
-      `arrayMap(key -> map('key', key, 'value',"SpanAttributes"[key]), mapKeys("SpanAttributes")) as tags, ` +
-      `arrayMap(key -> map('key', key, 'value',"ResourceAttributes"[key]), mapKeys("ResourceAttributes")) as serviceTags, ` +
-      `if("StatusCode" IN ('Error', 'STATUS_CODE_ERROR'), 2, 0) as statusCode, ` +
-      `arrayMap((name, timestamp, attributes) -> tuple(name, toString(toUnixTimestamp64Milli(timestamp)), arrayMap( key -> map('key', key, 'value', attributes[key]), mapKeys(attributes)))::Tuple(name String, timestamp String, fields Array(Map(String, String))), "Events".Name, "Events".Timestamp, "Events".Attributes) AS logs, ` +
-      `arrayMap((traceID, spanID, attributes) -> tuple(traceID, spanID, arrayMap(key -> map('key', key, 'value', attributes[key]), mapKeys(attributes)))::Tuple(traceID String, spanID String, tags Array(Map(String, String))), "Links".TraceId, "Links".SpanId, "Links".Attributes) AS references, ` +
-      `"SpanKind" as kind, "StatusMessage" as statusMessage, "TraceState" as traceState ` +
-      `FROM "default"."otel_traces" WHERE traceID = __gf_trace_id AND "Timestamp" >= __gf_trace_start AND "Timestamp" <= __gf_trace_end`;
+    const sql = grafanaTraceView(traceA);
     const spans = await rows<Record<string, unknown>>(gateway, sql);
     spans.sort((a, b) => String(a.spanID).localeCompare(String(b.spanID)));
     // Grafana multiplies nanoseconds by 0.000001 in Float64: the milliseconds are exact to within float rounding.

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grafanaTraceSearch, grafanaTraceView } from './support/grafanaSql.ts';
 import { readNativeBlock } from './support/native.ts';
 import { reader, startSqlFixture, traceA, type SqlFixture } from './support/sql.ts';
 
@@ -59,25 +60,14 @@ describe("Grafana's ClickHouse data source over HTTP", () => {
 
   it('runs the OTel trace search', async () => {
     const found = await block(
-      `SELECT "TraceId" as traceID, "ServiceName" as serviceName, "SpanName" as operationName, "Timestamp" as startTime, multiply("Duration", 0.000001) as duration ` +
-        `FROM "default"."otel_traces" WHERE ( Timestamp >= ${from} AND Timestamp <= ${to} ) AND ( ParentSpanId = '' ) AND ( Duration > 0 ) ORDER BY Timestamp DESC, Duration DESC LIMIT 1000`,
+      grafanaTraceSearch(from, to),
     );
     expect(found.columns.slice(0, 3).map((c) => [c.name, c.values])).toEqual([['traceID', [traceA]], ['serviceName', ['frontend']], ['operationName', ['GET /checkout']]]);
   });
 
   it('runs the OTel trace view through otel_traces_trace_id_ts, maps and tuples included', async () => {
     const spans = await block(
-      `WITH '${traceA}' as __gf_trace_id, (SELECT min(Start) FROM "default"."otel_traces_trace_id_ts" WHERE TraceId = __gf_trace_id) as __gf_trace_start, ` +
-        `(SELECT max(End) + 1 FROM "default"."otel_traces_trace_id_ts" WHERE TraceId = __gf_trace_id) as __gf_trace_end ` +
-        `SELECT "TraceId" as traceID, "SpanId" as spanID, "ParentSpanId" as parentSpanID, "ServiceName" as serviceName, "SpanName" as operationName, ` +
-        `multiply(toUnixTimestamp64Nano("Timestamp"), 0.000001) as startTime, multiply("Duration", 0.000001) as duration, ` +
-        `arrayMap(key -> map('key', key, 'value',"SpanAttributes"[key]), mapKeys("SpanAttributes")) as tags, ` +
-        `arrayMap(key -> map('key', key, 'value',"ResourceAttributes"[key]), mapKeys("ResourceAttributes")) as serviceTags, ` +
-        `if("StatusCode" IN ('Error', 'STATUS_CODE_ERROR'), 2, 0) as statusCode, ` +
-        `arrayMap((name, timestamp, attributes) -> tuple(name, toString(toUnixTimestamp64Milli(timestamp)), arrayMap( key -> map('key', key, 'value', attributes[key]), mapKeys(attributes)))::Tuple(name String, timestamp String, fields Array(Map(String, String))), "Events".Name, "Events".Timestamp, "Events".Attributes) AS logs, ` +
-        `arrayMap((traceID, spanID, attributes) -> tuple(traceID, spanID, arrayMap(key -> map('key', key, 'value', attributes[key]), mapKeys(attributes)))::Tuple(traceID String, spanID String, tags Array(Map(String, String))), "Links".TraceId, "Links".SpanId, "Links".Attributes) AS references, ` +
-        `"SpanKind" as kind, "StatusMessage" as statusMessage, "TraceState" as traceState ` +
-        `FROM "default"."otel_traces" WHERE traceID = __gf_trace_id AND "Timestamp" >= __gf_trace_start AND "Timestamp" <= __gf_trace_end ORDER BY spanID`,
+      `${grafanaTraceView(traceA)} ORDER BY spanID`,
     );
     expect(spans.rows).toBe(2);
     expect(spans.columns.slice(0, 5).map((c) => c.values)).toEqual([[traceA, traceA], ['a000000000000001', 'a000000000000002'], ['', 'a000000000000001'], ['frontend', 'frontend'], ['GET /checkout', 'POST /pay']]);

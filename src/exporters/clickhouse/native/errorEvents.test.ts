@@ -4,25 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventId } from '../../../issues/store/rows.ts';
 import { insertOccurrences, makeOccurrence } from '../../../issues/store/testing.ts';
 import type { Occurrence } from '../../../issues/types.ts';
-import { defaultSchemaOptions, migrate } from '../../../storage/clickhouse/schema/index.ts';
-import { openTestEngine } from '../../../storage/clickhouse/testing.ts';
 import { encodeErrorEventsNative, errorEventColumns } from './index.ts';
-import { compareTables, hostile, maxNanos, nativeInserter } from './testing.ts';
+import { compareTables, hostile, maxNanos, encoderTables } from './testing.ts';
 
 const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
 const stringColumns = errorEventColumns.filter((c) => c !== 'Timestamp');
 
-// chDB binds one data directory per process: one engine for the whole file.
-const engine = openTestEngine();
-const native = nativeInserter(engine);
-beforeAll(async () => {
-  await migrate(engine.client, { ...defaultSchemaOptions, database: 'native' });
-  await migrate(engine.client, { ...defaultSchemaOptions, database: 'json' });
-});
-afterAll(async () => {
-  native.close();
-  await engine.close();
-});
+const { engine, native, setup, teardown } = encoderTables();
+beforeAll(setup);
+afterAll(teardown);
 
 /** Inserts occurrences as Native and as JSONEachRow; checks both tables hold the same rows. */
 async function roundTrip(occurrences: Occurrence[]) {

@@ -3,26 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AnyValue, LogBatch } from '../../../batch/types.ts';
 import { encodeLogs } from '../rows.ts';
-import { defaultSchemaOptions, migrate } from '../../../storage/clickhouse/schema/index.ts';
-import { openTestEngine } from '../../../storage/clickhouse/testing.ts';
-import { clickhouseRowStore } from '../../../storage/clickhouse/store.ts';
 import { encodeLogsNative, logColumns } from './index.ts';
-import { attrs, checkout, compareTables, group, hostile, id, logs, makeLog, maxNanos, nativeInserter, typedValues } from './testing.ts';
+import { attrs, checkout, compareTables, group, hostile, id, logs, makeLog, maxNanos, encoderTables, typedValues } from './testing.ts';
 import { expectedLogRow, logReadBack } from '../testing.ts';
 
 
-// chDB binds one data directory per process: one engine for the whole file.
-const engine = openTestEngine();
-const native = nativeInserter(engine);
-const json = clickhouseRowStore(engine.client, 'json');
-beforeAll(async () => {
-  await migrate(engine.client, { ...defaultSchemaOptions, database: 'native' });
-  await migrate(engine.client, { ...defaultSchemaOptions, database: 'json' });
-});
-afterAll(async () => {
-  native.close();
-  await engine.close();
-});
+const { engine, native, json, setup, teardown } = encoderTables();
+beforeAll(setup);
+afterAll(teardown);
 
 describe('log records inserted as Native from a file into the embedded ClickHouse', () => {
   /** Inserts `batch` as Native and as JSONEachRow; reads the Native rows back and checks both tables hold the same rows. */

@@ -6,28 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AnyValue, SpanEvent, SpanLink, TraceBatch } from '../../../batch/types.ts';
 import { encodeSpans } from '../rows.ts';
-import { defaultSchemaOptions, migrate } from '../../../storage/clickhouse/schema/index.ts';
-import { openTestEngine } from '../../../storage/clickhouse/testing.ts';
-import { clickhouseRowStore } from '../../../storage/clickhouse/store.ts';
 import { encodeSpansNative, spanColumns } from './index.ts';
-import { attrs, checkout, compareTables, group, hostile, id, makeSpan, maxNanos, nativeInserter, traces, typedValues } from './testing.ts';
+import { attrs, checkout, compareTables, group, hostile, id, makeSpan, maxNanos, encoderTables, traces, typedValues } from './testing.ts';
 import { expectedSpanRow, spanReadBack } from '../testing.ts';
 
 const event = (t: bigint, name = 'e', attributes = attrs()): SpanEvent => ({ timeUnixNano: t, name, attributes, droppedAttributesCount: 0 });
 const link = (n: number, traceState = '', attributes = attrs()): SpanLink => ({ traceId: id(n, 32), spanId: id(n, 16), traceState, attributes, droppedAttributesCount: 0, flags: 0 });
 
-// chDB binds one data directory per process: one engine for the whole file.
-const engine = openTestEngine();
-const native = nativeInserter(engine);
-const json = clickhouseRowStore(engine.client, 'json');
-beforeAll(async () => {
-  await migrate(engine.client, { ...defaultSchemaOptions, database: 'native' });
-  await migrate(engine.client, { ...defaultSchemaOptions, database: 'json' });
-});
-afterAll(async () => {
-  native.close();
-  await engine.close();
-});
+const { engine, native, json, setup, teardown } = encoderTables();
+beforeAll(setup);
+afterAll(teardown);
 
 describe('a Native block of spans', () => {
   it('is byte for byte what ClickHouse writes with FORMAT Native for the same rows', async () => {

@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { TestEngine } from '../../../storage/clickhouse/testing.ts';
+import { defaultSchemaOptions, migrate } from '../../../storage/clickhouse/schema/index.ts';
+import { clickhouseRowStore } from '../../../storage/clickhouse/store.ts';
+import { openTestEngine, type TestEngine } from '../../../storage/clickhouse/testing.ts';
 import { attrs } from '../testing.ts';
 
 export { attrs, checkout, group, id, logs, makeLog, makeSpan, maxNanos, traces } from '../testing.ts';
@@ -74,5 +76,28 @@ export async function compareTables(engine: TestEngine, a: string, b: string) {
     onlyInFirst: await count(`SELECT * FROM ${a} EXCEPT SELECT * FROM ${b}`),
     onlyInSecond: await count(`SELECT * FROM ${b} EXCEPT SELECT * FROM ${a}`),
     rows: [await count(`SELECT * FROM ${a}`), await count(`SELECT * FROM ${b}`)],
+  };
+}
+
+/**
+ * A test file's engine (chDB binds one data directory per process) with the gateway's tables twice:
+ * in database `native`, filled through {@link nativeInserter}, and in `json`, filled as JSONEachRow.
+ * Call `setup` in `beforeAll` and `teardown` in `afterAll`.
+ */
+export function encoderTables() {
+  const engine = openTestEngine();
+  const native = nativeInserter(engine);
+  return {
+    engine,
+    native,
+    json: clickhouseRowStore(engine.client, 'json'),
+    async setup() {
+      await migrate(engine.client, { ...defaultSchemaOptions, database: 'native' });
+      await migrate(engine.client, { ...defaultSchemaOptions, database: 'json' });
+    },
+    async teardown() {
+      native.close();
+      await engine.close();
+    },
   };
 }
