@@ -35,6 +35,7 @@ import { registerTelemetryRoutes } from './query/telemetry/routes.ts';
 import { registerTempoRoutes } from './query/tempo/routes.ts';
 import { registerOtlpRoutes } from './receiver/otlpRoutes.ts';
 import { createServer } from './receiver/server.ts';
+import { readEngineStats } from './storage/clickhouse/engineStats.ts';
 import { embeddedBlockStore, serverBlockStore, type BlockStore } from './storage/clickhouse/blockStore.ts';
 import { createClickHouseClient, type ClickHouseClient } from './storage/clickhouse/client.ts';
 import { checkDrift, migrate, type DriftProblem, type SchemaOptions } from './storage/clickhouse/schema/index.ts';
@@ -204,6 +205,15 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   services.gate = { resolver: control.resolver, sessions: control.sessionRegistry, now };
   const issues = createIssues(config, client, control.audit, metrics, logger);
   const stage = await createExportStage(config, client, deps, metrics, logger);
+  if (!config.clickhouse.url) {
+    // The embedded engine has no Prometheus endpoint of its own: its counters join the gateway's scrape.
+    metrics.beforeCollect(() =>
+      readEngineStats(client, config.clickhouse.database).then(
+        (stats) => metrics.setEngineStats(stats),
+        (err: unknown) => logger.debug({ err: (err as Error).message }, 'engine counters not read for this scrape'),
+      ),
+    );
+  }
 
   const triggers = new AutoTriggers({
     rules: config.control.autoTriggers,

@@ -113,6 +113,18 @@ describe('the write-ahead log', () => {
     expect(await stored('unflushed')).toEqual({ n: '4', u: '4' });
   });
 
+  it("serves the embedded engine's own counters on /metrics: rows inserted, the CPU its threads used, parts per table", async () => {
+    const insertedBefore = await metric('otelhouse_clickhouse_events_total{event="InsertedRows"}');
+    const cpuBefore = await metric('otelhouse_clickhouse_events_total{event="UserTimeMicroseconds"}');
+    expect((await post(gateway.url, '/v1/traces', spans('engine-counters', 30))).status).toBe(200);
+    expect(await stored('engine-counters')).toEqual({ n: '30', u: '30' });
+    // otel_traces' rows, plus what its trace-id view writes beside them.
+    expect((await metric('otelhouse_clickhouse_events_total{event="InsertedRows"}')) - insertedBefore).toBeGreaterThanOrEqual(30);
+    expect(await metric('otelhouse_clickhouse_events_total{event="UserTimeMicroseconds"}')).toBeGreaterThan(cpuBefore);
+    expect(await metric('otelhouse_clickhouse_active_parts{table="otel_traces"}')).toBeGreaterThanOrEqual(1);
+    expect(await metric('otelhouse_clickhouse_memory_tracked_bytes')).toBeGreaterThan(0);
+  });
+
   it('stores no duplicates when an insert committed but reported failure and was repeated', async () => {
     mode = 'commit-then-fail';
     expect((await post(gateway.url, '/v1/traces', spans('ambiguous', 30))).status).toBe(200);

@@ -40,8 +40,12 @@ function loadTable(title: string, runs: MeasuredLoad[], threads: boolean): strin
     const name = `${r.spansPerRequest}x${r.senders}${r.pacedSpansPerSec ? `@${r.pacedSpansPerSec}` : ''}`;
     const line = `  ${name.padEnd(7)} ${pad(r.requestsPerSec, 8)} ${pad(r.spansPerSec, 10)} ${pad(r.latencyMs.p50, 7)} ${pad(r.latencyMs.p99, 7)} ${pad(bad, 7)} | ${pad(r.server.cpuCores, 13)} ${pad(main, 6)} ${pad(r.loadGenCpuCores, 7)} ${pad(r.otherCores, 5)} | ${pad(r.server.cpuUsPerSpan, 11)} | ${ins}`;
     const t = Object.entries(r.threadCores).map(([thread, c]) => `${thread} ${c}`).join(', ');
+    const p = r.stored?.profile;
+    const profile = p
+      ? `\n            per stored span: JS thread ${p.jsMainThreadUs} µs, ClickHouse ${p.clickhouseUs} µs (system ${p.clickhouseSystemUs}; waited for a core ${p.clickhouseCpuWaitUs}), rest ${p.restUs} µs (GC helpers, libuv: WAL writes and fdatasyncs); merges rewrote ${p.mergedRowsPerInsertedRow} rows per inserted row`
+      : '';
     const stored = r.stored
-      ? `\n            stored: ${r.stored.spansPerSec} spans/s over ${r.stored.seconds} s (flush after the senders stopped ${r.stored.flushMs} ms), ${r.stored.cpuUsPerStoredSpan} µs CPU per stored span, peak RSS ${r.peakRssMiB} MiB`
+      ? `\n            stored: ${r.stored.spansPerSec} spans/s over ${r.stored.seconds} s (flush after the senders stopped ${r.stored.flushMs} ms), ${r.stored.cpuUsPerStoredSpan} µs CPU per stored span, peak RSS ${r.peakRssMiB} MiB${profile}`
       : '';
     return threads ? `${line}\n            threads (cores): ${t}${stored}` : line;
   });
@@ -100,7 +104,7 @@ export function printSummary(r: Summary, file: string): void {
   if (cc) out.push(configTable(cc));
   out.push('');
   for (const x of [raw, r.rawInsertJson]) {
-    if (x) out.push(`  raw insert ceiling (${x.format}): ${x.rowsPerSec} rows/s — ${x.chunkRows}-row chunks (${x.chunkMiB} MiB), ${x.inflight} in flight, insert p50 ${x.insertMs.p50} ms, ${x.cpuCores} cores (main ${x.mainThreadCores}), ${x.cpuUsPerRow} µs CPU/row`);
+    if (x) out.push(`  raw insert ceiling (${x.format}): ${x.rowsPerSec} rows/s — ${x.chunkRows}-row chunks (${x.chunkMiB} MiB), ${x.inflight} in flight, insert p50 ${x.insertMs.p50} ms, ${x.cpuCores} cores (main ${x.mainThreadCores}), ${x.cpuUsPerRow} µs CPU/row (ClickHouse ${x.profile.clickhouseUs}, system ${x.profile.clickhouseSystemUs}; merges rewrote ${x.profile.mergedRowsPerInsertedRow} rows per row), peak RSS ${x.peakRssMiB} MiB`);
   }
   if (cpu) {
     out.push(`  CPU per span, in-process (1000-span request): decode ${cpu.decodeUsPerSpan} + encode (Native) ${cpu.encodeUsPerSpan} µs (JSONEachRow ${cpu.encodeJsonUsPerSpan}); decode → chain → encode together ${cpu.pipelineUsPerSpan} µs`);
@@ -115,6 +119,9 @@ export function printSummary(r: Summary, file: string): void {
     );
   }
   if (r.targets.cpuUsPerStoredSpanEveryLoad) out.push(`  CPU µs per stored span, worst load: ${met('cpuUsPerStoredSpanEveryLoad')}`, `  peak RSS MiB, worst load: ${met('peakRssMiBEveryLoad')}`);
+  if (r.targets.cpuUsPerStoredSpanEveryLoad && raw) {
+    out.push(`  the engine's own floor in this run (raw insert, no gateway): ${raw.cpuUsPerRow} µs CPU per row (${raw.profile.clickhouseUs} in ClickHouse's threads), peak RSS ${raw.peakRssMiB} MiB`);
+  }
   if (r.targets.ackP99MsAt10kSpansPerSec) out.push(`  ack p99 ms at 10 000 spans/s (100x8 paced): ${met('ackP99MsAt10kSpansPerSec')}`);
   if (r.targets.ingestUnderReadLoad) out.push(`  ingest at 100x8 under ${e!.underReadLoad!.readers} SQL readers / unloaded: ${met('ingestUnderReadLoad')}`);
   if (r.ratios.endToEndOverBareHttp) out.push(`  end-to-end / bare HTTP: ${r.ratios.endToEndOverBareHttp.map((x) => `${x.load} ${x.ratio}`).join(', ')}`);

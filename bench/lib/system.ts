@@ -12,6 +12,8 @@ export interface ExporterCounters {
   rows: number;
   inserts: number;
   insertSeconds: number;
+  /** The embedded engine's profile counters (`otelhouse_clickhouse_events_total`), by event. */
+  engine: Record<string, number>;
 }
 
 function sumSeries(text: string, name: string): number {
@@ -27,5 +29,38 @@ export async function scrapeExporter(port: number): Promise<ExporterCounters> {
     rows: sumSeries(text, 'otelhouse_exporter_rows_total'),
     inserts: sumSeries(text, 'otelhouse_exporter_insert_duration_seconds_count'),
     insertSeconds: sumSeries(text, 'otelhouse_exporter_insert_duration_seconds_sum'),
+    engine: Object.fromEntries([...text.matchAll(/^otelhouse_clickhouse_events_total\{event="(\w+)"\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])])),
+  };
+}
+
+/**
+ * Where the CPU per stored row went, from the process's own figures and ClickHouse's profile
+ * counters over the same stretch: the JS thread, ClickHouse's query and merge threads (user and
+ * system time, as the engine counts them), and the rest of the process (V8's GC and compiler
+ * helpers, libuv's pool: the write-ahead log's writes and fdatasyncs, chDB threads no query owns).
+ * `mergedRowsPerInsertedRow`: rows merges rewrote per row inserted (write amplification).
+ */
+export interface CpuProfile {
+  totalUs: number;
+  jsMainThreadUs: number;
+  clickhouseUs: number;
+  clickhouseSystemUs: number;
+  restUs: number;
+  clickhouseCpuWaitUs: number;
+  mergedRowsPerInsertedRow: number;
+}
+
+export function cpuProfile(rows: number, cpu: { total: number; main: number }, before: Record<string, number>, after: Record<string, number>): CpuProfile {
+  const d = (event: string) => (after[event] ?? 0) - (before[event] ?? 0);
+  const per = (us: number) => Math.round((us / rows) * 10) / 10;
+  const clickhouse = d('UserTimeMicroseconds') + d('SystemTimeMicroseconds');
+  return {
+    totalUs: per(cpu.total * 1e6),
+    jsMainThreadUs: per(cpu.main * 1e6),
+    clickhouseUs: per(clickhouse),
+    clickhouseSystemUs: per(d('SystemTimeMicroseconds')),
+    restUs: per(cpu.total * 1e6 - cpu.main * 1e6 - clickhouse),
+    clickhouseCpuWaitUs: per(d('OSCPUWaitMicroseconds')),
+    mergedRowsPerInsertedRow: d('InsertedRows') ? Math.round((d('MergedRows') / d('InsertedRows')) * 100) / 100 : 0,
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, NodeChild, runWorker, type CpuSample } from '../lib/child.ts';
 import { runLoad, round, type LoadResult } from '../lib/load.ts';
-import { machineCpu, scrapeExporter, type ExporterCounters } from '../lib/system.ts';
+import { cpuProfile, machineCpu, scrapeExporter, type CpuProfile, type ExporterCounters } from '../lib/system.ts';
 
 /** One sender configuration: request size × concurrent senders, paced at `spansPerSec` when set. */
 export interface LoadConfig {
@@ -35,7 +35,7 @@ export interface MeasuredLoad extends LoadResult {
    * was inserted (`POST /api/flush` right after the senders stopped): rows inserted, per second of
    * that whole span, and the whole process's CPU (JS, chDB's threads, GC) per inserted row.
    */
-  stored?: { spans: number; spansPerSec: number; cpuUsPerStoredSpan: number; flushMs: number; seconds: number };
+  stored?: { spans: number; spansPerSec: number; cpuUsPerStoredSpan: number; flushMs: number; seconds: number; profile: CpuProfile };
   /** Highest resident set size sampled (every 100 ms) during the load and its flush, MiB. */
   peakRssMiB: number;
 }
@@ -106,6 +106,7 @@ async function measure(child: NodeChild, port: number, cfg: LoadConfig, timing: 
             cpuUsPerStoredSpan: round(((c.cpu.total - a.cpu.total) * 1e6) / storedSpans, 1),
             flushMs: Math.round(flushMs),
             seconds: round(storedSeconds, 2),
+            profile: cpuProfile(storedSpans, { total: c.cpu.total - a.cpu.total, main: c.cpu.main - a.cpu.main }, ex0.engine, ex2.engine),
           },
         }
       : {}),

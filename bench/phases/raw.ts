@@ -1,3 +1,4 @@
+import type { CpuProfile } from '../lib/system.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ export interface RawInsertResult {
   cpuCores: number;
   mainThreadCores: number;
   cpuUsPerRow: number;
+  /** The same CPU split by who used it (ClickHouse's counters against the process's). */
+  profile: CpuProfile;
   peakRssMiB: number;
   storedRows: number;
   expectedStoredRows: number;

@@ -20,6 +20,8 @@ import { encodeSpans } from '../../src/exporters/clickhouse/rows.ts';
 import { clickhouseRowStore } from '../../src/storage/clickhouse/store.ts';
 import { decodeTracesProtobuf } from '../../src/receiver/otlp/index.ts';
 import { RequestPool } from '../lib/requests.ts';
+import { cpuProfile } from '../lib/system.ts';
+import { readEngineStats } from '../../src/storage/clickhouse/engineStats.ts';
 import { round } from '../lib/load.ts';
 
 interface Options { dataDir: string; format: 'native' | 'json'; chunkRows: number; inflight: number; durationMs: number; spansPerRequest: number; distinctChunks: number }
@@ -53,6 +55,7 @@ function mainThreadCpu(): number {
 let next = 0;
 let inserted = 0;
 const latencies: number[] = [];
+const engine0 = (await readEngineStats(client, 'default')).events;
 const cpu0 = process.cpuUsage();
 const main0 = mainThreadCpu();
 const t0 = performance.now();
@@ -71,6 +74,7 @@ await Promise.all(
 const elapsedMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const mainCpu = mainThreadCpu() - main0;
+const engine1 = (await readEngineStats(client, 'default')).events;
 const result = await client.query({ query: 'SELECT count() AS rows FROM default.otel_traces', format: 'JSONEachRow' });
 const [{ rows: stored }] = (await result.json()) as Array<{ rows: string }>;
 await client.close();
@@ -90,6 +94,7 @@ console.log(
     cpuCores: round((cpu.user + cpu.system) / 1000 / elapsedMs, 2),
     mainThreadCores: round((mainCpu * 1000) / elapsedMs, 2),
     cpuUsPerRow: round((cpu.user + cpu.system) / inserted, 1),
+    profile: cpuProfile(inserted, { total: (cpu.user + cpu.system) / 1e6, main: mainCpu }, engine0, engine1),
     peakRssMiB: Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) / 1024),
     storedRows: Number(stored),
     expectedStoredRows: inserted + rowsPerChunk,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ChainObserver } from '../processors/chain.ts';
+import type { EngineStats } from '../storage/clickhouse/engineStats.ts';
 
 /**
  * The gateway's own Prometheus metrics, served as text at `GET /metrics`. One registry per
@@ -173,21 +174,49 @@ export class GatewayMetrics implements ChainObserver {
     registers: [this.registry],
   });
 
-  private readonly collectHooks: Array<() => void> = [];
+  /** The embedded engine's own counters (`system.events`), read at each scrape; a server serves them itself. */
+  readonly engineEvents = new Counter({
+    name: 'otelhouse_clickhouse_events_total',
+    help: "The embedded ClickHouse engine's profile counters (system.events): inserts, merges, queries, and the CPU its threads used (UserTimeMicroseconds, SystemTimeMicroseconds, OSCPUWaitMicroseconds).",
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+  readonly engineMemory = new Gauge({
+    name: 'otelhouse_clickhouse_memory_tracked_bytes',
+    help: "Memory the embedded ClickHouse engine's tracker holds now (system.metrics MemoryTracking).",
+    registers: [this.registry],
+  });
+  readonly engineParts = new Gauge({
+    name: 'otelhouse_clickhouse_active_parts',
+    help: 'Active data parts per table of the embedded ClickHouse engine (a count that keeps growing means merges are behind).',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly collectHooks: Array<() => void | Promise<void>> = [];
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'otelhouse_process_' });
   }
 
-  /** Runs `hook` before every scrape, to set gauges read from state (backlogs). */
-  beforeCollect(hook: () => void): void {
+  /** Runs `hook` before every scrape, to set gauges read from state (backlogs, the engine's counters). */
+  beforeCollect(hook: () => void | Promise<void>): void {
     this.collectHooks.push(hook);
   }
 
   /** The metrics in Prometheus' text format, gauges read from state brought up to date first. */
   async text(): Promise<string> {
-    for (const hook of this.collectHooks) hook();
+    await Promise.all(this.collectHooks.map((hook) => hook()));
     return this.registry.metrics();
+  }
+
+  /** Sets the engine's series from a reading of its counters (counters are set, not added: they count since the engine started). */
+  setEngineStats(stats: EngineStats): void {
+    this.engineEvents.reset();
+    for (const [event, value] of Object.entries(stats.events)) this.engineEvents.inc({ event }, value);
+    this.engineMemory.set(stats.memoryTrackedBytes);
+    this.engineParts.reset();
+    for (const [table, parts] of Object.entries(stats.activeParts)) this.engineParts.set({ table }, parts);
   }
 
   records(processor: string, signal: string, received: number, emitted: number): void {
