@@ -123,4 +123,17 @@ describe('loadConfig', () => {
     const file = yamlFile('receiver:\n  maxRequestBytes: -5\n');
     expect(() => loadConfig({ OTELHOUSE_CONFIG: file })).toThrow(/receiver\.maxRequestBytes = -5/);
   });
+
+  it('rejects an in-flight bound below the largest request, which would refuse that request forever', () => {
+    const file = yamlFile('receiver:\n  maxRequestBytes: 1048576\n  maxInFlightBytes: 65536\n');
+    let message = '';
+    try {
+      loadConfig({ OTELHOUSE_CONFIG: file });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^invalid configuration: receiver\.maxInFlightBytes = 65536: must be at least receiver\.maxRequestBytes \(1048576\)/);
+    expect(message).not.toContain('\n');
+    expect(loadConfig({ OTELHOUSE_CONFIG: yamlFile('receiver:\n  maxRequestBytes: 65536\n  maxInFlightBytes: 65536\n') }).receiver.maxInFlightBytes).toBe(65536);
+  });
 });

@@ -3,14 +3,30 @@ import { z } from 'zod';
 const positiveInt = z.coerce.number().int().positive();
 
 /** Request limits of the OTLP/HTTP receiver (`receiver`). */
-export const receiverConfigSchema = z.strictObject({
-  /** Largest request body accepted, measured after decompression (OTLP recommends 64 MiB). */
-  maxRequestBytes: positiveInt.default(64 * 1024 * 1024),
-  /** Bound on decoded-but-not-yet-stored request bytes; above it requests get 503. */
-  maxInFlightBytes: positiveInt.default(256 * 1024 * 1024),
-  /** Seconds suggested to senders in `Retry-After` when refusing for overload. */
-  retryAfterSeconds: positiveInt.default(5),
-});
+export const receiverConfigSchema = z
+  .strictObject({
+    /** Largest request body accepted, measured after decompression (OTLP recommends 64 MiB). */
+    maxRequestBytes: positiveInt.default(64 * 1024 * 1024),
+    /**
+     * Bound on decompressed request bytes received but not yet answered; a request that would take
+     * the total above it gets 503 + Retry-After. At least `maxRequestBytes`, so the largest request
+     * accepted always fits, and the only request in flight is never refused.
+     */
+    maxInFlightBytes: positiveInt.default(256 * 1024 * 1024),
+    /** Seconds suggested to senders in `Retry-After` when refusing for overload. */
+    retryAfterSeconds: positiveInt.default(5),
+  })
+  .check((ctx) => {
+    const { maxRequestBytes, maxInFlightBytes } = ctx.value;
+    if (maxInFlightBytes < maxRequestBytes) {
+      ctx.issues.push({
+        code: 'custom',
+        input: maxInFlightBytes,
+        path: ['maxInFlightBytes'],
+        message: `must be at least receiver.maxRequestBytes (${maxRequestBytes}): a request of the largest accepted size would be refused with 503 forever`,
+      });
+    }
+  });
 
 /** Bearer tokens of the OTLP and admin endpoints (`auth`). */
 export const authConfigSchema = z.strictObject({
