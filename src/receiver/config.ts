@@ -32,8 +32,27 @@ export const receiverConfigSchema = z
 export const authConfigSchema = z.strictObject({
   /** Bearer tokens accepted on `/v1/*`; empty = no ingest auth. */
   ingestTokens: z.array(z.string().min(8)).default([]),
-  /** Bearer tokens accepted on `/api/*`; empty = no admin auth. */
-  adminTokens: z.array(z.string().min(8)).default([]),
+  /**
+   * Bearer tokens accepted on `/api/*`; empty = no admin auth. Each is a token, or `{name, token}`:
+   * the audit log records changes under the token's name (`token:<8 hex of its SHA-256>` for a token
+   * given without one).
+   */
+  adminTokens: z
+    .array(
+      z.union([
+        z.string().min(8),
+        z.strictObject({
+          name: z.string().regex(/^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/, 'must be 1–64 printable ASCII characters'),
+          token: z.string().min(8),
+        }),
+      ]),
+    )
+    .default([])
+    .check((ctx) => {
+      const names = ctx.value.flatMap((t) => (typeof t === 'string' ? [] : [t.name]));
+      const twice = names.find((name, i) => names.indexOf(name) !== i);
+      if (twice !== undefined) ctx.issues.push({ code: 'custom', input: twice, path: [], message: `two admin tokens are named "${twice}"` });
+    }),
 });
 
 /** Rate limits and retry deduplication of the OTLP routes (`protection`). */
