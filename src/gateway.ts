@@ -22,6 +22,7 @@ import { IssueStore } from './issues/store/issueStore.ts';
 import { IssueTracker } from './issues/tracker.ts';
 import { createLogger, type Logger } from './ops/logger.ts';
 import { GatewayMetrics } from './ops/metrics.ts';
+import { logFirstDrops } from './ops/dropLog.ts';
 import { registerOpsRoutes } from './ops/routes.ts';
 import { Pipeline } from './processors/pipeline.ts';
 import { ProcessorChain } from './processors/chain.ts';
@@ -202,6 +203,13 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
 
   const { client, migrations, drift } = await openStorage(config, deps, logger);
   const control = await createControlPlane(config, client, logger, now);
+  const policyCount = control.policyRegistry.policies().length;
+  if (policyCount > 0 && !config.processors.some((entry) => entry.type === 'debugsessions')) {
+    logger.warn(
+      { policies: policyCount },
+      'collection policies exist but the processor chain has no debugsessions gate: clients are served their policies (kill switch, minimum level, sampling) and debug sessions, but what they send is stored regardless',
+    );
+  }
   services.gate = { resolver: control.resolver, sessions: control.sessionRegistry, now };
   const issues = createIssues(config, client, control.audit, metrics, logger);
   const stage = await createExportStage(config, client, deps, metrics, logger);
@@ -245,7 +253,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     : undefined;
   if (connector) stage.addConsumer(connector);
 
-  const chain = new ProcessorChain(processors, metrics);
+  const chain = new ProcessorChain(processors, logFirstDrops(metrics, logger));
   // Processors that hold records (tail sampling) hand them on later, through the rest of the chain into the export stage.
   await chain.start((batch) => stage.append(batch), join(config.dataDir, 'processors'));
   stage.start();

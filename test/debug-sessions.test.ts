@@ -62,6 +62,14 @@ describe('a debug session for one installation', () => {
   let sessionId: string;
   let etagX: string;
 
+  it('keeps every level by default; a fleet policy raises the minimum to INFO', async () => {
+    await sendLogs('inst-X', 'r0');
+    expect((await stored('r0')).map((r) => r.SeverityText)).toEqual(['DEBUG', 'INFO']);
+    const policy = await adminApi('/api/policies', { name: 'production fleet', targeting: { rolloutPercentage: 100 }, settings: { minLogLevel: 'info' } });
+    expect(policy.status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the gate's registries refresh every 200 ms
+  });
+
   it('is opened through the admin API and shows in that client’s /v1/config only', async () => {
     const created = await adminApi('/api/debug-sessions', { target: { 'app.installation.id': 'inst-X' }, level: 'debug', durationMinutes: 30, reason: 'checkout crash report #4411' });
     expect(created.status).toBe(201);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Gateway } from '../src/gateway.ts';
-import { rows, startGateway } from './support/gateway.ts';
+import { rows, startGateway, tempDataDir } from './support/gateway.ts';
 import { logsRequest, post, traceRequest } from './support/payloads.ts';
 
 const json = { 'content-type': 'application/json' };
@@ -69,5 +69,72 @@ describe('a gateway whose configured chain has no redaction processor', () => {
     const gateway = await startGateway({ processors: [{ type: 'sampling' }] }, { logger: pino({ level: 'warn' }, sink) });
     await gateway.shutdown();
     expect(lines.some((line) => JSON.parse(line).msg.includes('no redaction processor'))).toBe(true);
+  });
+});
+
+/** A logger writing JSON lines into `lines`. */
+function capture(level: string): { lines: Array<Record<string, unknown>>; logger: pino.Logger } {
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) });
+  return { lines, logger: pino({ level }, sink) };
+}
+
+const levels = [[1, 'TRACE'], [5, 'DEBUG'], [9, 'INFO'], [13, 'WARN'], [17, 'ERROR']] as const;
+const levelledLogs = (service: string, from = 0) =>
+  logsRequest(service, levels.map(([severityNumber, severityText], i) => ({ time: String(t0 + BigInt(from + i)), severityNumber, severityText, body: `level ${severityText}` })));
+const storedLevels = async (gateway: Gateway, service: string) =>
+  (await rows<{ SeverityText: string }>(gateway, `SELECT SeverityText FROM otel_logs WHERE ServiceName = '${service}' ORDER BY SeverityNumber, Timestamp`)).map((r) => r.SeverityText);
+
+describe('levels and drops', () => {
+  it('stores logs of every level with no configuration, as a Collector does', async () => {
+    const gateway = await startGateway();
+    try {
+      expect((await post(gateway.url, '/v1/logs', levelledLogs('levels'), json)).status).toBe(200);
+      expect(await storedLevels(gateway, 'levels')).toEqual(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']);
+    } finally {
+      await gateway.shutdown();
+    }
+  });
+
+  it('logs the first drop of each processor and reason once, then only counts it', async () => {
+    const { lines, logger } = capture('info');
+    const gateway = await startGateway({ processors: [{ type: 'redaction' }, { type: 'filter', minSeverityNumber: 13 }] }, { logger });
+    try {
+      expect((await post(gateway.url, '/v1/logs', levelledLogs('filtered'), json)).status).toBe(200);
+      expect((await post(gateway.url, '/v1/logs', levelledLogs('filtered', 10), json)).status).toBe(200);
+      expect(await storedLevels(gateway, 'filtered')).toEqual(['WARN', 'WARN', 'ERROR', 'ERROR']);
+      const drops = lines.filter((l) => l.processor === 'filter');
+      expect(drops).toEqual([expect.objectContaining({ level: 30, signal: 'logs', reason: 'severity', count: 3 })]);
+      expect(drops[0].msg).toMatch(/dropped logs records \(severity\); logged once per reason/);
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      expect(metrics).toMatch(/otelhouse_processor_dropped_total\{[^}]*processor="filter"[^}]*reason="severity"[^}]*\} 6/);
+    } finally {
+      await gateway.shutdown();
+    }
+  });
+
+  it('warns at start when policies exist but the chain has no debugsessions gate to apply them', async () => {
+    const data = tempDataDir();
+    const ADMIN = 'admin-token-abcdef';
+    try {
+      const first = await startGateway({ dataDir: data.dir, auth: { adminTokens: [ADMIN] } });
+      const created = await fetch(`${first.url}/api/policies`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'kill old builds', targeting: { appVersions: '<2.0.0' }, settings: { telemetryEnabled: false } }),
+      });
+      expect(created.status).toBe(201);
+      await first.shutdown();
+
+      const gated = capture('warn');
+      await (await startGateway({ dataDir: data.dir }, { logger: gated.logger })).shutdown();
+      expect(gated.lines.filter((l) => String(l.msg).includes('no debugsessions gate'))).toEqual([]);
+
+      const ungated = capture('warn');
+      await (await startGateway({ dataDir: data.dir, processors: [{ type: 'redaction' }, { type: 'sampling' }] }, { logger: ungated.logger })).shutdown();
+      expect(ungated.lines.filter((l) => String(l.msg).includes('no debugsessions gate'))).toEqual([expect.objectContaining({ level: 40, policies: 1 })]);
+    } finally {
+      data.remove();
+    }
   });
 });

@@ -30,7 +30,7 @@ const config = {
   dataDir: data.dir,
   shutdownTimeoutMs: 3000,
   exporter: { maxWalBytes: 256 * 1024, retryInitialMs: 20, segmentMaxAgeMs: 50 },
-  receiver: { maxInFlightBytes: 64 * 1024, retryAfterSeconds: 2 },
+  receiver: { maxRequestBytes: 64 * 1024, maxInFlightBytes: 64 * 1024, retryAfterSeconds: 2 },
 };
 const start = () => startGateway(config, { wrapStore: faulty, files });
 beforeAll(async () => {

@@ -123,4 +123,31 @@ describe('loadConfig', () => {
     const file = yamlFile('receiver:\n  maxRequestBytes: -5\n');
     expect(() => loadConfig({ OTELHOUSE_CONFIG: file })).toThrow(/receiver\.maxRequestBytes = -5/);
   });
+
+  it('takes admin tokens plain or named, refuses two with one name, and never prints a token', () => {
+    const ok = loadConfig({ OTELHOUSE_CONFIG: yamlFile('auth:\n  adminTokens:\n    - plain-token-123\n    - name: ci-deploy\n      token: named-token-456\n') });
+    expect(ok.auth.adminTokens).toEqual(['plain-token-123', { name: 'ci-deploy', token: 'named-token-456' }]);
+    const twice = yamlFile('auth:\n  adminTokens:\n    - {name: ops, token: first-token-789}\n    - {name: ops, token: second-token-000}\n');
+    let message = '';
+    try {
+      loadConfig({ OTELHOUSE_CONFIG: twice });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/auth\.adminTokens/);
+    expect(message).not.toMatch(/first-token-789|second-token-000/);
+  });
+
+  it('rejects an in-flight bound below the largest request, which would refuse that request forever', () => {
+    const file = yamlFile('receiver:\n  maxRequestBytes: 1048576\n  maxInFlightBytes: 65536\n');
+    let message = '';
+    try {
+      loadConfig({ OTELHOUSE_CONFIG: file });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^invalid configuration: receiver\.maxInFlightBytes = 65536: must be at least receiver\.maxRequestBytes \(1048576\)/);
+    expect(message).not.toContain('\n');
+    expect(loadConfig({ OTELHOUSE_CONFIG: yamlFile('receiver:\n  maxRequestBytes: 65536\n  maxInFlightBytes: 65536\n') }).receiver.maxInFlightBytes).toBe(65536);
+  });
 });

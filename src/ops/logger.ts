@@ -10,7 +10,11 @@ import { pino, type LevelWithSilent, type Logger } from 'pino';
  */
 export function createLogger(config: { logLevel: LevelWithSilent }, fd = 1): Logger {
   const destination = pino.destination({ dest: fd, sync: true, retryEAGAIN: () => false });
+  let stopped = false;
   destination.on('error', (err: NodeJS.ErrnoException) => {
+    // A refused write can be reported more than once (the write, then the flush at exit).
+    if (stopped) return;
+    stopped = true;
     destination.write = () => true;
     destination.flushSync = () => {};
     destination.flush = (cb?: (err?: Error) => void) => cb?.();

@@ -224,10 +224,10 @@ describe('PATCH /api/issues/:fingerprint', () => {
     expect((await patch('fp-c', { status: 'unresolved' })).status).toBe(409);
   });
 
-  it('reopens with the actor from X-Otelhouse-Actor', async () => {
+  it('reopens on behalf of the X-Otelhouse-Actor, recorded after the token name', async () => {
     const { status, body } = await patch('fp-a', { status: 'unresolved' }, { 'x-otelhouse-actor': 'alice@example.com' });
     expect(status).toBe(200);
-    expect(body.state).toMatchObject({ status: 'ongoing', updatedBy: 'alice@example.com', resolution: null });
+    expect(body.state).toMatchObject({ status: 'ongoing', updatedBy: `${ACTOR} on behalf of alice@example.com`, resolution: null });
   });
 
   it('ignores for a duration and until more events', async () => {
@@ -279,7 +279,7 @@ describe('GET /api/audit', () => {
     const { status, body } = await get('/api/audit?entityType=issue&entityId=fp-a');
     expect(status).toBe(200);
     expect(body.entries.map((e: { action: string; actor: string }) => [e.action, e.actor])).toEqual([
-      ['issue.reopen', 'alice@example.com'],
+      ['issue.reopen', `${ACTOR} on behalf of alice@example.com`],
       ['issue.note', ACTOR],
       ['issue.assign', ACTOR],
       ['issue.resolve', ACTOR],

@@ -2,12 +2,11 @@
  * Query-string pieces shared by the API's list routes: instants, page sizes and cursors, and the
  * actor a change is recorded under. Everything here rejects with a 400 naming the field.
  */
-import { createHash } from 'node:crypto';
 
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { bearerToken } from '../http/auth.ts';
+import { adminOf } from '../http/auth.ts';
 import { ApiError } from '../http/problem.ts';
 
 /** The latest instant the stores hold (`DateTime64(9)` ends in April 2262). */
@@ -64,18 +63,18 @@ const ACTOR_HEADER = 'x-otelhouse-actor';
 const PRINTABLE = /^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$/;
 
 /**
- * Who is making a change: the `X-Otelhouse-Actor` header when present (1–128 printable ASCII
- * characters), else `token:` and the first 8 hex digits of the admin token's SHA-256 (stable and
- * not secret), else `anonymous` when admin auth is off.
+ * Who is making a change, as the audit log records it: the name of the admin token the request
+ * authenticated with (`auth.adminTokens`; `token:<8 hex>` for a token without a name), or
+ * `anonymous` when admin auth is off. An `X-Otelhouse-Actor` header (1–128 printable ASCII
+ * characters: a tool acting for a person) is recorded after it as `on behalf of`, never instead of
+ * it, so the header cannot hide which token made the change.
  */
 export function actorOf(request: FastifyRequest): string {
+  const who = adminOf(request) ?? 'anonymous';
   const header = request.headers[ACTOR_HEADER];
-  if (header !== undefined) {
-    if (typeof header !== 'string' || !PRINTABLE.test(header)) {
-      throw new ApiError(400, 'X-Otelhouse-Actor must be 1–128 printable ASCII characters', 'X-Otelhouse-Actor');
-    }
-    return header;
+  if (header === undefined) return who;
+  if (typeof header !== 'string' || !PRINTABLE.test(header)) {
+    throw new ApiError(400, 'X-Otelhouse-Actor must be 1–128 printable ASCII characters', 'X-Otelhouse-Actor');
   }
-  const token = bearerToken(request.headers.authorization);
-  return token ? `token:${createHash('sha256').update(token).digest('hex').slice(0, 8)}` : 'anonymous';
+  return `${who} on behalf of ${header}`;
 }

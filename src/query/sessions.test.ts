@@ -15,8 +15,9 @@ import { registerSessionRoutes } from './sessions.ts';
 
 const TOKEN = 'admin-token-for-tests';
 const OTHER_TOKEN = 'second-admin-token';
-const ACTOR = `token:${createHash('sha256').update(TOKEN).digest('hex').slice(0, 8)}`;
-const config = validateConfig({ logLevel: 'silent', auth: { adminTokens: [TOKEN, OTHER_TOKEN], ingestTokens: ['ingest-token-for-tests'] } });
+/** The name the admin token acts under in the audit log. */
+const ACTOR = 'oncall-alice';
+const config = validateConfig({ logLevel: 'silent', auth: { adminTokens: [{ name: ACTOR, token: TOKEN }, OTHER_TOKEN], ingestTokens: ['ingest-token-for-tests'] } });
 
 let engine: TestEngine;
 let audit: AuditLog;
@@ -70,9 +71,14 @@ describe('creating a debug session', () => {
     expect(items).toEqual([expect.objectContaining({ actor: ACTOR, action: 'debug_session.create', before: null, after: expect.objectContaining({ id: body.id, status: 'active' }) })]);
   });
 
-  it('records the X-Otelhouse-Actor header as the creator', async () => {
+  it('records the X-Otelhouse-Actor header as on behalf of, after the token name it cannot replace', async () => {
     const { body } = await create({ target: { 'user.id': 'u-actor' } }, { 'x-otelhouse-actor': 'alice@example.com' });
-    expect(body.createdBy).toBe('alice@example.com');
+    expect(body.createdBy).toBe(`${ACTOR} on behalf of alice@example.com`);
+  });
+
+  it('records a token given without a name as token:<8 hex of its SHA-256>', async () => {
+    const { body } = await create({ target: { 'user.id': 'u-unnamed' } }, { authorization: `Bearer ${OTHER_TOKEN}` });
+    expect(body.createdBy).toBe(`token:${createHash('sha256').update(OTHER_TOKEN).digest('hex').slice(0, 8)}`);
   });
 
   it.each([
@@ -200,7 +206,7 @@ describe('changing a session through its lifecycle', () => {
     expect((await call('PATCH', `/api/debug-sessions/${id}`, { target: { 'user.id': 'x' } })).status).toBe(400);
 
     const cancelled = await call('POST', `/api/debug-sessions/${id}/cancel`, undefined, { 'x-otelhouse-actor': 'bob' });
-    expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelledBy: 'bob', endedAt: cancelled.body.cancelledAt });
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelledBy: `${ACTOR} on behalf of bob`, endedAt: cancelled.body.cancelledAt });
     expect(registry.activeFor(who)).toBeUndefined();
     expect((await call('POST', `/api/debug-sessions/${id}/resume`)).status).toBe(409);
     expect((await call('PATCH', `/api/debug-sessions/${id}`, { reason: 'late' })).status).toBe(409);
@@ -209,7 +215,7 @@ describe('changing a session through its lifecycle', () => {
     expect(items.map((e) => e.action).reverse()).toEqual([
       'debug_session.create', 'debug_session.pause', 'debug_session.resume', 'debug_session.extend', 'debug_session.update', 'debug_session.cancel',
     ]);
-    expect(items[0]).toMatchObject({ actor: 'bob', before: expect.objectContaining({ status: 'active' }), after: expect.objectContaining({ status: 'cancelled' }) });
+    expect(items[0]).toMatchObject({ actor: `${ACTOR} on behalf of bob`, before: expect.objectContaining({ status: 'active' }), after: expect.objectContaining({ status: 'cancelled' }) });
   });
 });
 

@@ -107,7 +107,8 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
         if (err instanceof BodyError) return answer(err.status, err.reason, err.message);
         throw err;
       }
-      if (inFlight + body.length > limits.maxInFlightBytes) {
+      // Never refuse the only request in flight: it would be refused on every retry.
+      if (inFlight > 0 && inFlight + body.length > limits.maxInFlightBytes) {
         return answer(503, 'overloaded', 'gateway is at its in-flight memory bound; retry later', limits.retryAfterSeconds);
       }
       inFlight += body.length;

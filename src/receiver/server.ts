@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { bearerChecker } from '../http/auth.ts';
+import { bearerChecker, bearerIdentifier, setAdmin, tokenName } from '../http/auth.ts';
 import type { AuthConfig, ReceiverConfig } from './config.ts';
 import { formatOf, sendStatus } from './otlpRoutes.ts';
 
@@ -22,7 +22,8 @@ export function createServer(config: { receiver: ReceiverConfig; auth: AuthConfi
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   const ingestAllowed = bearerChecker(config.auth.ingestTokens);
-  const adminAllowed = bearerChecker(config.auth.adminTokens);
+  const adminTokens = config.auth.adminTokens.map(tokenName);
+  const identifyAdmin = bearerIdentifier(adminTokens);
   app.addHook('onRequest', async (request, reply) => {
     // The route that matched, not the raw URL: the router decodes `%61pi` to `api` and ignores
     // what raw-prefix checks would miss. Unmatched requests (404s) fall back to the decoded path.
@@ -30,8 +31,10 @@ export function createServer(config: { receiver: ReceiverConfig; auth: AuthConfi
     if (path.startsWith('/v1/') && !ingestAllowed(request.headers.authorization)) {
       return sendStatus(reply.header('www-authenticate', 'Bearer'), formatOf(request.headers['content-type']), 401, 'missing or invalid ingest token');
     }
-    if (path.startsWith('/api/') && !adminAllowed(request.headers.authorization)) {
-      return reply
+    if (path.startsWith('/api/') && adminTokens.length > 0) {
+      const admin = identifyAdmin(request.headers.authorization);
+      if (admin !== undefined) setAdmin(request, admin);
+      else return reply
         .code(401)
         .header('www-authenticate', 'Bearer')
         .type('application/problem+json')

@@ -47,7 +47,7 @@ describe('merging the policies that match a client', () => {
 
   it('ignores policies outside their schedule', () => {
     const later = makePolicy({ startsAtMs: T0 + MINUTE, settings: { minLogLevel: 'fatal' } });
-    expect(merge([later]).minLogLevel).toBe('info');
+    expect(merge([later]).minLogLevel).toBe(DEFAULT_CONFIG.minLogLevel);
     expect(merge([later], {}, undefined, T0 + MINUTE).minLogLevel).toBe('fatal');
   });
 });

@@ -39,12 +39,13 @@ export interface EffectiveConfig {
 }
 
 /**
- * What a client gets when no policy says otherwise: everything on, INFO and up, no sampling, and the
+ * What a client gets when no policy says otherwise: everything on, every level (as a Collector keeps
+ * every record it is sent; a policy raises the minimum level), no sampling, and the
  * OpenTelemetry batch processor's defaults (512 records, 5 s, queue 2048); config polled every minute.
  */
 export const DEFAULT_CONFIG: Readonly<EffectiveConfig> = Object.freeze({
   telemetryEnabled: true,
-  minLogLevel: 'info',
+  minLogLevel: 'trace',
   sampling: Object.freeze({ tracesPercentage: 100, logsPercentage: 100 }),
   sdk: Object.freeze({ maxBatchSize: 512, flushIntervalMs: 5_000, maxQueueSize: 2_048, pollIntervalMs: 60_000 }),
   debugSession: null,

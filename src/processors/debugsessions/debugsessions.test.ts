@@ -53,11 +53,20 @@ const severities = [1, 5, 9, 13, 17, 0]; // TRACE, DEBUG, INFO, WARN, ERROR, uns
 const levelledLogs = () => severities.map((severityNumber) => makeLog({ severityNumber }));
 const debugging = { 'service.name': 'app', 'app.installation.id': 'inst-debug' };
 const other = { 'service.name': 'app', 'app.installation.id': 'inst-other' };
+/** A fleet-wide policy raising the minimum level to INFO (with no policy every level is kept). */
+const infoForAll = () => makePolicy({ settings: { minLogLevel: 'info' } });
 
 describe('the debug-session gate', () => {
+  it('keeps every level of every client when no policy raises the minimum level, as a Collector keeps what it is sent', async () => {
+    const { state } = await control([]);
+    const { out, drops } = gate(state)(logs([other, levelledLogs()]));
+    expect(out.resources[0].scopes[0].records.map((l) => l.severityNumber)).toEqual(severities);
+    expect(drops).toEqual({});
+  });
+
   it('keeps a matching installation down to the session level, tagged and exempt; drops debug logs of others; counts it all', async () => {
     const session = makeSession({ target: { 'app.installation.id': 'inst-debug' }, level: 'debug' });
-    const { state, stats } = await control([session]);
+    const { state, stats } = await control([session], [infoForAll()]);
     const { out, drops, events } = gate(state)(logs([debugging, levelledLogs()], [other, levelledLogs()]));
 
     const [mine, theirs] = out.resources;
@@ -90,7 +99,7 @@ describe('the debug-session gate', () => {
     ['logs not captured: the policy level applies, untagged', { capture: { logs: false, spans: true, network: false } }, 'logs', 4],
   ] as const)('%s', async (_name, overrides, _signal, kept) => {
     const session = makeSession({ target: { 'app.installation.id': 'inst-debug' }, ...overrides });
-    const { state } = await control([session]);
+    const { state } = await control([session], [infoForAll()]);
     const { out } = gate(state)(logs([debugging, levelledLogs()]));
     expect(out.resources[0].scopes[0].records).toHaveLength(kept);
     expect(out.resources[0].resource.attributes.has(SESSION_ATTRIBUTE)).toBe('capture' in overrides ? false : true);
@@ -110,7 +119,7 @@ describe('the debug-session gate', () => {
   it('applies nothing for a paused or not-yet-started session, and removes a tag the client set itself', async () => {
     const paused = makeSession({ target: { 'app.installation.id': 'inst-debug' }, pausedAtMs: T0 });
     const later = makeSession({ target: { 'app.installation.id': 'inst-debug' }, startsAtMs: NOW + MINUTE });
-    const { state } = await control([paused, later]);
+    const { state } = await control([paused, later], [infoForAll()]);
     const { out, drops } = gate(state)(logs([{ ...debugging, [SESSION_ATTRIBUTE]: 'ds_forged' }, levelledLogs()]));
     expect(out.resources[0].resource.attributes.has(SESSION_ATTRIBUTE)).toBe(false);
     expect(drops).toEqual({ below_min_level: 2 });
