@@ -155,7 +155,11 @@ function createIssues(config: Config, client: ClickHouseClient, audit: AuditLog,
   const store = new IssueStore(client, { database, config: config.issues });
   const sourceMaps = new SourceMapStore(client, database, { onError: (err) => logger.warn({ err: (err as Error).message }, 'source map unusable') });
   const alerts = new AlertDispatcher(config.issues.alerts, {
-    onDelivery: (event) => metrics.alertDeliveries.inc({ webhook: event.webhook, outcome: event.outcome }),
+    onDelivery: (event) => {
+      metrics.alertDeliveries.inc({ webhook: event.webhook, outcome: event.outcome });
+      // One line per alert given up on (alerts are per issue, never per record); the logger hides credentials.
+      if (event.outcome === 'failed') logger.warn({ webhook: event.webhook, kind: event.kind, fingerprint: event.fingerprint, attempts: event.attempt, reason: event.reason }, 'issue alert not delivered');
+    },
   });
   const tracker = new IssueTracker({
     store,
