@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { createMasker, maskText, secretValues, showValue } from '../ops/secrets.ts';
+import { createMasker, maskText, secretValues, showValue } from '../secrets.ts';
 import { configSchema, type Config } from './schema.ts';
 
 type Env = Record<string, string | undefined>;

@@ -1,5 +1,5 @@
 import { pino, type LevelWithSilent, type Logger } from 'pino';
-import { createMasker, secretValues } from './secrets.ts';
+import { createMasker, secretValues } from '../secrets.ts';
 
 /**
  * The gateway's structured JSON logger. Never used per record; never given record contents.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { showValue } from '../ops/secrets.ts';
+import { showValue } from '../secrets.ts';
 import type { ProcessorEntry } from './config.ts';
 import { createDebugSessionsFactory, type GateControl } from './debugsessions/debugsessions.ts';
 import { filterFactory } from './filter/filter.ts';
