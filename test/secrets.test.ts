@@ -5,7 +5,10 @@ import { loadConfig, validateConfig } from '../src/config/load.ts';
 import type { ConfigInput } from '../src/config/schema.ts';
 import { createLogger } from '../src/ops/logger.ts';
 import { buildProcessors } from '../src/processors/registry.ts';
+import { createGateway } from '../src/gateway.ts';
 import { tempDataDir } from './support/gateway.ts';
+import { logsRequest, post } from './support/payloads.ts';
+import { freePort } from './support/process.ts';
 
 /** Every credential a configuration can carry; none may appear in an error or a log line. */
 const secrets = {
@@ -139,4 +142,51 @@ describe('the gateway\'s log lines', () => {
     expect(text).toContain('hooks.slack.com/(hidden)');
     expectNoSecret(text);
   });
+});
+
+describe('a runtime failure', () => {
+  it('a webhook that cannot be reached is logged without its URL\'s path or its headers', async () => {
+    const closed = await freePort();
+    const data = tempDataDir();
+    const logFile = `${data.dir}.log`;
+    const fd = openSync(logFile, 'w');
+    const config = validateConfig({
+      port: 0,
+      logLevel: 'info',
+      dataDir: data.dir,
+      sql: { port: 0 },
+      exporter: { segmentMaxAgeMs: 50 },
+      auth: { ingestTokens: [secrets.ingestToken] },
+      issues: {
+        alerts: {
+          retryInitialMs: 10,
+          retryMaxMs: 10,
+          webhooks: [{
+            url: `http://hook:${secrets.urlPassword}@127.0.0.1:${closed}/services/${secrets.slackPath}?key=${secrets.hookKey}`,
+            headers: { Authorization: `Bearer ${secrets.authorization}` },
+            maxAttempts: 1,
+            timeoutMs: 1000,
+          }],
+        },
+      },
+    });
+    const gateway = await createGateway(config, { logger: createLogger(config, fd) });
+    try {
+      await gateway.listen();
+      const error = logsRequest('checkout', [{ time: '1700000000000000000', severityNumber: 17, severityText: 'ERROR', body: 'card declined' }]);
+      expect((await post(gateway.url, '/v1/logs', error, { authorization: `Bearer ${secrets.ingestToken}` })).status).toBe(200);
+      const deadline = Date.now() + 20_000;
+      while (!readFileSync(logFile, 'utf8').includes('issue alert not delivered')) {
+        if (Date.now() > deadline) throw new Error(`no delivery failure logged: ${readFileSync(logFile, 'utf8')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await gateway.shutdown();
+      closeSync(fd);
+    }
+    const log = readFileSync(logFile, 'utf8');
+    data.remove();
+    expect(log).toMatch(/"webhook":"127\.0\.0\.1:\d+".*"msg":"issue alert not delivered"/);
+    expectNoSecret(log);
+  }, 60_000);
 });
