@@ -220,8 +220,13 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   // What another process can take is checked before the store is touched.
   const lock = lockDataDir(config.dataDir);
   const sqlPortNumber = sqlPort(config.sql, config.clickhouse.url);
-  await checkPortFree(config.host, config.port, 'port');
-  await checkPortFree(config.sql.host, sqlPortNumber, 'sql.port');
+  try {
+    await checkPortFree(config.host, config.port, 'port');
+    await checkPortFree(config.sql.host, sqlPortNumber, 'sql.port');
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 
   const client = deps.client ?? (await createClickHouseClient(config, logger));
   const control = createControlPlane(config, client, logger, now);
@@ -309,11 +314,12 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   function afterStore<T>(work: () => Promise<T>): Promise<T> {
     return storeStarted ? work() : started.then(work);
   }
+  const storeNotReady = () => (storeStarted ? undefined : store.reason ?? 'starting');
 
   let accepting = true;
   const flush = (timeoutMs = 30_000) => stage.flush(timeoutMs);
   const app = createServer(config, logger);
-  requireStore(app, () => (storeStarted ? undefined : store.reason ?? 'starting'));
+  requireStore(app, storeNotReady);
   registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, stage), metrics, accepting: () => accepting });
   registerIssueRoutes(app, { issues: issues.store, tracker: issues.tracker, audit: control.audit });
   registerAuditRoutes(app, { audit: control.audit });
@@ -328,12 +334,12 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   registerOpsRoutes(app, {
     metrics,
     accepting: () => accepting,
-    storeNotReady: () => (storeStarted ? undefined : store.reason ?? 'starting'),
+    storeNotReady,
     status: () => ({
       schemaVersion: store.value?.migrations.current ?? null,
       checksumMismatches: store.value?.migrations.checksumMismatches ?? [],
       drift: store.value?.drift ?? [],
-      store: storeStarted ? 'ready' : { notReady: store.reason ?? 'starting' },
+      store: storeStarted ? 'ready' : { notReady: storeNotReady() },
       wal: stage.status(),
     }),
     backlog: () => {
@@ -390,7 +396,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
       return store.value?.drift ?? [];
     },
     get storeNotReady() {
-      return storeStarted ? undefined : store.reason ?? 'starting';
+      return storeNotReady();
     },
     url: '',
     async listen() {
