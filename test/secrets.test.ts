@@ -5,6 +5,7 @@ import { loadConfig, validateConfig } from '../src/config/load.ts';
 import type { ConfigInput } from '../src/config/schema.ts';
 import { createLogger } from '../src/ops/logger.ts';
 import { buildProcessors } from '../src/processors/registry.ts';
+import { maskText } from '../src/secrets.ts';
 import { createGateway } from '../src/gateway.ts';
 import { tempDataDir } from './support/gateway.ts';
 import { logsRequest, post } from './support/payloads.ts';
@@ -110,6 +111,26 @@ describe('a configuration error', () => {
     } finally {
       dir.remove();
     }
+  });
+});
+
+describe('credential-shaped text', () => {
+  it.each([
+    ['http://otel:pw-1@clickhouse:8123/?query=SELECT%201', 'http://otel:(hidden)@clickhouse:8123/?query=SELECT%201'],
+    ['POST https://hooks.slack.com/services/T0/B0/xyz failed', 'POST https://hooks.slack.com/(hidden) failed'],
+    ['authorization: Bearer abc.def.ghi', 'authorization: Bearer (hidden)'],
+    ['GET /hook?api_key=k-123&page=2', 'GET /hook?api_key=(hidden)&page=2'],
+  ])('is hidden in %s', (text, masked) => {
+    expect(maskText(text)).toBe(masked);
+  });
+
+  it.each([
+    '{"url":"http://127.0.0.1:4318","msg":"otelhouse accepting OTLP/HTTP"}',
+    'connect ECONNREFUSED 127.0.0.1:8123',
+    'GET /v1/config?service.name=checkout&platform=web',
+    'user@example.com sent 3 spans',
+  ])('leaves text without credentials as it is: %s', (text) => {
+    expect(maskText(text)).toBe(text);
   });
 });
 
