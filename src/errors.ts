@@ -1,7 +1,8 @@
 /**
  * The few error kinds inside the gateway; the receiver maps them to HTTP/OTLP status in one place.
  * Anything else thrown on the data path is an internal failure (500, not retried). `ConfigError`
- * is the start-up kind: `main.ts` prints its message and exits 2.
+ * and `StartupError` are the start-up kinds: `main.ts` prints the message (any start-up failure, in
+ * one line) and exits 2.
  */
 
 /** The gateway cannot take the data right now; the sender should retry after `retryAfterMs`. */
@@ -20,4 +21,12 @@ export class RetryableError extends Error {
 /** Thrown at start-up when the configuration is unusable; the message names each bad field and value. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/**
+ * Thrown at start-up when something outside the configuration stops the start: the port or the
+ * data directory is taken by another process. The message names the cause in one line.
+ */
+export class StartupError extends Error {
+  override name = 'StartupError';
 }

@@ -20,10 +20,12 @@ import { registerSourceMapRoutes } from './issues/sourcemaps/routes.ts';
 import { SourceMapStore } from './issues/sourcemaps/store.ts';
 import { IssueStore } from './issues/store/issueStore.ts';
 import { IssueTracker } from './issues/tracker.ts';
+import { StartupError } from './errors.ts';
 import { createLogger, type Logger } from './ops/logger.ts';
 import { GatewayMetrics } from './ops/metrics.ts';
 import { logFirstDrops } from './ops/dropLog.ts';
-import { registerOpsRoutes } from './ops/routes.ts';
+import { registerOpsRoutes, requireStore } from './ops/routes.ts';
+import { checkPortFree, lockDataDir } from './ops/startup.ts';
 import { Pipeline } from './processors/pipeline.ts';
 import { ProcessorChain } from './processors/chain.ts';
 import { buildProcessors, type ProcessorServices } from './processors/registry.ts';
@@ -42,6 +44,7 @@ import { createClickHouseClient, type ClickHouseClient } from './storage/clickho
 import { checkDrift, migrate, type DriftProblem, type SchemaOptions } from './storage/clickhouse/schema/index.ts';
 import { controlTableNames } from './storage/clickhouse/schema/options.ts';
 import { reconcileRetention } from './storage/clickhouse/schema/ttl.ts';
+import { isUnreachable, StoreReadiness } from './storage/clickhouse/readiness.ts';
 import type { LogFiles } from './storage/wal/index.ts';
 
 export interface GatewayDeps {
@@ -62,8 +65,10 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   readonly client: ClickHouseClient;
   readonly config: Config;
-  /** Schema drift found at start (empty when the tables match the code). */
+  /** Schema drift found when the store was opened (empty when the tables match the code, or before). */
   readonly drift: DriftProblem[];
+  /** Why the store is not ready yet (ClickHouse unreachable at start: retried in the background); undefined once it is. */
+  readonly storeNotReady: string | undefined;
   /** Base URL once listening, e.g. `http://127.0.0.1:4318`. */
   url: string;
   /** The read-only ClickHouse HTTP endpoint's URL once listening (`sql.port`; unset when it is off). */
@@ -113,9 +118,8 @@ function bounded(work: Promise<unknown>, ms: number): Promise<unknown> {
   return Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms).unref()))]).finally(() => clearTimeout(timer));
 }
 
-/** The ClickHouse side: client, migrations, retention, drift check. */
-async function openStorage(config: Config, deps: GatewayDeps, logger: Logger) {
-  const client = deps.client ?? (await createClickHouseClient(config));
+/** The ClickHouse side: migrations, retention, drift check. */
+async function openStorage(config: Config, client: ClickHouseClient, logger: Logger) {
   const schema = schemaOptions(config);
   const migrations = await migrate(client, schema);
   if (migrations.applied.length) logger.info({ applied: migrations.applied, version: migrations.current }, 'schema migrated');
@@ -129,13 +133,25 @@ async function openStorage(config: Config, deps: GatewayDeps, logger: Logger) {
   const drift = await checkDrift(client, schema);
   if (drift.length) {
     logger.warn({ drift }, 'ClickHouse tables differ from the schema this version expects');
-    if (config.clickhouse.failOnDrift) throw new Error(`schema drift: ${drift.map((d) => `${d.table}${d.column ? `.${d.column}` : ''}: ${d.problem}`).join('; ')}`);
+    if (config.clickhouse.failOnDrift) throw new StartupError(`schema drift: ${drift.map((d) => `${d.table}${d.column ? `.${d.column}` : ''}: ${d.problem}`).join('; ')}`);
   }
-  return { client, migrations, drift };
+  return { migrations, drift };
 }
 
-/** Debug sessions and policies: in memory for the gate and `/v1/config`, refreshed from ClickHouse. */
-async function createControlPlane(config: Config, client: ClickHouseClient, logger: Logger, now: () => number) {
+/** Policies without the debugsessions gate are served to clients but not enforced on what they send: said once at start. */
+function warnGateMissing(config: Config, policyCount: number, logger: Logger): void {
+  if (policyCount === 0 || config.processors.some((entry) => entry.type === 'debugsessions')) return;
+  logger.warn(
+    { policies: policyCount },
+    'collection policies exist but the processor chain has no debugsessions gate: clients are served their policies (kill switch, minimum level, sampling) and debug sessions, but what they send is stored regardless',
+  );
+}
+
+/**
+ * Debug sessions and policies: in memory for the gate and `/v1/config`, refreshed from ClickHouse
+ * once `start` loaded them (until then the gate holds everyone to the defaults).
+ */
+function createControlPlane(config: Config, client: ClickHouseClient, logger: Logger, now: () => number) {
   const database = config.clickhouse.database;
   const audit = new AuditLog(client, { database });
   const sessionStore = new SessionStore(client, { database });
@@ -143,11 +159,11 @@ async function createControlPlane(config: Config, client: ClickHouseClient, logg
   const onError = (err: unknown, what?: string) => logger.warn({ err: (err as Error).message, what }, 'control state refresh failed; serving the last state');
   const sessionRegistry = new SessionRegistry(sessionStore, { refreshMs: config.control.refreshMs, statsFlushMs: config.control.statsFlushMs, onError, now });
   const policyRegistry = new PolicyRegistry(policyStore, { refreshMs: config.control.refreshMs, onError });
-  await Promise.all([sessionRegistry.start(), policyRegistry.start()]);
+  const start = () => Promise.all([sessionRegistry.start(), policyRegistry.start()]);
   const resolver = new ConfigResolver(policyRegistry, sessionRegistry, { now });
   const sessions = new SessionService({ store: sessionStore, registry: sessionRegistry, audit, now });
   const policies = new PolicyService({ store: policyStore, registry: policyRegistry, audit, now });
-  return { audit, sessionStore, policyStore, sessionRegistry, policyRegistry, resolver, sessions, policies };
+  return { audit, sessionStore, policyStore, sessionRegistry, policyRegistry, resolver, sessions, policies, start };
 }
 
 /** Errors → issues: the issue store, tracker, alerts and the source maps the connector symbolicates with. */
@@ -156,7 +172,11 @@ function createIssues(config: Config, client: ClickHouseClient, audit: AuditLog,
   const store = new IssueStore(client, { database, config: config.issues });
   const sourceMaps = new SourceMapStore(client, database, { onError: (err) => logger.warn({ err: (err as Error).message }, 'source map unusable') });
   const alerts = new AlertDispatcher(config.issues.alerts, {
-    onDelivery: (event) => metrics.alertDeliveries.inc({ webhook: event.webhook, outcome: event.outcome }),
+    onDelivery: (event) => {
+      metrics.alertDeliveries.inc({ webhook: event.webhook, outcome: event.outcome });
+      // One line per alert given up on (alerts are per issue, never per record); the logger hides credentials.
+      if (event.outcome === 'failed') logger.warn({ webhook: event.webhook, kind: event.kind, fingerprint: event.fingerprint, attempts: event.attempt, reason: event.reason }, 'issue alert not delivered');
+    },
   });
   const tracker = new IssueTracker({
     store,
@@ -186,9 +206,15 @@ function createExportStage(config: Config, client: ClickHouseClient, deps: Gatew
 }
 
 /**
- * Builds the gateway: validates processor config, opens the store (migrations, drift), the control
- * plane, issues and the export stage, and wires receiver → processors → export stage → connectors.
- * Nothing listens until {@link Gateway.listen}.
+ * Builds the gateway: validates processor config, takes the data directory's lock and checks the
+ * ports are free, opens the store (migrations, drift), the control plane, issues and the export
+ * stage, and wires receiver → processors → export stage → connectors. Nothing listens until
+ * {@link Gateway.listen}.
+ *
+ * A ClickHouse server that cannot be reached at start does not stop it: the gateway accepts data
+ * into its write-ahead log and retries the connection and migrations in the background (one log
+ * line); the inserters, the control plane's first load, the issue tracker and the SQL endpoint
+ * start once the store is ready, and `/readyz` tells the two states apart.
  */
 export async function createGateway(config: Config, deps: GatewayDeps = {}): Promise<Gateway> {
   const logger = deps.logger ?? createLogger(config);
@@ -201,15 +227,34 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     logger.warn('the processor chain has no redaction processor: personal data and secrets reach storage unredacted');
   }
 
-  const { client, migrations, drift } = await openStorage(config, deps, logger);
-  const control = await createControlPlane(config, client, logger, now);
-  const policyCount = control.policyRegistry.policies().length;
-  if (policyCount > 0 && !config.processors.some((entry) => entry.type === 'debugsessions')) {
-    logger.warn(
-      { policies: policyCount },
-      'collection policies exist but the processor chain has no debugsessions gate: clients are served their policies (kill switch, minimum level, sampling) and debug sessions, but what they send is stored regardless',
-    );
+  // What another process can take is checked before the store is touched.
+  const lock = lockDataDir(config.dataDir);
+  const sqlPortNumber = sqlPort(config.sql, config.clickhouse.url);
+  try {
+    await checkPortFree(config.host, config.port, 'port');
+    await checkPortFree(config.sql.host, sqlPortNumber, 'sql.port');
+  } catch (err) {
+    lock.release();
+    throw err;
   }
+
+  const client = deps.client ?? (await createClickHouseClient(config, logger));
+  const control = createControlPlane(config, client, logger, now);
+  const store = await StoreReadiness.start({
+    open: async () => {
+      const opened = await openStorage(config, client, logger);
+      await control.start();
+      warnGateMissing(config, control.policyRegistry.policies().length, logger);
+      return opened;
+    },
+    // Only a server can be waited for: the embedded engine is there or the start fails.
+    waitOn: (err) => config.clickhouse.url !== undefined && isUnreachable(err) && !(err instanceof StartupError),
+    initialDelayMs: config.exporter.retryInitialMs,
+    maxDelayMs: 30_000,
+    onWaiting: (reason) =>
+      logger.warn({ url: config.clickhouse.url, reason }, 'ClickHouse is unreachable: accepting data into the write-ahead log and retrying the connection and migrations in the background'),
+    onReasonChanged: (reason) => logger.warn({ reason }, 'ClickHouse still not ready'),
+  });
   services.gate = { resolver: control.resolver, sessions: control.sessionRegistry, now };
   const issues = createIssues(config, client, control.audit, metrics, logger);
   const stage = await createExportStage(config, client, deps, metrics, logger);
@@ -237,8 +282,9 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
         sourceMaps: issues.sourceMaps,
         store: (occurrences) => stage.appendErrorEvents(occurrences),
         observers: [
-          { name: 'tracker', observe: (occurrences) => issues.tracker.observe(occurrences) },
-          { name: 'auto_triggers', observe: (occurrences) => triggers.observe(occurrences) },
+          // Until the store is ready they wait (up to the connector's bound); the occurrences are in the log meanwhile.
+          { name: 'tracker', observe: (occurrences) => afterStore(() => issues.tracker.observe(occurrences)) },
+          { name: 'auto_triggers', observe: (occurrences) => afterStore(() => triggers.observe(occurrences)) },
         ],
         onFound: (source, count) => metrics.occurrences.inc({ source }, count),
         onDropped: (reason, count, err) => {
@@ -256,12 +302,35 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const chain = new ProcessorChain(processors, logFirstDrops(metrics, logger));
   // Processors that hold records (tail sampling) hand them on later, through the rest of the chain into the export stage.
   await chain.start((batch) => stage.append(batch), join(config.dataDir, 'processors'));
-  stage.start();
-  if (config.issues.enabled) await issues.tracker.start();
+  // What needs the store starts once it is ready: at once when it was there at start.
+  let closing: Promise<void> | undefined;
+  let storeStarted = false;
+  const startStored = async () => {
+    if (closing) return;
+    stage.start();
+    if (config.issues.enabled) await issues.tracker.start();
+    storeStarted = true;
+  };
+  let started: Promise<void>;
+  if (store.value) {
+    started = startStored();
+    await started;
+  } else {
+    started = store.ready.then(async () => {
+      await startStored();
+      logger.info({ url: config.clickhouse.url, schemaVersion: store.value?.migrations.current }, 'ClickHouse connected: inserting the write-ahead log\'s backlog');
+    });
+    started.catch((err: unknown) => logger.error({ err: (err as Error).message }, 'starting what needs the store failed'));
+  }
+  function afterStore<T>(work: () => Promise<T>): Promise<T> {
+    return storeStarted ? work() : started.then(work);
+  }
+  const storeNotReady = () => (storeStarted ? undefined : store.reason ?? 'starting');
 
   let accepting = true;
   const flush = (timeoutMs = 30_000) => stage.flush(timeoutMs);
   const app = createServer(config, logger);
+  requireStore(app, storeNotReady);
   registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, stage), metrics, accepting: () => accepting });
   registerIssueRoutes(app, { issues: issues.store, tracker: issues.tracker, audit: control.audit });
   registerAuditRoutes(app, { audit: control.audit });
@@ -276,7 +345,14 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   registerOpsRoutes(app, {
     metrics,
     accepting: () => accepting,
-    status: () => ({ schemaVersion: migrations.current, checksumMismatches: migrations.checksumMismatches, drift, wal: stage.status() }),
+    storeNotReady,
+    status: () => ({
+      schemaVersion: store.value?.migrations.current ?? null,
+      checksumMismatches: store.value?.migrations.checksumMismatches ?? [],
+      drift: store.value?.drift ?? [],
+      store: storeStarted ? 'ready' : { notReady: storeNotReady() },
+      wal: stage.status(),
+    }),
     backlog: () => {
       const { rows, bytes } = stage.status();
       return { rows, bytes };
@@ -288,6 +364,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   let closed: Promise<void> | undefined;
   let sql: SqlServer | undefined;
   const steps: Stop[] = [
+    { name: 'store retries', stop: async () => store.stop() },
     // Readers first: their queries share the engine the flush below needs.
     { name: 'sql endpoint', stop: () => sql?.close() ?? Promise.resolve() },
     // Processors holding records (tail sampling) hand them on while the export stage still takes them.
@@ -312,25 +389,34 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
       },
     },
     { name: 'clickhouse client', stop: () => (deps.client ? Promise.resolve() : client.close()) },
+    { name: 'data dir lock', stop: async () => lock.release() },
   ];
 
-  let closing: Promise<void> | undefined;
+  const startSql = async (port: number) => {
+    const { port: _port, host, users, ...limits } = config.sql;
+    sql = await startSqlServer({ client, database: config.clickhouse.database, host, port, users, limits, logger });
+    gateway.sqlUrl = sql.url;
+    logger.info({ url: sql.url }, 'read-only ClickHouse HTTP endpoint for SQL clients and Grafana');
+  };
   const gateway: Gateway = {
     app,
     metrics,
     client,
     config,
-    drift,
+    get drift() {
+      return store.value?.drift ?? [];
+    },
+    get storeNotReady() {
+      return storeNotReady();
+    },
     url: '',
     async listen() {
       gateway.url = await app.listen({ host: config.host, port: config.port });
       logger.info({ url: gateway.url }, 'otelhouse accepting OTLP/HTTP');
-      const port = sqlPort(config.sql, config.clickhouse.url);
-      if (port !== 0) {
-        const { port: _port, host, users, ...limits } = config.sql;
-        sql = await startSqlServer({ client, database: config.clickhouse.database, host, port, users, limits, logger });
-        gateway.sqlUrl = sql.url;
-        logger.info({ url: sql.url }, 'read-only ClickHouse HTTP endpoint for SQL clients and Grafana');
+      if (sqlPortNumber !== 0) {
+        // It reads the store: with a server still unreachable, it starts once the store is ready.
+        if (storeStarted) await startSql(sqlPortNumber);
+        else started.then(() => (closing ? undefined : startSql(sqlPortNumber))).catch((err: unknown) => logger.error({ err: (err as Error).message }, 'SQL endpoint not started'));
       }
       return gateway.url;
     },

@@ -1,20 +1,16 @@
 import { loadConfig } from './config/load.ts';
-import { ConfigError } from './errors.ts';
+import type { Config } from './config/schema.ts';
+import { ConfigError, StartupError } from './errors.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger } from './ops/logger.ts';
+import { createMasker, maskText, secretValues } from './secrets.ts';
+
+/** The configuration once loaded: what a start-up failure's message is masked with. */
+let loaded: Config | undefined;
 
 /** `npm start`: load config (YAML + env), start the gateway, stop cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`otelhouse: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = (loaded = loadConfig());
   const logger = createLogger(config);
   if (Number(process.env.UV_THREADPOOL_SIZE ?? 4) < 8) {
     // Measured (npm run bench): with libuv's default 4 threads, SQL readers and inserts held them all
@@ -50,7 +46,18 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((err) => {
-  process.stderr.write(`otelhouse: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
+/**
+ * Every start-up failure is one line on stderr naming the cause, and exit code 2: a bad option
+ * (its path and value), a port or data directory another process holds, anything unexpected (its
+ * message). Credentials are hidden; the stack follows only with `logLevel` debug or trace.
+ */
+main().catch((err: unknown) => {
+  const hide = loaded ? createMasker(secretValues(loaded)) : maskText;
+  const known = err instanceof ConfigError || err instanceof StartupError;
+  const message = err instanceof Error ? err.message || err.name : String(err);
+  const line = message.split('\n').map((part) => part.trim()).filter(Boolean).join(' ');
+  process.stderr.write(hide(`otelhouse: ${known ? line : `failed to start: ${line}`}`) + '\n');
+  const level = loaded?.logLevel ?? process.env.OTELHOUSE_LOG_LEVEL;
+  if ((level === 'debug' || level === 'trace') && err instanceof Error && err.stack) process.stderr.write(hide(err.stack) + '\n');
+  process.exit(2);
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { createMasker, maskText, secretValues, showValue } from '../secrets.ts';
 import { configSchema, type Config } from './schema.ts';
 
 type Env = Record<string, string | undefined>;
@@ -56,20 +57,17 @@ export function loadConfig(env: Env = process.env, overrides: Json = {}): Config
 export function validateConfig(input: unknown): Config {
   const result = configSchema.safeParse(input);
   if (result.success) return result.data;
-  throw new ConfigError(`invalid configuration: ${result.error.issues.map((i) => describe(i, input)).join('; ')}`);
+  // Values are shown structurally masked; the literal pass catches a secret a message might echo.
+  const hide = createMasker(secretValues(input));
+  throw new ConfigError(hide(`invalid configuration: ${result.error.issues.map((i) => describe(i, input)).join('; ')}`));
 }
 
 function describe(issue: z.core.$ZodIssue, input: unknown): string {
   const path = issue.path.join('.') || '(root)';
   if (issue.code === 'unrecognized_keys') return `${path}: unknown option(s) ${issue.keys.join(', ')}`;
   const value = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Json)[k as string] : undefined), input);
-  const secret = issue.path.some((k) => typeof k === 'string' && SECRET_KEY.test(k));
-  const shown = value === undefined ? 'missing' : secret ? '(hidden)' : JSON.stringify(value);
-  return `${path} = ${shown}: ${issue.message}`;
+  return `${path} = ${showValue(value, issue.path)}: ${issue.message}`;
 }
-
-/** Option names whose values are secrets: never shown in an error (a near-miss token still is one; `sql.users` holds passwords). */
-const SECRET_KEY = /password|secret|token|^users$/i;
 
 /** `${env:NAME}` or `${env:NAME:-default}`, or `$$` (a literal `$`), as the Collector's config reads them. */
 const ENV_REFERENCE = /\$\$|\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -131,7 +129,8 @@ function readYaml(file: string): Json {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`);
+    // Only the first line: the parser's excerpt of the file may hold a secret, and errors are one line.
+    throw new ConfigError(`config file ${file} is not valid YAML: ${maskText((err as Error).message.split('\n')[0])}`);
   }
   if (doc == null) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config file ${file} must hold a mapping`);

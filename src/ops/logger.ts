@@ -1,4 +1,5 @@
 import { pino, type LevelWithSilent, type Logger } from 'pino';
+import { createMasker, secretValues } from '../secrets.ts';
 
 /**
  * The gateway's structured JSON logger. Never used per record; never given record contents.
@@ -7,6 +8,10 @@ import { pino, type LevelWithSilent, type Logger } from 'pino';
  * reading (a full pipe: EAGAIN) or went away (EPIPE) — logging stops (said once on stderr), where
  * pino's default destination would retry the write, sleeping in a loop that no timer can end
  * (a SIGTERM then never finished). `fd` is the output (default stdout).
+ *
+ * No line carries a credential: each is written through a masker that hides every secret value of
+ * `config` (tokens, passwords, webhook header values and URLs) and credential-shaped text (a URL's
+ * password, `Bearer …`) wherever it appears — in a message, an error a library built, a stack.
  */
 export function createLogger(config: { logLevel: LevelWithSilent }, fd = 1): Logger {
   const destination = pino.destination({ dest: fd, sync: true, retryEAGAIN: () => false });
@@ -25,7 +30,8 @@ export function createLogger(config: { logLevel: LevelWithSilent }, fd = 1): Log
       // stderr is gone too
     }
   });
-  return pino({ name: 'otelhouse', level: config.logLevel }, destination);
+  const mask = createMasker(secretValues(config));
+  return pino({ name: 'otelhouse', level: config.logLevel, hooks: { streamWrite: mask } }, destination);
 }
 
 export type { Logger };

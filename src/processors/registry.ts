@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { showValue } from '../secrets.ts';
 import type { ProcessorEntry } from './config.ts';
 import { createDebugSessionsFactory, type GateControl } from './debugsessions/debugsessions.ts';
 import { filterFactory } from './filter/filter.ts';
@@ -31,7 +32,8 @@ export const processorTypes = (): string[] => Object.keys(factoriesFor({}));
 
 /**
  * Validates every entry of `config.processors` and builds the processors, in order. Fails fast
- * with a {@link ConfigError} naming the entry (`processors[1].minSeverityNumber`) and the value.
+ * with a {@link ConfigError} naming the option (`processors[1].customRules.0.pattern`) and the value
+ * (credentials hidden).
  */
 export function buildProcessors(entries: ProcessorEntry[], services: ProcessorServices = {}): Processor[] {
   const factories = factoriesFor(services);
@@ -51,10 +53,16 @@ export function buildProcessors(entries: ProcessorEntry[], services: ProcessorSe
       const problems = err.issues.map((issue) => {
         const path = [`processors[${i}]`, ...issue.path].join('.');
         const value = issue.path.reduce<any>((v, k) => v?.[k as string], options);
-        return `${path} = ${value === undefined ? 'missing' : JSON.stringify(value)}: ${issue.message}`;
+        return `${path} = ${showValue(value, issue.path)}: ${issue.message}`;
       });
       throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
     }
-    return factory.create(typeof name === 'string' && name ? name : type, parsed);
+    try {
+      return factory.create(typeof name === 'string' && name ? name : type, parsed);
+    } catch (err) {
+      // A factory that still finds a problem (a rule that does not compile) names the entry too.
+      if (err instanceof ConfigError) throw err;
+      throw new ConfigError(`invalid configuration: processors[${i}] (${type}): ${(err as Error).message}`);
+    }
   });
 }

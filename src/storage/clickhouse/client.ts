@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig } from './config.ts';
 
 export type { ClickHouseClient };
@@ -9,11 +9,34 @@ export type { ClickHouseClient };
  * ClickHouse server or cluster; without it, the real ClickHouse engine runs in-process through
  * chDB with its data under `<dataDir>/clickhouse`. Everything above this function is the same code
  * path for both.
+ *
+ * The client's own log lines (multi-line dumps on stderr by default, one per failed request) go to
+ * `log` at debug level: each is an error the caller is handed and reports itself, in one line.
  */
-export async function createClickHouseClient(config: { dataDir: string; clickhouse: ClickHouseConfig }): Promise<ClickHouseClient> {
+export async function createClickHouseClient(config: { dataDir: string; clickhouse: ClickHouseConfig }, log?: ClientLog): Promise<ClickHouseClient> {
   const { url, username, password } = config.clickhouse;
-  if (url) return createClient({ url, username, password, request_timeout: 60_000 });
+  if (url) return createClient({ url, username, password, request_timeout: 60_000, log: clientLog(log) });
   // Loaded lazily: a deployment against a ClickHouse server never maps the embedded engine.
   const { createChdbConnection } = await import('chdb/connection');
   return createClient({ connection: createChdbConnection({ path: join(config.dataDir, 'clickhouse') }) } as Parameters<typeof createClient>[0]);
+}
+
+/** Where the client's own log lines go. */
+export interface ClientLog {
+  debug(obj: object, msg: string): void;
+}
+
+function clientLog(log: ClientLog | undefined): NonNullable<Parameters<typeof createClient>[0]>['log'] {
+  if (!log) return { level: ClickHouseLogLevel.OFF };
+  const write = ({ module, message, err }: { module: string; message: string; err?: Error }) => log.debug({ module, err: err?.message }, `@clickhouse/client: ${message}`);
+  return {
+    level: ClickHouseLogLevel.WARN,
+    LoggerClass: class {
+      trace = write;
+      debug = write;
+      info = write;
+      warn = write;
+      error = write;
+    },
+  };
 }
