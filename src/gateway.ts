@@ -21,6 +21,7 @@ import { SourceMapStore } from './issues/sourcemaps/store.ts';
 import { IssueStore } from './issues/store/issueStore.ts';
 import { IssueTracker } from './issues/tracker.ts';
 import { StartupError } from './errors.ts';
+import { registerOpenApi } from './http/openapi.ts';
 import { createLogger, type Logger } from './ops/logger.ts';
 import { GatewayMetrics } from './ops/metrics.ts';
 import { logFirstDrops } from './ops/dropLog.ts';
@@ -330,6 +331,8 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   let accepting = true;
   const flush = (timeoutMs = 30_000) => stage.flush(timeoutMs);
   const app = createServer(config, logger);
+  // First: the OpenAPI document is built from the routes registered after it.
+  await registerOpenApi(app);
   requireStore(app, storeNotReady);
   registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, stage), metrics, accepting: () => accepting });
   registerIssueRoutes(app, { issues: issues.store, tracker: issues.tracker, audit: control.audit });

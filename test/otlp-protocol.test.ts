@@ -119,10 +119,11 @@ describe('OTLP/HTTP errors', () => {
     expect(status.message).toMatch(/cannot decode logs request/);
   });
 
-  it('answers 415 for other content types', async () => {
+  it('answers 415 for other content types with a JSON Status (the request has no encoding to answer in)', async () => {
     const res = await post(gateway.url, '/v1/traces', 'hello', { 'content-type': 'text/plain' });
     expect(res.status).toBe(415);
-    expect(decodeStatus(new Uint8Array(await res.arrayBuffer())).message).toMatch(/Content-Type/);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(((await res.json()) as { code: number; message: string })).toMatchObject({ code: 3, message: expect.stringMatching(/Content-Type/) });
   });
 
   it('answers 415 for an unsupported content encoding and 400 for a corrupt gzip body', async () => {
@@ -146,9 +147,11 @@ describe('OTLP/HTTP errors', () => {
     expect(((await res.json()) as { message: string }).message).toMatch(/metrics/);
   });
 
-  it('answers 405 to methods other than POST on the OTLP paths', async () => {
+  it('answers 405 to methods other than POST on the OTLP paths, with Allow and a Status', async () => {
     const res = await fetch(`${gateway.url}/v1/traces`);
     expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(((await res.json()) as { message: string }).message).toMatch(/POST/);
   });
 });
 

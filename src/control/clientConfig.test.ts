@@ -26,9 +26,11 @@ const poll = async (query: string, headers: Record<string, string> = {}) => {
 const client = 'service.name=shop&service.version=2.1.0&app.installation.id=inst-42&telemetry.sdk.language=webjs';
 
 describe('GET /v1/config', () => {
-  it('needs the ingest token', async () => {
-    const res = await app.inject({ method: 'GET', url: `/v1/config?${client}` });
+  it('needs the ingest token, and says so in a problem body', async () => {
+    const res = await app.inject({ method: 'GET', url: `/v1/config?${client}`, headers: { accept: 'application/json' } });
     expect(res.statusCode).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 401, detail: 'missing or invalid ingest token' });
   });
 
   it('answers the effective config with a strong ETag, to be revalidated on every poll', async () => {
@@ -74,8 +76,8 @@ describe('GET /v1/config', () => {
     expect((await poll(client.replace('inst-42', 'inst-43'))).body?.debugSession).toBeNull();
   });
 
-  it('reads the identity from attribute names or short aliases, ignoring unknown parameters', () => {
-    expect(identityFromQuery({ platform: 'Swift', environment: 'Prod', channel: 'BETA', country: 'de', 'sdk.future': 'x' })).toEqual(
+  it('reads the identity from attribute names or short aliases', () => {
+    expect(identityFromQuery({ platform: 'Swift', environment: 'Prod', channel: 'BETA', country: 'de' })).toEqual(
       identity({ platform: 'swift', environment: 'prod', channel: 'beta', country: 'DE' }),
     );
     expect(identityFromQuery({ environment: 'a', 'deployment.environment.name': 'b' }).environment).toBe('b');
@@ -88,6 +90,26 @@ describe('GET /v1/config', () => {
     const { status, body } = await poll(query);
     expect(status).toBe(400);
     expect(body).toMatchObject({ status: 400, field });
+  });
+
+  it('accepts every documented parameter at once', async () => {
+    const names = ['service.name', 'service.version', 'app.installation.id', 'device.id', 'user.id', 'session.id', 'telemetry.sdk.language',
+      'deployment.environment.name', 'otelhouse.release.channel', 'geo.country.iso_code', 'platform', 'deployment.environment', 'environment',
+      'channel', 'release.channel', 'country'];
+    const { status } = await poll(names.map((name) => `${name}=x`).join('&'));
+    expect(status).toBe(200);
+  });
+
+  it.each([
+    ['a misspelt parameter', 'service_name=shop', ['service_name']],
+    ['several unknown parameters beside known ones', `${client}&sdk.future=1&servicename=shop`, ['sdk.future', 'servicename']],
+  ])('refuses %s with a 400 problem naming every unknown one', async (_name, query, unknown) => {
+    const { status, headers, body } = await poll(query);
+    expect(status).toBe(400);
+    expect(headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(body).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400, field: unknown[0] });
+    for (const name of unknown) expect(body?.detail).toContain(`"${name}"`);
+    expect(body?.detail).toContain('service.name');
   });
 
   it('compares If-None-Match as RFC 9110 says', () => {

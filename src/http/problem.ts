@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 
 /**
  * RFC 9457 problem bodies for the query/admin API under `/api/` and the other JSON routes: the one
@@ -19,14 +20,28 @@ export class ApiError extends Error {
 const titles: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+
+/** The body {@link sendProblem} sends, as the OpenAPI document shows it. Routes may add members (`backlog`, `errors`). */
+export const problemSchema = z
+  .object({
+    type: z.string().describe('always `about:blank`: the status says what went wrong'),
+    title: z.string().describe("the status code's reason phrase"),
+    status: z.number().int().min(400).max(599).describe('the HTTP status, repeated'),
+    detail: z.string().describe('what was wrong, for a person to read'),
+    field: z.string().optional().describe('the input at fault when there is one: a dotted body path (`target.user.id`), a query or path parameter, or a header'),
+  })
+  .describe('RFC 9457 problem details');
 
 /** Sends `application/problem+json` with `status`, `title`, `detail` and any extra members (`field`, `errors`). */
 export function sendProblem(reply: FastifyReply, status: number, detail: string, extra: Record<string, unknown> = {}): FastifyReply {

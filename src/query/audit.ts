@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AuditLog } from '../storage/clickhouse/audit.ts';
 import { CursorError } from '../storage/clickhouse/cursor.ts';
 import { validate } from '../http/body.ts';
+import { docs } from '../http/openapi.ts';
 import { ApiError, sendApiError } from '../http/problem.ts';
 import { checkRange, instant, pageCursor, pageLimit } from './params.ts';
 
@@ -25,7 +26,10 @@ const auditQuery = z.strictObject({
  * id, actor, action and time (`since`/`until`: ISO 8601 or ms), with before/after values.
  */
 export function registerAuditRoutes(app: FastifyInstance, deps: { audit: AuditLog }): void {
-  app.get('/api/audit', async (request, reply) => {
+  app.get('/api/audit', docs({
+    summary: 'Control-plane changes, newest first: who, when, what, before and after', tag: 'audit', query: auditQuery,
+    answers: { 200: '`{ entries, nextCursor }`' },
+  }), async (request, reply) => {
     try {
       const q = validate(auditQuery, request.query);
       checkRange(q.since, q.until, 'since', 'until');

@@ -9,6 +9,7 @@ import { iso, toSummary, type IssueStats } from '../issues/store/model.ts';
 import { SORT_KEYS, type SortKey } from '../issues/store/queries.ts';
 import type { IssueTracker } from '../issues/tracker.ts';
 import { jsonBody, validate } from '../http/body.ts';
+import { docs } from '../http/openapi.ts';
 import { ApiError, sendApiError } from '../http/problem.ts';
 import { actorOf, checkRange, instant, pageCursor, pageLimit, statusList } from './params.ts';
 
@@ -38,6 +39,8 @@ const listQuery = z.strictObject({
   limit: pageLimit(50, 500),
   cursor: pageCursor.optional(),
 });
+
+const historyQuery = z.strictObject({ limit: pageLimit(50, 500), cursor: pageCursor.optional() });
 
 const eventsQuery = z.strictObject({ from: instant.optional(), to: instant.optional(), limit: pageLimit(50, 500), cursor: pageCursor.optional() });
 
@@ -120,7 +123,10 @@ function fail(reply: FastifyReply, err: unknown): FastifyReply {
 export function registerIssueRoutes(app: FastifyInstance, deps: IssueRouteDeps): void {
   const { issues, tracker } = deps;
 
-  app.get('/api/issues', async (request, reply) => {
+  app.get('/api/issues', docs({
+    summary: 'List issues', tag: 'issues', query: listQuery,
+    answers: { 200: '`{ issues, nextCursor }`: a page of issues' },
+  }), async (request, reply) => {
     try {
       const q = validate(listQuery, request.query);
       checkRange(q.from, q.to);
@@ -134,7 +140,10 @@ export function registerIssueRoutes(app: FastifyInstance, deps: IssueRouteDeps):
     }
   });
 
-  app.get('/api/issues/:fingerprint', async (request, reply) => {
+  app.get('/api/issues/:fingerprint', docs({
+    summary: 'An issue: stats, state, latest event, versions and a 14-day timeline', tag: 'issues', params: fingerprintParam,
+    answers: { 200: '`{ issue, state, stats, versions, latestEvent, timeline }`' }, problems: { 404: 'no such issue' },
+  }), async (request, reply) => {
     try {
       const { fingerprint } = validate(fingerprintParam, request.params);
       const found = await issues.get(fingerprint);
@@ -154,7 +163,10 @@ export function registerIssueRoutes(app: FastifyInstance, deps: IssueRouteDeps):
     }
   });
 
-  app.get('/api/issues/:fingerprint/events', async (request, reply) => {
+  app.get('/api/issues/:fingerprint/events', docs({
+    summary: "An issue's error events, newest first", tag: 'issues', params: fingerprintParam, query: eventsQuery,
+    answers: { 200: '`{ events, nextCursor }`' }, problems: { 404: 'no such issue' },
+  }), async (request, reply) => {
     try {
       const { fingerprint } = validate(fingerprintParam, request.params);
       const q = validate(eventsQuery, request.query);
@@ -167,10 +179,13 @@ export function registerIssueRoutes(app: FastifyInstance, deps: IssueRouteDeps):
     }
   });
 
-  app.get('/api/issues/:fingerprint/history', async (request, reply) => {
+  app.get('/api/issues/:fingerprint/history', docs({
+    summary: "An issue's change history (from the audit log)", tag: 'issues', params: fingerprintParam, query: historyQuery,
+    answers: { 200: '`{ entries, nextCursor }`' },
+  }), async (request, reply) => {
     try {
       const { fingerprint } = validate(fingerprintParam, request.params);
-      const q = validate(z.strictObject({ limit: pageLimit(50, 500), cursor: pageCursor.optional() }), request.query);
+      const q = validate(historyQuery, request.query);
       const page = await deps.audit.list({ entityType: 'issue', entityId: fingerprint, limit: q.limit, cursor: q.cursor });
       return { entries: page.items, nextCursor: page.nextCursor };
     } catch (err) {
@@ -178,7 +193,12 @@ export function registerIssueRoutes(app: FastifyInstance, deps: IssueRouteDeps):
     }
   });
 
-  app.patch('/api/issues/:fingerprint', async (request, reply) => {
+  app.patch('/api/issues/:fingerprint', docs({
+    summary: "Change an issue's status, assignee or notes", tag: 'issues', params: fingerprintParam, body: patchBody,
+    description: '`resolution` goes with status `resolved`, `ignore` with `ignored`; `unresolved` reopens. The change is audited under the caller.',
+    answers: { 200: '`{ issue, state }` after the change' },
+    problems: { 404: 'no such issue', 409: 'a change the current status does not allow', 415: 'the body is not `application/json`' },
+  }), async (request, reply) => {
     try {
       const { fingerprint } = validate(fingerprintParam, request.params);
       const body = jsonBody(request, patchBody);

@@ -21,6 +21,7 @@ export function statusList<S extends string>(statuses: readonly S[], aliases: Re
   return z
     .string()
     .max(200)
+    .describe(`comma-separated, any of: ${known.join(', ')}`)
     .transform((text, ctx) => {
       const out = new Set<S>();
       for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -39,6 +40,7 @@ export function statusList<S extends string>(statuses: readonly S[], aliases: Re
 export const instant = z
   .string()
   .max(40)
+  .describe('an ISO 8601 time with a zone (`2024-05-01T12:00:00Z`) or milliseconds since the epoch')
   .transform((text, ctx) => {
     const ms = /^\d{1,16}$/.test(text) ? Number(text) : /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/.test(text) ? Date.parse(text) : NaN;
     if (!Number.isFinite(ms) || ms < 0 || ms > MAX_MS) {
@@ -52,7 +54,7 @@ export const instant = z
 export const pageLimit = (fallback = 50, max = 500) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 /** An opaque cursor from a previous page. */
-export const pageCursor = z.string().min(1).max(2048);
+export const pageCursor = z.string().min(1).max(2048).describe("the previous page's `nextCursor`");
 
 /** Refuses `from` after `to`. */
 export function checkRange(fromMs: number | undefined, toMs: number | undefined, from = 'from', to = 'to'): void {

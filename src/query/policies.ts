@@ -8,6 +8,7 @@ import type { PolicyStore } from '../control/policies/store.ts';
 import { compilePolicy, type CompiledPolicy } from '../control/policies/targeting.ts';
 import { CursorError } from '../storage/clickhouse/cursor.ts';
 import { validate } from '../http/body.ts';
+import { docs } from '../http/openapi.ts';
 import { ApiError, sendApiError, sendProblem } from '../http/problem.ts';
 import { actorOf, pageCursor, pageLimit } from './params.ts';
 import { strictBody, strictValidate } from './sessions.ts';
@@ -52,7 +53,10 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps
   const fail = (reply: Parameters<typeof sendApiError>[0], err: unknown) =>
     sendApiError(reply, err instanceof CursorError ? new ApiError(400, err.message, 'cursor') : err);
 
-  app.post('/api/policies', async (request, reply) => {
+  app.post('/api/policies', docs({
+    summary: 'Create a collection policy', tag: 'policies', body: policyBodySchema,
+    answers: { 201: 'the policy (its URL in `Location`)' }, problems: { 415: 'the body is not `application/json`' },
+  }), async (request, reply) => {
     try {
       const body = strictBody(request, policyBodySchema);
       const policy = await deps.policies.create(body, actorOf(request));
@@ -62,7 +66,9 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps
     }
   });
 
-  app.get('/api/policies', async (request, reply) => {
+  app.get('/api/policies', docs({
+    summary: 'List collection policies', tag: 'policies', query: listQuery, answers: { 200: '`{ policies, nextCursor }`' },
+  }), async (request, reply) => {
     try {
       const q = strictValidate(listQuery, request.query);
       const page = await deps.store.list(q);
@@ -72,7 +78,10 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps
     }
   });
 
-  app.post('/api/policies/preview', async (request, reply) => {
+  app.post('/api/policies/preview', docs({
+    summary: 'How many of the clients seen in the last 24 h a draft targeting matches', tag: 'policies', body: draftBody,
+    answers: { 200: '`{ policyId: null, matching, seen, windowHours }`' }, problems: { 415: 'the body is not `application/json`' },
+  }), async (request, reply) => {
     try {
       const { targeting } = strictBody(request, draftBody);
       return { policyId: null, ...(await deps.preview(compilePolicy(draftPolicy(targeting)))) };
@@ -81,7 +90,9 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps
     }
   });
 
-  app.get('/api/policies/:id', async (request, reply) => {
+  app.get('/api/policies/:id', docs({
+    summary: 'A collection policy', tag: 'policies', params: idParam, answers: { 200: 'the policy' }, problems: { 404: 'no such policy' },
+  }), async (request, reply) => {
     try {
       const { id } = validate(idParam, request.params);
       const policy = await deps.store.get(id);
@@ -91,7 +102,10 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps
     }
   });
 
-  app.put('/api/policies/:id', async (request, reply) => {
+  app.put('/api/policies/:id', docs({
+    summary: 'Replace a collection policy (the whole definition)', tag: 'policies', params: idParam, body: policyBodySchema,
+    answers: { 200: 'the policy after the change' }, problems: { 404: 'no such policy', 415: 'the body is not `application/json`' },
+  }), async (request, reply) => {
     try {
       const { id } = validate(idParam, request.params);
       const body = strictBody(request, policyBodySchema);
@@ -102,7 +116,9 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps
     }
   });
 
-  app.delete('/api/policies/:id', async (request, reply) => {
+  app.delete('/api/policies/:id', docs({
+    summary: 'Delete a collection policy', tag: 'policies', params: idParam, answers: { 204: 'deleted' }, problems: { 404: 'no such policy' },
+  }), async (request, reply) => {
     try {
       const { id } = validate(idParam, request.params);
       return (await deps.policies.delete(id, actorOf(request))) ? reply.code(204).send() : sendProblem(reply, 404, `no policy ${id}`);
@@ -111,7 +127,10 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: PolicyRouteDeps
     }
   });
 
-  app.get('/api/policies/:id/preview', async (request, reply) => {
+  app.get('/api/policies/:id/preview', docs({
+    summary: 'How many of the clients seen in the last 24 h a policy matches', tag: 'policies', params: idParam,
+    answers: { 200: '`{ policyId, matching, seen, windowHours }`' }, problems: { 404: 'no such policy' },
+  }), async (request, reply) => {
     try {
       const { id } = validate(idParam, request.params);
       const policy = await deps.store.get(id);

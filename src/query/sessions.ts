@@ -12,6 +12,7 @@ import type { SessionStore } from '../control/sessions/store.ts';
 import { CursorError } from '../storage/clickhouse/cursor.ts';
 import { bearerToken } from '../http/auth.ts';
 import { jsonBody, validate } from '../http/body.ts';
+import { docs } from '../http/openapi.ts';
 import { ApiError, sendApiError, sendProblem } from '../http/problem.ts';
 import { actorOf, pageCursor, pageLimit, statusList } from './params.ts';
 
@@ -94,7 +95,12 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
 
   const show = async (session: DebugSession) => sessionView(session, now(), (await deps.store.stats([session.id])).get(session.id) ?? NO_STATS);
 
-  app.post('/api/debug-sessions', async (request, reply) => {
+  app.post('/api/debug-sessions', docs({
+    summary: 'Open a debug session for one client', tag: 'debug sessions', body: createSessionSchema,
+    description: "The client's records are kept down to `level`, exempt from sampling and tagged with `otelhouse.debug_session.id`; `GET /v1/config` tells the client.",
+    answers: { 201: 'the session (its URL in `Location`)' },
+    problems: { 415: 'the body is not `application/json`', 429: 'this admin token opened too many sessions in the last hour (`Retry-After`)' },
+  }), async (request, reply) => {
     try {
       const input = strictBody(request, createSessionSchema);
       const actor = actorOf(request);
@@ -115,7 +121,9 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     }
   });
 
-  app.get('/api/debug-sessions', async (request, reply) => {
+  app.get('/api/debug-sessions', docs({
+    summary: 'List debug sessions', tag: 'debug sessions', query: listQuery, answers: { 200: '`{ sessions, nextCursor }`' },
+  }), async (request, reply) => {
     try {
       const q = strictValidate(listQuery, request.query);
       const page = await deps.store.list(
@@ -136,7 +144,9 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     }
   });
 
-  app.get('/api/debug-sessions/:id', async (request, reply) => {
+  app.get('/api/debug-sessions/:id', docs({
+    summary: 'A debug session with its live stats', tag: 'debug sessions', params: idParam, answers: { 200: 'the session' }, problems: { 404: 'no such session' },
+  }), async (request, reply) => {
     try {
       const { id } = validate(idParam, request.params);
       const session = await deps.store.get(id);
@@ -159,13 +169,24 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     }
   }
 
-  app.patch('/api/debug-sessions/:id', (request, reply) =>
+  app.patch('/api/debug-sessions/:id', docs({
+    summary: "Change a debug session's level, capture, reason, consent or duration", tag: 'debug sessions', params: idParam, body: updateSessionSchema,
+    answers: { 200: 'the session after the change' },
+    problems: { 404: 'no such session', 409: 'a change the status does not allow', 415: 'the body is not `application/json`' },
+  }), (request, reply) =>
     command(request, reply, () => ({ kind: 'update', changes: strictBody(request, updateSessionSchema) })),
   );
-  app.post('/api/debug-sessions/:id/extend', (request, reply) =>
+  app.post('/api/debug-sessions/:id/extend', docs({
+    summary: 'Extend a debug session', tag: 'debug sessions', params: idParam, body: extendSessionSchema,
+    answers: { 200: 'the session after the change' },
+    problems: { 404: 'no such session', 409: 'a change the status does not allow', 415: 'the body is not `application/json`' },
+  }), (request, reply) =>
     command(request, reply, () => ({ kind: 'extend', minutes: strictBody(request, extendSessionSchema).minutes })),
   );
   for (const kind of ['pause', 'resume', 'cancel'] as const) {
-    app.post(`/api/debug-sessions/:id/${kind}`, (request, reply) => command(request, reply, () => ({ kind })));
+    app.post(`/api/debug-sessions/:id/${kind}`, docs({
+      summary: `${kind[0]!.toUpperCase()}${kind.slice(1)} a debug session`, tag: 'debug sessions', params: idParam,
+      answers: { 200: 'the session after the change' }, problems: { 404: 'no such session', 409: 'a change the status does not allow' },
+    }), (request, reply) => command(request, reply, () => ({ kind })));
   }
 }

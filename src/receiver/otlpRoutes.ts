@@ -5,6 +5,7 @@ import { RetryableError } from '../errors.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
 import type { Pipeline } from '../processors/pipeline.ts';
 import { bearerToken } from '../http/auth.ts';
+import { docs, undocumented } from '../http/openapi.ts';
 import { BodyError, readBody } from './body.ts';
 import type { ProtectionConfig, ReceiverConfig } from './config.ts';
 import { rateLimitDemands } from './protection/demands.ts';
@@ -39,14 +40,38 @@ export function formatOf(contentType: string | undefined): Format | null {
   return null;
 }
 
-/** Sends a `google.rpc.Status` error in the request's encoding (protobuf when it has none we know). */
+/** The OTLP/HTTP paths: their errors are `google.rpc.Status` bodies (everything else answers problem bodies). */
+export const OTLP_PATHS: readonly string[] = ['/v1/traces', '/v1/logs', '/v1/metrics'];
+
+export const isOtlpPath = (path: string): boolean => OTLP_PATHS.includes(path);
+
+/**
+ * Sends a `google.rpc.Status` error in the request's encoding; JSON when the request has none we
+ * know (a 415, a GET), so a person or a script can read it.
+ */
 export function sendStatus(reply: FastifyReply, format: Format | null, httpStatus: number, message: string, retryAfterSeconds?: number): FastifyReply {
-  const f = format ?? 'protobuf';
+  const f = format ?? 'json';
   if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
-  // google.rpc.Code: 3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE, 16 UNAUTHENTICATED, 5 NOT_FOUND, 13 INTERNAL.
-  const code = { 400: 3, 401: 16, 404: 5, 413: 3, 415: 3, 429: 8, 503: 14 }[httpStatus] ?? 13;
+  // google.rpc.Code: 3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE, 16 UNAUTHENTICATED, 5 NOT_FOUND, 12 UNIMPLEMENTED, 13 INTERNAL.
+  const code = { 400: 3, 401: 16, 404: 5, 405: 12, 413: 3, 415: 3, 429: 8, 503: 14 }[httpStatus] ?? 13;
   return reply.code(httpStatus).header('content-type', contentTypes[f]).send(encodeStatus(f, code, message));
 }
+
+/** The OTLP routes in the OpenAPI document: their bodies and errors are the OTLP/HTTP specification's. */
+const otlpDocs = (signal: Signal) => docs({
+  summary: `OTLP/HTTP ${signal}: an Export${signal === 'traces' ? 'Trace' : 'Logs'}ServiceRequest`, tag: 'otlp',
+  description:
+    'The body is `application/x-protobuf` or `application/json` (OTLP/JSON), optionally `Content-Encoding: gzip`, `deflate` or `br`. ' +
+    'Errors are a `google.rpc.Status` in the request\'s encoding (JSON for an unknown media type), as OTLP/HTTP specifies.',
+  answers: {
+    200: 'the Export*ServiceResponse in the request\'s encoding, with `partial_success` when some records were invalid',
+    400: 'undecodable payload (`google.rpc.Status`)',
+    413: 'the body, decompressed, is over `receiver.maxRequestBytes` (`google.rpc.Status`)',
+    415: 'a media type other than the two above (`google.rpc.Status`, JSON)',
+    429: 'over a rate limit; `Retry-After` (`google.rpc.Status`)',
+    503: 'overloaded or shutting down; `Retry-After` (`google.rpc.Status`)',
+  },
+});
 
 interface Deps {
   config: { receiver: ReceiverConfig; protection: ProtectionConfig };
@@ -148,16 +173,17 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
     }
   };
 
-  app.post('/v1/traces', handle('traces'));
-  app.post('/v1/logs', handle('logs'));
-  app.post('/v1/metrics', async (request, reply) =>
+  app.post('/v1/traces', otlpDocs('traces'), handle('traces'));
+  app.post('/v1/logs', otlpDocs('logs'), handle('logs'));
+  app.post('/v1/metrics', docs({ summary: 'OTLP/HTTP metrics: not supported yet', tag: 'otlp', answers: { 404: 'a `google.rpc.Status` saying so' } }), async (request, reply) =>
     sendStatus(reply, formatOf(request.headers['content-type']), 404, 'metrics are not supported yet by this gateway'),
   );
   for (const url of ['/v1/traces', '/v1/logs']) {
     app.route({
       method: ['GET', 'PUT', 'DELETE', 'PATCH'],
       url,
-      handler: async (_request, reply) => reply.code(405).header('allow', 'POST').header('content-type', 'text/plain').send('405 method not allowed, supported: [POST]'),
+      ...undocumented,
+      handler: async (request, reply) => sendStatus(reply.header('allow', 'POST'), formatOf(request.headers['content-type']), 405, `${request.method} is not allowed; OTLP/HTTP takes POST`),
     });
   }
 }

@@ -1,12 +1,16 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { bearerChecker, bearerIdentifier, setAdmin, tokenName } from '../http/auth.ts';
+import { RouteMethods } from '../http/methods.ts';
+import { sendProblem } from '../http/problem.ts';
 import type { AuthConfig, ReceiverConfig } from './config.ts';
-import { formatOf, sendStatus } from './otlpRoutes.ts';
+import { formatOf, isOtlpPath, sendStatus } from './otlpRoutes.ts';
 
 /**
  * The HTTP server shell: raw-body parsing for every content type (the OTLP routes decode bodies
  * themselves, after decompression), bearer-token checks on `/v1/*` (ingest) and `/api/*` (admin),
- * and OTLP-shaped errors for anything fastify itself refuses (e.g. a body over the limit).
+ * and readable errors for anything fastify itself refuses (a body over the limit, an unknown route,
+ * a wrong method, a malformed URL): a `google.rpc.Status` in the request's encoding on the OTLP
+ * paths, an RFC 9457 problem body everywhere else.
  */
 export function createServer(config: { receiver: ReceiverConfig; auth: AuthConfig }, logger: FastifyServerOptions['loggerInstance']): FastifyInstance {
   const app = Fastify({
@@ -16,7 +20,9 @@ export function createServer(config: { receiver: ReceiverConfig; auth: AuthConfi
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors: (err, _request, reply) => sendProblem(reply, err.statusCode ?? 400, err.message),
   }) as unknown as FastifyInstance;
+  const methods = RouteMethods.of(app);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -29,30 +35,37 @@ export function createServer(config: { receiver: ReceiverConfig; auth: AuthConfi
     // what raw-prefix checks would miss. Unmatched requests (404s) fall back to the decoded path.
     const path = request.routeOptions.url ?? decodedPath(request.url);
     if (path.startsWith('/v1/') && !ingestAllowed(request.headers.authorization)) {
-      return sendStatus(reply.header('www-authenticate', 'Bearer'), formatOf(request.headers['content-type']), 401, 'missing or invalid ingest token');
+      reply.header('www-authenticate', 'Bearer');
+      return isOtlpPath(path)
+        ? sendStatus(reply, formatOf(request.headers['content-type']), 401, 'missing or invalid ingest token')
+        : sendProblem(reply, 401, 'missing or invalid ingest token');
     }
     if (path.startsWith('/api/') && adminTokens.length > 0) {
       const admin = identifyAdmin(request.headers.authorization);
-      if (admin !== undefined) setAdmin(request, admin);
-      else return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .type('application/problem+json')
-        .send({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'missing or invalid admin token' });
+      if (admin === undefined) return sendProblem(reply.header('www-authenticate', 'Bearer'), 401, 'missing or invalid admin token');
+      setAdmin(request, admin);
     }
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) request.log.error({ err }, 'request failed');
-    if (request.url.startsWith('/v1/')) {
-      const message = status === 413 ? `request body exceeds ${config.receiver.maxRequestBytes} bytes` : status >= 500 ? 'internal error' : err.message;
-      return sendStatus(reply, formatOf(request.headers['content-type']), status, message);
+    const message = status === 413 ? `request body exceeds ${config.receiver.maxRequestBytes} bytes` : status >= 500 ? 'internal error' : err.message;
+    if (isOtlpPath(request.routeOptions.url ?? decodedPath(request.url))) return sendStatus(reply, formatOf(request.headers['content-type']), status, message);
+    return sendProblem(reply, status, message);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = decodedPath(request.url);
+    const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
+    const allowed = methods.allowed(path);
+    if (allowed.length) {
+      return sendProblem(reply.header('allow', allowed.join(', ')), 405, `${request.method} is not allowed on ${shown}; it takes ${allowed.join(', ')}`);
     }
-    return reply
-      .code(status)
-      .type('application/problem+json')
-      .send({ type: 'about:blank', title: status >= 500 ? 'Internal Server Error' : 'Bad Request', status, detail: status >= 500 ? 'internal error' : err.message });
+    // An OTLP sender at a wrong path reads the answer as a Status.
+    const format = formatOf(request.headers['content-type']);
+    if (request.method === 'POST' && path.startsWith('/v1/') && format) return sendStatus(reply, format, 404, `no OTLP endpoint at ${shown}`);
+    return sendProblem(reply, 404, `no route ${request.method} ${shown}`);
   });
 
   return app;

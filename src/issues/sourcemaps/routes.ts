@@ -2,13 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
 import { jsonBody, validate } from '../../http/body.ts';
+import { docs } from '../../http/openapi.ts';
 import { ApiError, sendApiError } from '../../http/problem.ts';
 import type { SourceMapStore } from './store.ts';
 import { SourceMapInvalid, SourceMapTooLarge } from './validate.ts';
 
 const releaseParams = z.object({ release: z.string().min(1).max(250) });
 /** `sourceMap` is the map as a JSON object or as JSON text; the store checks it is a v3 map. */
-const uploadBody = z.object({ fileUrl: z.string().min(1).max(2048), sourceMap: z.unknown() });
+const uploadBody = z.object({
+  fileUrl: z.string().min(1).max(2048).describe('the minified file as stack frames name it; `~/static/js/app.min.js` matches that path on any scheme and host'),
+  sourceMap: z.unknown().describe('the source map (version 3), as a JSON object or as JSON text'),
+});
 const deleteQuery = z.object({ fileUrl: z.string().min(1).max(2048).optional() });
 
 /**
@@ -20,7 +24,12 @@ const deleteQuery = z.object({ fileUrl: z.string().min(1).max(2048).optional() }
  * - `DELETE /api/releases/:release/sourcemaps[?fileUrl=…]` → 204; without `fileUrl`, every map of the release.
  */
 export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapStore): void {
-  app.post('/api/releases/:release/sourcemaps', async (request, reply) => {
+  app.post('/api/releases/:release/sourcemaps', docs({
+    summary: 'Upload a source map of one minified file of a release', tag: 'source maps', params: releaseParams, body: uploadBody,
+    description: 'The release is the `service.version` of the records it symbolicates. Re-uploading a `fileUrl` replaces its map.',
+    answers: { 201: '`{ release, fileUrl, digest, sizeBytes, uploadedAt }`' },
+    problems: { 413: 'the map is over the size limit', 415: 'the body is not `application/json`' },
+  }), async (request, reply) => {
     try {
       const { release } = validate(releaseParams, request.params);
       const { fileUrl, sourceMap } = jsonBody(request, uploadBody);
@@ -30,7 +39,9 @@ export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapSt
     }
   });
 
-  app.get('/api/releases/:release/sourcemaps', async (request, reply) => {
+  app.get('/api/releases/:release/sourcemaps', docs({
+    summary: "A release's source maps", tag: 'source maps', params: releaseParams, answers: { 200: '`{ release, sourceMaps }`' },
+  }), async (request, reply) => {
     try {
       const { release } = validate(releaseParams, request.params);
       return reply.send({ release, sourceMaps: await store.list(release) });
@@ -39,7 +50,10 @@ export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapSt
     }
   });
 
-  app.delete('/api/releases/:release/sourcemaps', async (request, reply) => {
+  app.delete('/api/releases/:release/sourcemaps', docs({
+    summary: "Delete one source map of a release (`fileUrl`), or all of them", tag: 'source maps', params: releaseParams, query: deleteQuery,
+    answers: { 204: 'deleted' },
+  }), async (request, reply) => {
     try {
       const { release } = validate(releaseParams, request.params);
       const { fileUrl } = validate(deleteQuery, request.query);

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 import { validate } from '../../http/body.ts';
+import { docs } from '../../http/openapi.ts';
 import { ApiError, sendApiError } from '../../http/problem.ts';
 import { controlTableNames } from '../../storage/clickhouse/schema/options.ts';
 import { DEBUG_SESSION_ATTRIBUTE } from '../../storage/clickhouse/schema/ttl.ts';
@@ -31,7 +32,7 @@ export interface TelemetryRouteOptions {
 
 
 const SEVERITIES: Record<string, number> = { trace: 1, debug: 5, info: 9, warn: 13, warning: 13, error: 17, fatal: 21 };
-const severity = z.string().max(10).transform((text, ctx) => {
+const severity = z.string().max(10).describe('this severity and above: 1–24 or trace, debug, info, warn, error, fatal').transform((text, ctx) => {
   const n = /^\d{1,2}$/.test(text) ? Number(text) : SEVERITIES[text.toLowerCase()];
   if (n === undefined || n < 1 || n > 24) {
     ctx.addIssue({ code: 'custom', message: 'must be 1–24 or one of trace, debug, info, warn, error, fatal' });
@@ -53,7 +54,16 @@ const tracesQuery = z.strictObject({
   from: instant.optional(), to: instant.optional(), limit: pageLimit(20, 500),
 });
 
+const fingerprintParam = z.strictObject({ fingerprint: z.string().min(1).max(512) });
+const issueRecordsQuery = z.strictObject({ limit: pageLimit(20, 200) });
+const sessionParam = z.strictObject({ id: z.string().min(1).max(128) });
+const sessionRecordsQuery = z.strictObject({
+  from: instant.optional(), to: instant.optional(), limit: pageLimit(100, 1000), cursor: pageCursor.optional(),
+  traces: pageLimit(20, 500).describe('most traces to return (first page only)'),
+});
+
 const MAX_ATTRIBUTE_FILTERS = 20;
+const ATTRIBUTE_FILTERS = `Also \`attr.<key>=<value>\` (up to ${MAX_ATTRIBUTE_FILTERS}): records with that attribute, of the record or its resource, equal to the value.`;
 
 /** Splits `attr.<key>=value` parameters from the rest; each key once. */
 function attributeParams(query: Record<string, unknown>): { rest: Record<string, unknown>; attributes: [string, string][] } {
@@ -87,7 +97,10 @@ export function registerTelemetryRoutes(app: FastifyInstance, options: Telemetry
   const logs = new LogReader(options.client, options.database, options.logsTable);
   const errorEvents = `\`${options.database.replace(/`/g, '``')}\`.\`${controlTableNames.errorEvents}\``;
 
-  app.get('/api/logs', async (request, reply) => {
+  app.get('/api/logs', docs({
+    summary: 'Search logs, newest first', tag: 'read', query: logsQuery, description: ATTRIBUTE_FILTERS,
+    answers: { 200: '`{ logs, nextCursor }`' },
+  }), async (request, reply) => {
     try {
       const { rest, attributes } = attributeParams(request.query as Record<string, unknown>);
       const q = validate(logsQuery, rest);
@@ -101,7 +114,11 @@ export function registerTelemetryRoutes(app: FastifyInstance, options: Telemetry
     }
   });
 
-  app.get('/api/traces', async (request, reply) => {
+  app.get('/api/traces', docs({
+    summary: 'Search traces by plain parameters (the engine behind the TraceQL search)', tag: 'read', query: tracesQuery,
+    description: `\`minDuration\`/\`maxDuration\`: a duration such as \`100ms\`, \`1.5s\` or nanoseconds. ${ATTRIBUTE_FILTERS}`,
+    answers: { 200: '`{ traces }`, as the Tempo search shapes them' },
+  }), async (request, reply) => {
     try {
       const { rest, attributes } = attributeParams(request.query as Record<string, unknown>);
       const q = validate(tracesQuery, rest);
@@ -126,10 +143,13 @@ export function registerTelemetryRoutes(app: FastifyInstance, options: Telemetry
     }
   });
 
-  app.get('/api/issues/:fingerprint/records', async (request, reply) => {
+  app.get('/api/issues/:fingerprint/records', docs({
+    summary: "An issue's latest events with their traces and the logs of those traces", tag: 'read', params: fingerprintParam, query: issueRecordsQuery,
+    answers: { 200: '`{ events, traces, logs }`' }, problems: { 404: 'no stored events for this issue' },
+  }), async (request, reply) => {
     try {
-      const { fingerprint } = validate(z.strictObject({ fingerprint: z.string().min(1).max(512) }), request.params);
-      const q = validate(z.strictObject({ limit: pageLimit(20, 200) }), request.query);
+      const { fingerprint } = validate(fingerprintParam, request.params);
+      const q = validate(issueRecordsQuery, request.query);
       const p = new Params();
       const result = await options.client.query({
         query: `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS timeUnixNano, EventId AS eventId, TraceId AS traceId, SpanId AS spanId
@@ -149,12 +169,13 @@ export function registerTelemetryRoutes(app: FastifyInstance, options: Telemetry
     }
   });
 
-  app.get('/api/debug-sessions/:id/records', async (request, reply) => {
+  app.get('/api/debug-sessions/:id/records', docs({
+    summary: 'The traces and logs a debug session captured', tag: 'read', params: sessionParam, query: sessionRecordsQuery,
+    answers: { 200: '`{ traces, logs, nextCursor }` (traces on the first page only)' },
+  }), async (request, reply) => {
     try {
-      const { id } = validate(z.strictObject({ id: z.string().min(1).max(128) }), request.params);
-      const q = validate(z.strictObject({
-        from: instant.optional(), to: instant.optional(), limit: pageLimit(100, 1000), cursor: pageCursor.optional(), traces: pageLimit(20, 500),
-      }), request.query);
+      const { id } = validate(sessionParam, request.params);
+      const q = validate(sessionRecordsQuery, request.query);
       checkRange(q.from, q.to);
       const session: SpanCondition = { kind: 'compare', field: { kind: 'attribute', scope: 'resource', key: DEBUG_SESSION_ATTRIBUTE }, op: '=', value: { kind: 'string', value: id } };
       const [found, page] = await Promise.all([

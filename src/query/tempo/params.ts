@@ -3,6 +3,8 @@
  * left-padded, as Tempo does), `start`/`end` in unix seconds, Go durations (`100ms`, `1.5s`), and
  * the old `tags=` logfmt search. Bad input becomes an {@link ApiError} 400 naming the parameter.
  */
+import { z } from 'zod';
+
 import { ApiError } from '../../http/problem.ts';
 import type { SpanCondition } from './traceql.ts';
 import { tokenize, TraceQLError } from './tokens.ts';
@@ -98,5 +100,37 @@ export function tagsCondition(logfmt: string): SpanCondition {
   }
   return condition;
 }
+
+/*
+ * The same parameters as zod schemas, for the OpenAPI document: the parsers above read them, and
+ * like Tempo the routes ignore parameters they do not know (Grafana sends more than these).
+ */
+const seconds = z.string().regex(/^\d{1,11}$/);
+const window = {
+  start: seconds.optional().describe('start of the time range, unix seconds'),
+  end: seconds.optional().describe('end of the time range, unix seconds (the whole second included)'),
+};
+const duration = z.string().max(40);
+
+/** `:id` of a trace by id. */
+export const traceParams = z.object({ id: z.string().regex(/^[0-9a-fA-F]{1,32}$/).describe('the trace id in hex; shorter ids are left-padded with zeros') });
+/** The query of a trace by id. */
+export const traceQuery = z.object(window);
+/** The query of `/api/search`. */
+export const searchQuery = z.object({
+  q: z.string().optional().describe('a TraceQL query (the supported subset)'),
+  tags: z.string().optional().describe('the old search: logfmt `key=value` pairs, e.g. `service.name="api" status.code=error`'),
+  ...window,
+  limit: z.string().regex(/^\d{1,9}$/).optional().describe('most traces, default 20, at most 1000'),
+  spss: z.string().regex(/^\d{1,9}$/).optional().describe('most spans per span set, default 3, at most 1000'),
+  minDuration: duration.optional().describe('a Go duration (`100ms`, `1.5s`) or nanoseconds'),
+  maxDuration: duration.optional().describe('a Go duration (`100ms`, `1.5s`) or nanoseconds'),
+});
+/** The query of the tag-name routes. */
+export const tagsQuery = z.object({ scope: z.enum(['span', 'resource', 'intrinsic', 'all']).optional(), ...window });
+/** `:tag` of the tag-value routes. */
+export const tagParams = z.object({ tag: z.string().describe('`span.<key>`, `resource.<key>`, `.<key>` or an intrinsic (`name`, `status`, `kind`…); v1 takes plain keys') });
+/** The query of the tag-value routes (`q` only on v2). */
+export const tagValuesQuery = z.object({ q: z.string().optional().describe('v2: a TraceQL span set the values are taken from (ignored when it does not parse)'), ...window });
 
 export { TraceQLError };

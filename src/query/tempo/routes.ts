@@ -6,12 +6,15 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { docs } from '../../http/openapi.ts';
 import { ApiError, sendApiError } from '../../http/problem.ts';
 import type { SpanCondition, TraceCondition } from './traceql.ts';
 import { parseTraceQL, TraceQLError } from './traceql.ts';
 import { toResourceSpans } from './otlp.ts';
 import { encodeTrace, encodeTraceByIdResponse } from './protobuf.ts';
-import { durationParam, intParam, tagsCondition, traceIdParam, windowParam } from './params.ts';
+import {
+  durationParam, intParam, searchQuery, tagParams, tagsCondition, tagsQuery, tagValuesQuery, traceIdParam, traceParams, traceQuery, windowParam,
+} from './params.ts';
 import { TraceReader, type TraceTables } from './reader.ts';
 import { INTRINSIC_TAGS, inferType, TagReader, type TagScope, type TagValue } from './tags.ts';
 
@@ -73,6 +76,29 @@ function tagParam(raw: string): string {
   }
 }
 
+const tag = 'tempo';
+const routeDocs = {
+  echo: docs({ summary: 'Tempo echo: the data source checks the URL with it', tag, answers: { 200: '`echo`' }, text: 'text/plain' }),
+  buildinfo: docs({ summary: 'Tempo build info: the Tempo version whose API shapes are served', tag, answers: { 200: '`{ version, revision, … }`' } }),
+  trace: (v2: boolean) => docs({
+    summary: v2 ? 'A trace by id (Tempo v2): `{ trace: { resourceSpans }, status }`' : 'A trace by id (Tempo v1): `{ batches }`', tag,
+    params: traceParams, query: traceQuery,
+    description: 'OTLP JSON, or protobuf with `Accept: application/protobuf`.',
+    answers: { 200: 'the trace' }, problems: { 404: 'no such trace in the time range' },
+  }),
+  search: docs({
+    summary: 'Search traces with TraceQL (or the old `tags=`)', tag, query: searchQuery,
+    answers: { 200: '`{ traces, metrics }`' },
+  }),
+  tags: (v2: boolean) => docs({
+    summary: v2 ? 'Tag names by scope (v2): `{ scopes }`' : 'Tag names (v1): `{ tagNames }`', tag, query: tagsQuery, answers: { 200: 'the tag names' },
+  }),
+  values: (v2: boolean) => docs({
+    summary: v2 ? 'Values of a tag (v2): `{ tagValues: [{ type, value }] }`' : 'Values of a tag (v1): `{ tagValues: [value] }`', tag,
+    params: tagParams, query: v2 ? tagValuesQuery : traceQuery, answers: { 200: 'the values seen' },
+  }),
+};
+
 /** Registers the Tempo routes on `app`. */
 export function registerTempoRoutes(app: FastifyInstance, options: TempoRouteOptions): void {
   const reader = new TraceReader(options);
@@ -80,9 +106,9 @@ export function registerTempoRoutes(app: FastifyInstance, options: TempoRouteOpt
   const tags = new TagReader(options.client, table, { cacheTtlMs: options.tagCacheTtlMs, cacheEntries: options.tagCacheEntries });
   const version = options.version ?? TEMPO_COMPAT_VERSION;
 
-  app.get('/api/echo', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('echo'));
+  app.get('/api/echo', routeDocs.echo, async (_request, reply) => reply.type('text/plain; charset=utf-8').send('echo'));
 
-  app.get('/api/status/buildinfo', async () => ({
+  app.get('/api/status/buildinfo', routeDocs.buildinfo, async () => ({
     version, revision: 'otelhouse', branch: 'otelhouse', buildUser: 'otelhouse', buildDate: '', goVersion: '',
   }));
 
@@ -100,10 +126,10 @@ export function registerTempoRoutes(app: FastifyInstance, options: TempoRouteOpt
       return fail(reply, err);
     }
   };
-  app.get('/api/v2/traces/:id', traceById(true));
-  app.get('/api/traces/:id', traceById(false));
+  app.get('/api/v2/traces/:id', routeDocs.trace(true), traceById(true));
+  app.get('/api/traces/:id', routeDocs.trace(false), traceById(false));
 
-  app.get('/api/search', async (request, reply) => {
+  app.get('/api/search', routeDocs.search, async (request, reply) => {
     try {
       const query = request.query as Record<string, unknown>;
       const q = typeof query.q === 'string' ? query.q : undefined;
@@ -150,10 +176,10 @@ export function registerTempoRoutes(app: FastifyInstance, options: TempoRouteOpt
       return fail(reply, err);
     }
   };
-  app.get('/api/v2/search/tags', tagNames(true));
-  app.get('/api/search/tags', tagNames(false));
+  app.get('/api/v2/search/tags', routeDocs.tags(true), tagNames(true));
+  app.get('/api/search/tags', routeDocs.tags(false), tagNames(false));
 
-  app.get('/api/v2/search/tag/:tag/values', async (request, reply) => {
+  app.get('/api/v2/search/tag/:tag/values', routeDocs.values(true), async (request, reply) => {
     try {
       const tag = tagParam((request.params as { tag: string }).tag);
       const query = request.query as Record<string, unknown>;
@@ -162,7 +188,7 @@ export function registerTempoRoutes(app: FastifyInstance, options: TempoRouteOpt
       return fail(reply, err);
     }
   });
-  app.get('/api/search/tag/:tag/values', async (request, reply) => {
+  app.get('/api/search/tag/:tag/values', routeDocs.values(false), async (request, reply) => {
     try {
       const tag = tagParam((request.params as { tag: string }).tag);
       const window = windowParam(request.query as Record<string, unknown>);
