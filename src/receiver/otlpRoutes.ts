@@ -8,7 +8,7 @@ import { bearerToken } from '../http/auth.ts';
 import { BodyError, readBody } from './body.ts';
 import type { ProtectionConfig, ReceiverConfig } from './config.ts';
 import { rateLimitDemands } from './protection/demands.ts';
-import { RateLimiter } from './protection/rateLimit.ts';
+import { describeRefusal, RateLimiter } from './protection/rateLimit.ts';
 import { RetryDedup } from './protection/retryDedup.ts';
 import {
   decodeLogsJson,
@@ -123,10 +123,10 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
         const records = countRecords(decoded.batch);
         if (limiter && records > 0) {
           const sender = { token: bearerToken(request.headers.authorization), ip: request.ip };
-          const waitMs = limiter.admit(rateLimitDemands(limiter.rules, decoded.batch, records, sender));
-          if (waitMs > 0) {
+          const refusal = limiter.admit(rateLimitDemands(limiter.rules, decoded.batch, records, sender));
+          if (refusal) {
             metrics.rateLimitedRecords.inc({ signal }, records);
-            return answer(429, 'rate_limited', `rate limit exceeded; retry in ${Math.ceil(waitMs / 1000)} s`, Math.ceil(waitMs / 1000));
+            return answer(429, 'rate_limited', describeRefusal(refusal), Math.ceil(refusal.retryAfterMs / 1000));
           }
         }
         metrics.received.inc({ signal }, records);
