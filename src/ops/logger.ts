@@ -1,14 +1,20 @@
-import { pino, type LevelWithSilent, type Logger } from 'pino';
+import { isatty } from 'node:tty';
+import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
+
+/** `auto`: human-readable when the output is a terminal, JSON lines otherwise (a pipe, a file, a log shipper). */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 /**
- * The gateway's structured JSON logger. Never used per record; never given record contents.
+ * The gateway's structured logger: JSON lines, or pino-pretty's readable lines when `logFormat`
+ * says so (by default when `fd` is a terminal). Never used per record; never given record contents.
  *
  * Logging never blocks the gateway: when its output refuses a write — a reader that stopped
  * reading (a full pipe: EAGAIN) or went away (EPIPE) — logging stops (said once on stderr), where
  * pino's default destination would retry the write, sleeping in a loop that no timer can end
  * (a SIGTERM then never finished). `fd` is the output (default stdout).
  */
-export function createLogger(config: { logLevel: LevelWithSilent }, fd = 1): Logger {
+export function createLogger(config: { logLevel: LevelWithSilent; logFormat?: LogFormat }, fd = 1): Logger {
   const destination = pino.destination({ dest: fd, sync: true, retryEAGAIN: () => false });
   destination.on('error', (err: NodeJS.ErrnoException) => {
     destination.write = () => true;
@@ -21,7 +27,17 @@ export function createLogger(config: { logLevel: LevelWithSilent }, fd = 1): Log
       // stderr is gone too
     }
   });
-  return pino({ name: 'otelhouse', level: config.logLevel }, destination);
+  const format = config.logFormat ?? 'auto';
+  const options = { name: 'otelhouse', level: config.logLevel };
+  if (format === 'json' || (format === 'auto' && !isatty(fd))) return pino(options, destination);
+  // Formatted on this thread into the same destination (pino-pretty's own would block like pino's).
+  const prettify = prettyFactory({ colorize: isatty(fd) && !process.env.NO_COLOR, translateTime: 'SYS:HH:MM:ss.l', ignore: 'hostname' });
+  const pretty: DestinationStream & Pick<typeof destination, 'flush' | 'flushSync'> = {
+    write: (line: string) => destination.write(prettify(line)),
+    flush: (cb?: (err?: Error) => void) => destination.flush(cb),
+    flushSync: () => destination.flushSync(),
+  };
+  return pino(options, pretty);
 }
 
 export type { Logger };
