@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { countRecords } from '../batch/records.ts';
+import { countRecords, recordsPerService } from '../batch/records.ts';
 import type { Batch } from '../batch/types.ts';
 import { RetryableError } from '../errors.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
@@ -131,7 +131,11 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
         }
         metrics.received.inc({ signal }, records);
         if (decoded.rejected > 0) metrics.rejectedRecords.inc({ signal }, decoded.rejected);
-        await deps.pipeline.consume(decoded.batch);
+        const stored = await deps.pipeline.consume(decoded.batch);
+        // What the Collector's debug exporter shows: one line per batch, never per record.
+        if (request.log.level === 'debug' || request.log.level === 'trace') {
+          request.log.debug({ signal, received: records, rejected: decoded.rejected, stored: recordsPerService(stored) }, 'batch accepted');
+        }
         acknowledged = encodeExportResponse(signal, format, decoded.rejected, decoded.message);
         return acknowledge(acknowledged);
       } finally {
