@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { jsonBody, validate } from '../../http/body.ts';
 import { ApiError, sendApiError } from '../../http/problem.ts';
+import { formUpload, registerMultipart } from './multipart.ts';
 import type { SourceMapStore } from './store.ts';
 import { SourceMapInvalid, SourceMapTooLarge } from './validate.ts';
 
@@ -15,15 +16,18 @@ const deleteQuery = z.object({ fileUrl: z.string().min(1).max(2048).optional() }
  * The source-map API (admin token required, as all of `/api/`):
  * - `POST /api/releases/:release/sourcemaps` `{ fileUrl, sourceMap }` → 201 `{ release, fileUrl, digest, sizeBytes, uploadedAt }`;
  *   re-uploading the same `fileUrl` replaces the map. `fileUrl` is the minified file as stack
- *   frames name it; `~/static/js/app.min.js` matches that path on any scheme and host.
+ *   frames name it; `~/static/js/app.min.js` matches that path on any scheme and host. Or as
+ *   multipart form data, `file` (the map) and `name` (the `fileUrl`), as `curl -F` sends (`multipart.ts`).
+ *   A release is the `service.version` of the errors, or `service.name@service.version` (Sentry's form).
  * - `GET /api/releases/:release/sourcemaps` → 200 `{ release, sourceMaps: [...] }`;
  * - `DELETE /api/releases/:release/sourcemaps[?fileUrl=…]` → 204; without `fileUrl`, every map of the release.
  */
 export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapStore): void {
+  registerMultipart(app);
   app.post('/api/releases/:release/sourcemaps', async (request, reply) => {
     try {
       const { release } = validate(releaseParams, request.params);
-      const { fileUrl, sourceMap } = jsonBody(request, uploadBody);
+      const { fileUrl, sourceMap } = request.isMultipart() ? await formUpload(request, store.maxMapBytes) : jsonBody(request, uploadBody);
       return reply.code(201).send(await store.put(release, fileUrl, sourceMap));
     } catch (err) {
       return sendApiError(reply, toApiError(err));
