@@ -7,6 +7,17 @@ export function countRecords(batch: Batch): number {
   return n;
 }
 
+/** Records per `service.name` (`(none)` for resources without one), for the debug line per accepted batch. */
+export function recordsPerService(batch: Batch): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of batch.resources as ResourceGroup<unknown>[]) {
+    const name = r.resource.attributes.get('service.name');
+    const service = typeof name === 'string' ? name : '(none)';
+    for (const s of r.scopes) counts[service] = (counts[service] ?? 0) + s.records.length;
+  }
+  return counts;
+}
+
 /**
  * Keeps the records for which `keep` returns true, pruning scope and resource groups left empty.
  * Mutates the batch in place (processors own the batch they are handed) and returns how many

@@ -14,6 +14,7 @@ const envMap: Array<[string, string[], (v: string) => unknown]> = [
   ['OTELHOUSE_PORT', ['port'], String],
   ['OTELHOUSE_DATA_DIR', ['dataDir'], String],
   ['OTELHOUSE_LOG_LEVEL', ['logLevel'], String],
+  ['OTELHOUSE_LOG_FORMAT', ['logFormat'], String],
   ['OTELHOUSE_CLICKHOUSE_URL', ['clickhouse', 'url'], String],
   ['OTELHOUSE_CLICKHOUSE_USER', ['clickhouse', 'username'], String],
   ['OTELHOUSE_CLICKHOUSE_PASSWORD', ['clickhouse', 'password'], String],

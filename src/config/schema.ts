@@ -23,6 +23,8 @@ export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
   /** Log level of the gateway's own structured logs (pino). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `pretty`: human-readable lines (pino-pretty); `json`: one JSON object a line; `auto`: pretty when stdout is a terminal. */
+  logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
 
   /** Request limits of the OTLP/HTTP server (`src/receiver/config.ts`). */
   receiver: receiverConfigSchema.prefault({}),

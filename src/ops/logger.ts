@@ -1,8 +1,14 @@
-import { pino, type LevelWithSilent, type Logger } from 'pino';
+import { isatty } from 'node:tty';
+import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 import { createMasker, secretValues } from '../secrets.ts';
 
+/** `auto`: human-readable when the output is a terminal, JSON lines otherwise (a pipe, a file, a log shipper). */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
 /**
- * The gateway's structured JSON logger. Never used per record; never given record contents.
+ * The gateway's structured logger: JSON lines, or pino-pretty's readable lines when `logFormat`
+ * says so (by default when `fd` is a terminal). Never used per record; never given record contents.
  *
  * Logging never blocks the gateway: when its output refuses a write — a reader that stopped
  * reading (a full pipe: EAGAIN) or went away (EPIPE) — logging stops (said once on stderr), where
@@ -13,7 +19,7 @@ import { createMasker, secretValues } from '../secrets.ts';
  * `config` (tokens, passwords, webhook header values and URLs) and credential-shaped text (a URL's
  * password, `Bearer …`) wherever it appears — in a message, an error a library built, a stack.
  */
-export function createLogger(config: { logLevel: LevelWithSilent }, fd = 1): Logger {
+export function createLogger(config: { logLevel: LevelWithSilent; logFormat?: LogFormat }, fd = 1): Logger {
   const destination = pino.destination({ dest: fd, sync: true, retryEAGAIN: () => false });
   let stopped = false;
   destination.on('error', (err: NodeJS.ErrnoException) => {
@@ -30,8 +36,17 @@ export function createLogger(config: { logLevel: LevelWithSilent }, fd = 1): Log
       // stderr is gone too
     }
   });
-  const mask = createMasker(secretValues(config));
-  return pino({ name: 'otelhouse', level: config.logLevel, hooks: { streamWrite: mask } }, destination);
+  const format = config.logFormat ?? 'auto';
+  const options = { name: 'otelhouse', level: config.logLevel, hooks: { streamWrite: createMasker(secretValues(config)) } };
+  if (format === 'json' || (format === 'auto' && !isatty(fd))) return pino(options, destination);
+  // Formatted on this thread into the same destination (pino-pretty's own would block like pino's).
+  const prettify = prettyFactory({ colorize: isatty(fd) && !process.env.NO_COLOR, translateTime: 'SYS:HH:MM:ss.l', ignore: 'hostname' });
+  const pretty: DestinationStream & Pick<typeof destination, 'flush' | 'flushSync'> = {
+    write: (line: string) => destination.write(prettify(line)),
+    flush: (cb?: (err?: Error) => void) => destination.flush(cb),
+    flushSync: () => destination.flushSync(),
+  };
+  return pino(options, pretty);
 }
 
 export type { Logger };

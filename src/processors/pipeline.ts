@@ -18,7 +18,10 @@ export class Pipeline {
     private readonly exporter: BatchExporter,
   ) {}
 
-  async consume(batch: Batch): Promise<void> {
-    await this.exporter.append(await this.chain.process(batch));
+  /** Resolves with the processed batch (what was stored) once it is durable. */
+  async consume(batch: Batch): Promise<Batch> {
+    const processed = await this.chain.process(batch);
+    await this.exporter.append(processed);
+    return processed;
   }
 }

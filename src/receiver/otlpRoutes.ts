@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { countRecords } from '../batch/records.ts';
+import { countRecords, recordsPerService } from '../batch/records.ts';
 import type { Batch } from '../batch/types.ts';
 import { RetryableError } from '../errors.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
@@ -9,7 +9,7 @@ import { docs, undocumented } from '../http/openapi.ts';
 import { BodyError, readBody } from './body.ts';
 import type { ProtectionConfig, ReceiverConfig } from './config.ts';
 import { rateLimitDemands } from './protection/demands.ts';
-import { RateLimiter } from './protection/rateLimit.ts';
+import { describeRefusal, RateLimiter } from './protection/rateLimit.ts';
 import { RetryDedup } from './protection/retryDedup.ts';
 import {
   decodeLogsJson,
@@ -149,15 +149,19 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
         const records = countRecords(decoded.batch);
         if (limiter && records > 0) {
           const sender = { token: bearerToken(request.headers.authorization), ip: request.ip };
-          const waitMs = limiter.admit(rateLimitDemands(limiter.rules, decoded.batch, records, sender));
-          if (waitMs > 0) {
+          const refusal = limiter.admit(rateLimitDemands(limiter.rules, decoded.batch, records, sender));
+          if (refusal) {
             metrics.rateLimitedRecords.inc({ signal }, records);
-            return answer(429, 'rate_limited', `rate limit exceeded; retry in ${Math.ceil(waitMs / 1000)} s`, Math.ceil(waitMs / 1000));
+            return answer(429, 'rate_limited', describeRefusal(refusal), Math.ceil(refusal.retryAfterMs / 1000));
           }
         }
         metrics.received.inc({ signal }, records);
         if (decoded.rejected > 0) metrics.rejectedRecords.inc({ signal }, decoded.rejected);
-        await deps.pipeline.consume(decoded.batch);
+        const stored = await deps.pipeline.consume(decoded.batch);
+        // What the Collector's debug exporter shows: one line per batch, never per record.
+        if (request.log.level === 'debug' || request.log.level === 'trace') {
+          request.log.debug({ signal, received: records, rejected: decoded.rejected, stored: recordsPerService(stored) }, 'batch accepted');
+        }
         acknowledged = encodeExportResponse(signal, format, decoded.rejected, decoded.message);
         return acknowledge(acknowledged);
       } finally {

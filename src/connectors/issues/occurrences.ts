@@ -22,10 +22,20 @@ export interface OccurrenceOptions {
 
 const isJavaScript = (stack: StackTrace): boolean => stack.platform === 'javascript' || stack.platform === 'node';
 
-/** Replaces minified frames by their originals (and the occurrence's stack text with them) when a source map is known. */
+/**
+ * Replaces minified frames by their originals (and the occurrence's stack text with them) when a
+ * source map is known: in release `service.name@service.version` (Sentry's naming), else in
+ * release `service.version`. Releases without maps cost no query (the store knows which have some).
+ */
 async function withOriginalFrames(site: ErrorSite, stack: StackTrace, sourceMaps: SourceMapLookup): Promise<void> {
   if (!isJavaScript(stack) || !site.version) return;
-  const { frames, symbolicated } = await symbolicate(stack.frames, site.version, sourceMaps);
+  const releases = site.service ? [`${site.service}@${site.version}`, site.version] : [site.version];
+  let found: Awaited<ReturnType<typeof symbolicate>> | undefined;
+  for (const release of releases) {
+    found = await symbolicate(stack.frames, release, sourceMaps);
+    if (found.symbolicated > 0) break;
+  }
+  const { frames, symbolicated } = found!;
   if (symbolicated === 0) return;
   stack.frames = frames;
   const text = formatV8Stack(stackHeader(site.stacktrace), frames);

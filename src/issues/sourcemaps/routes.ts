@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { jsonBody, validate } from '../../http/body.ts';
 import { docs } from '../../http/openapi.ts';
 import { ApiError, sendApiError } from '../../http/problem.ts';
+import { formUpload, registerMultipart } from './multipart.ts';
 import type { SourceMapStore } from './store.ts';
 import { SourceMapInvalid, SourceMapTooLarge } from './validate.ts';
 
@@ -19,20 +20,23 @@ const deleteQuery = z.object({ fileUrl: z.string().min(1).max(2048).optional() }
  * The source-map API (admin token required, as all of `/api/`):
  * - `POST /api/releases/:release/sourcemaps` `{ fileUrl, sourceMap }` → 201 `{ release, fileUrl, digest, sizeBytes, uploadedAt }`;
  *   re-uploading the same `fileUrl` replaces the map. `fileUrl` is the minified file as stack
- *   frames name it; `~/static/js/app.min.js` matches that path on any scheme and host.
+ *   frames name it; `~/static/js/app.min.js` matches that path on any scheme and host. Or as
+ *   multipart form data, `file` (the map) and `name` (the `fileUrl`), as `curl -F` sends (`multipart.ts`).
+ *   A release is the `service.version` of the errors, or `service.name@service.version` (Sentry's form).
  * - `GET /api/releases/:release/sourcemaps` → 200 `{ release, sourceMaps: [...] }`;
  * - `DELETE /api/releases/:release/sourcemaps[?fileUrl=…]` → 204; without `fileUrl`, every map of the release.
  */
 export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapStore): void {
+  registerMultipart(app);
   app.post('/api/releases/:release/sourcemaps', docs({
     summary: 'Upload a source map of one minified file of a release', tag: 'source maps', params: releaseParams, body: uploadBody,
-    description: 'The release is the `service.version` of the records it symbolicates. Re-uploading a `fileUrl` replaces its map.',
+    description: 'The release is the `service.version` of the records it symbolicates (or `service.name@service.version`). Re-uploading a `fileUrl` replaces its map. Also takes `multipart/form-data`: a `file` part holding the map and a `name` field (or the file name) as the `fileUrl`, as `curl -F` and sentry-cli send it.',
     answers: { 201: '`{ release, fileUrl, digest, sizeBytes, uploadedAt }`' },
-    problems: { 413: 'the map is over the size limit', 415: 'the body is not `application/json`' },
+    problems: { 413: 'the map is over the size limit', 415: 'the body is neither `application/json` nor `multipart/form-data`' },
   }), async (request, reply) => {
     try {
       const { release } = validate(releaseParams, request.params);
-      const { fileUrl, sourceMap } = jsonBody(request, uploadBody);
+      const { fileUrl, sourceMap } = request.isMultipart() ? await formUpload(request, store.maxMapBytes) : jsonBody(request, uploadBody);
       return reply.code(201).send(await store.put(release, fileUrl, sourceMap));
     } catch (err) {
       return sendApiError(reply, toApiError(err));

@@ -88,6 +88,11 @@ export class SourceMapStore implements SourceMapLookup {
     this.cache = new TtlLru({ maxEntries: this.opts.cacheMaxEntries, maxBytes: this.opts.cacheMaxBytes }, this.opts.now);
   }
 
+  /** Largest accepted map, in bytes of JSON. */
+  get maxMapBytes(): number {
+    return this.opts.maxMapBytes;
+  }
+
   /**
    * Validates and stores a map for `release` and `fileUrl`, replacing any earlier one. Throws
    * {@link SourceMapInvalid} (bad release, URL or map) or `SourceMapTooLarge` (over `maxMapBytes`).

@@ -1,22 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from './rateLimit.ts';
+import { describeRefusal, RateLimiter } from './rateLimit.ts';
 import { RetryDedup } from './retryDedup.ts';
 
 const demand = (entries: Record<string, number>) => new Map(Object.entries(entries));
 
 describe('the rate limiter', () => {
+  const waitMs = (refusal: { retryAfterMs: number } | null) => refusal?.retryAfterMs ?? 0;
+
   it('admits up to the burst, then refuses with the time until the request fits', () => {
     const limiter = new RateLimiter([{ key: 'service.name', recordsPerSecond: 10, burst: 20 }]);
-    expect(limiter.admit([demand({ a: 15 })], 0)).toBe(0);
-    expect(limiter.admit([demand({ a: 15 })], 0)).toBe(1000); // 5 left, 10 short at 10/s
-    expect(limiter.admit([demand({ a: 15 })], 1000)).toBe(0); // refilled 10
+    expect(limiter.admit([demand({ a: 15 })], 0)).toBeNull();
+    expect(waitMs(limiter.admit([demand({ a: 15 })], 0))).toBe(1000); // 5 left, 10 short at 10/s
+    expect(limiter.admit([demand({ a: 15 })], 1000)).toBeNull(); // refilled 10
   });
 
   it('keeps a bucket per key value, and charges nothing when any bucket refuses', () => {
     const limiter = new RateLimiter([{ key: 'service.name', recordsPerSecond: 1, burst: 10 }]);
-    expect(limiter.admit([demand({ noisy: 10 })], 0)).toBe(0);
-    expect(limiter.admit([demand({ noisy: 1, quiet: 5 })], 0)).toBeGreaterThan(0);
-    expect(limiter.admit([demand({ quiet: 10 })], 0)).toBe(0); // quiet was not charged above
+    expect(limiter.admit([demand({ noisy: 10 })], 0)).toBeNull();
+    expect(waitMs(limiter.admit([demand({ noisy: 1, quiet: 5 })], 0))).toBeGreaterThan(0);
+    expect(limiter.admit([demand({ quiet: 10 })], 0)).toBeNull(); // quiet was not charged above
   });
 
   it('applies every rule, and lets a request larger than the bucket through when the bucket is full', () => {
@@ -24,8 +26,24 @@ describe('the rate limiter', () => {
       { key: 'client_ip', recordsPerSecond: 100, burst: 100 },
       { key: 'ingest_token', recordsPerSecond: 5, burst: 5 },
     ]);
-    expect(limiter.admit([demand({ ip: 50 }), demand({ tok: 50 })], 0)).toBe(0);
-    expect(limiter.admit([demand({ ip: 1 }), demand({ tok: 1 })], 0)).toBe(200); // 1 record at 5/s
+    expect(limiter.admit([demand({ ip: 50 }), demand({ tok: 50 })], 0)).toBeNull();
+    expect(waitMs(limiter.admit([demand({ ip: 1 }), demand({ tok: 1 })], 0))).toBe(200); // 1 record at 5/s
+  });
+
+  it('names the limit with the longest wait when several refuse, and a message that never echoes a token', () => {
+    const rules = [
+      { key: 'client_ip' as const, recordsPerSecond: 100, burst: 100 },
+      { key: 'ingest_token' as const, recordsPerSecond: 5, burst: 5 },
+      { key: 'service.name' as const, recordsPerSecond: 2.5, burst: 10 },
+    ];
+    const limiter = new RateLimiter(rules);
+    expect(limiter.admit([demand({ '10.0.0.1': 100 }), demand({ 's3cr3t-token': 5 }), demand({ checkout: 10 })], 0)).toBeNull();
+    const refusal = limiter.admit([demand({ '10.0.0.1': 1 }), demand({ 's3cr3t-token': 1 }), demand({ checkout: 5 })], 0);
+    expect(refusal).toEqual({ rule: rules[2], value: 'checkout', retryAfterMs: 2000 });
+    expect(describeRefusal(refusal!)).toBe('rate limit exceeded: service.name "checkout" is over 2.5 records/s (burst 10); retry in 2 s');
+    const token = limiter.admit([demand({ '10.0.0.2': 1 }), demand({ 's3cr3t-token': 1 }), demand({ other: 1 })], 0)!;
+    expect(token.rule.key).toBe('ingest_token');
+    expect(describeRefusal(token)).toBe("rate limit exceeded: this request's ingest token is over 5 records/s (burst 5); retry in 1 s");
   });
 
   it('forgets idle buckets so memory follows active keys', () => {

@@ -9,6 +9,14 @@ export interface RateLimitRule {
   burst: number;
 }
 
+/** The limit a refused request hit: the rule, the key value over it, and when the request would fit. */
+export interface RateLimitRefusal {
+  rule: RateLimitRule;
+  /** The value of the rule's key (an ingest token's value is never put in a message). */
+  value: string;
+  retryAfterMs: number;
+}
+
 interface Bucket {
   tokens: number;
   updatedMs: number;
@@ -17,7 +25,7 @@ interface Bucket {
 /**
  * Token buckets per rule and key value. A request is admitted only if every bucket it touches has
  * room for its records; then all of them are charged. Otherwise nothing is charged and the caller
- * answers 429 with the returned `retryAfterMs`. Idle (full) buckets are swept so memory follows
+ * answers 429 naming the returned limit, with its `retryAfterMs`. Idle (full) buckets are swept so memory follows
  * the number of active keys.
  */
 export class RateLimiter {
@@ -28,10 +36,10 @@ export class RateLimiter {
 
   /**
    * @param demands for each rule index, the records the request brings per key value
-   * @returns 0 when admitted, else milliseconds until the request would fit
+   * @returns null when admitted, else the limit with the longest wait (the one `Retry-After` follows)
    */
-  admit(demands: Array<Map<string, number>>, nowMs = Date.now()): number {
-    let waitMs = 0;
+  admit(demands: Array<Map<string, number>>, nowMs = Date.now()): RateLimitRefusal | null {
+    let refusal: RateLimitRefusal | null = null;
     const touched: Array<[Bucket, number]> = [];
     demands.forEach((perKey, i) => {
       const rule = this.rules[i];
@@ -39,14 +47,18 @@ export class RateLimiter {
         const bucket = this.bucket(i, value, nowMs);
         // A request larger than the bucket can still pass when the bucket is full.
         const cost = Math.min(records, rule.burst);
-        if (bucket.tokens < cost) waitMs = Math.max(waitMs, ((cost - bucket.tokens) / rule.recordsPerSecond) * 1000);
-        else touched.push([bucket, cost]);
+        if (bucket.tokens >= cost) {
+          touched.push([bucket, cost]);
+          continue;
+        }
+        const retryAfterMs = Math.ceil(((cost - bucket.tokens) / rule.recordsPerSecond) * 1000);
+        if (!refusal || retryAfterMs > refusal.retryAfterMs) refusal = { rule, value, retryAfterMs };
       }
     });
-    if (waitMs > 0) return Math.ceil(waitMs);
+    if (refusal) return refusal;
     for (const [bucket, cost] of touched) bucket.tokens -= cost;
     this.sweep(nowMs);
-    return 0;
+    return null;
   }
 
   /** Active buckets (for tests and metrics). */
@@ -76,4 +88,14 @@ export class RateLimiter {
       if (bucket.tokens + ((nowMs - bucket.updatedMs) / 1000) * recordsPerSecond >= burst) this.buckets.delete(id);
     }
   }
+}
+
+/**
+ * What a 429 says: which limit, for which key value, its rate and burst, and when to retry, e.g.
+ * `rate limit exceeded: service.name "checkout" is over 10 records/s (burst 20); retry in 2 s`.
+ * An ingest token is named by its rule only: the message must not echo a credential.
+ */
+export function describeRefusal({ rule, value, retryAfterMs }: RateLimitRefusal): string {
+  const who = rule.key === 'ingest_token' ? "this request's ingest token" : `${rule.key} ${JSON.stringify(value)}`;
+  return `rate limit exceeded: ${who} is over ${rule.recordsPerSecond} records/s (burst ${rule.burst}); retry in ${Math.ceil(retryAfterMs / 1000)} s`;
 }
