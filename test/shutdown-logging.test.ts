@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDataDir } from './support/gateway.ts';
@@ -15,10 +16,11 @@ const SHUTDOWN_TIMEOUT_MS = 8000;
  * takes a request, then gets SIGTERM: it must exit 0 within `shutdownTimeoutMs`, whatever its log
  * output does (a watchdog SIGKILLs it after twice that, and the test then fails).
  */
-async function stopWithStdout(stdout: 'closed-pipe' | 'full-disk'): Promise<{ code: number | null; signal: string | null; ms: number; stderr: string }> {
+async function stopWithStdout(stdout: 'closed-pipe' | 'full-disk' | 'blocked-reader'): Promise<{ code: number | null; signal: string | null; ms: number; stderr: string }> {
   const data = tempDataDir();
   const port = await freePort();
-  const full = stdout === 'full-disk' ? openSync('/dev/full', 'w') : undefined;
+  const blocked = stdout === 'blocked-reader' ? fullPipe() : undefined;
+  const full = stdout === 'full-disk' ? openSync('/dev/full', 'w') : blocked?.writer;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: repoRoot,
     env: { ...process.env, OTELHOUSE_PORT: String(port), OTELHOUSE_SQL_PORT: '0', OTELHOUSE_LOG_LEVEL: 'info', OTELHOUSE_DATA_DIR: data.dir, OTELHOUSE_CONFIG: '' },
@@ -46,11 +48,45 @@ async function stopWithStdout(stdout: 'closed-pipe' | 'full-disk'): Promise<{ co
     return { code, signal, ms: Date.now() - t0, stderr };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
+    blocked?.remove();
     data.remove();
   }
 }
 
+/**
+ * A FIFO whose reader never reads, already full: `writer` is a blocking write end (as a shell's
+ * pipe to a stalled log shipper is), every write to it would wait.
+ */
+function fullPipe(): { writer: number; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'otelhouse-pipe-'));
+  const fifo = join(dir, 'stdout.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const filler = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  try {
+    for (;;) writeSync(filler, Buffer.alloc(4096, 120));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+  }
+  closeSync(filler);
+  const writer = openSync(fifo, constants.O_WRONLY);
+  return {
+    writer,
+    remove: () => {
+      closeSync(reader);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('logging never blocks shutdown', () => {
+  it('SIGTERM with stdout a pipe its reader stopped reading: serves, then exits 0 within shutdownTimeoutMs (its lines dropped, logging not stopped)', async () => {
+    const result = await stopWithStdout('blocked-reader');
+    expect(result).toMatchObject({ code: 0, signal: null });
+    expect(result.ms).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+    expect(result.stderr).not.toMatch(/logging stopped/);
+  });
+
   it.each(['closed-pipe', 'full-disk'] as const)('SIGTERM with stdout a %s: exit 0 within shutdownTimeoutMs, the failure said once on stderr', async (stdout) => {
     const result = await stopWithStdout(stdout);
     expect(result).toMatchObject({ code: 0, signal: null });
