@@ -337,7 +337,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, stage), metrics, accepting: () => accepting });
   registerIssueRoutes(app, { issues: issues.store, tracker: issues.tracker, audit: control.audit });
   registerAuditRoutes(app, { audit: control.audit });
-  registerSourceMapRoutes(app, issues.sourceMaps);
+  registerSourceMapRoutes(app, issues.sourceMaps, control.audit);
   registerClientConfigRoute(app, { resolver: control.resolver });
   registerSessionRoutes(app, { sessions: control.sessions, store: control.sessionStore, createsPerHour: config.control.sessionCreatesPerHour, now });
   registerPolicyRoutes(app, { policies: control.policies, store: control.policyStore, preview: (policy) => previewPolicy(client, config.clickhouse.database, policy) });

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../config/load.ts';
 import { createLogger } from '../../ops/logger.ts';
 import { createServer } from '../../receiver/server.ts';
-import { renderTemplate } from '../../storage/clickhouse/schema/render.ts';
+import { AuditLog } from '../../storage/clickhouse/audit.ts';
+import { defaultSchemaOptions, migrate } from '../../storage/clickhouse/schema/index.ts';
 import { openTestEngine, type TestEngine } from '../../storage/clickhouse/testing.ts';
-import { SOURCEMAPS_TABLE } from './queries.ts';
 import { registerSourceMapRoutes } from './routes.ts';
 import { SourceMapStore } from './store.ts';
 
@@ -19,16 +19,16 @@ const tinyMap = (name: string) => JSON.stringify({ version: 3, sources: [name], 
 describe('source maps uploaded as multipart form data', () => {
   let engine: TestEngine;
   let app: FastifyInstance;
+  let audit: AuditLog;
   let url: string;
 
   beforeAll(async () => {
     engine = openTestEngine();
-    await engine.client.command({
-      query: renderTemplate('sourcemaps_table', { database: 'default', table: SOURCEMAPS_TABLE, onCluster: '', engine: 'ReplacingMergeTree(UploadedAt)' }),
-    });
-    const config = validateConfig({ logLevel: 'silent', auth: { adminTokens: [TOKEN] }, receiver: { maxRequestBytes: 64 * 1024 } });
+    await migrate(engine.client, defaultSchemaOptions);
+    audit = new AuditLog(engine.client, { database: 'default' });
+    const config = validateConfig({ logLevel: 'silent', auth: { adminTokens: [{ name: 'release-ci', token: TOKEN }] }, receiver: { maxRequestBytes: 64 * 1024 } });
     app = createServer(config, createLogger(config));
-    registerSourceMapRoutes(app, new SourceMapStore(engine.client, 'default', { maxMapBytes: MAX_MAP_BYTES }));
+    registerSourceMapRoutes(app, new SourceMapStore(engine.client, 'default', { maxMapBytes: MAX_MAP_BYTES }), audit);
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {
@@ -55,6 +55,11 @@ describe('source maps uploaded as multipart form data', () => {
     const artifact = await send('shop@1.0.0', [['name', 'https://cdn.example.com/vendor.min.js.map'], ['file', file(tinyMap('src/v.ts'))]]);
     expect(artifact.status).toBe(201);
     expect(artifact.body.fileUrl).toBe('https://cdn.example.com/vendor.min.js');
+    const audited = (await audit.list({ entityType: 'sourcemaps', entityId: 'shop@1.0.0', limit: 10 })).items.reverse();
+    expect(audited).toMatchObject([
+      { action: 'sourcemap.upload', actor: 'release-ci', before: null, after: exact.body },
+      { action: 'sourcemap.upload', actor: 'release-ci', before: null, after: artifact.body },
+    ]);
     const list = await fetch(`${url}/api/releases/shop%401.0.0/sourcemaps`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(((await list.json()) as { sourceMaps: Array<{ fileUrl: string }> }).sourceMaps.map((m) => m.fileUrl)).toEqual([
       'https://cdn.example.com/vendor.min.js',
@@ -82,6 +87,7 @@ describe('source maps uploaded as multipart form data', () => {
   it('stored nothing for any refused form, and still serves uploads after them', async () => {
     const list = await fetch(`${url}/api/releases/shop%401.0.1/sourcemaps`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(((await list.json()) as { sourceMaps: unknown[] }).sourceMaps).toEqual([]);
+    expect((await audit.list({ entityType: 'sourcemaps', entityId: 'shop@1.0.1', limit: 10 })).items).toEqual([]);
     expect((await send('shop@1.0.1', [['file', file(tinyMap('src/b.ts'))], ['name', '~/b.js']])).status).toBe(201);
   });
 });

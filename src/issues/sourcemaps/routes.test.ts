@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { validateConfig } from '../../config/load.ts';
-import { renderTemplate } from '../../storage/clickhouse/schema/render.ts';
+import { AuditLog } from '../../storage/clickhouse/audit.ts';
+import { defaultSchemaOptions, migrate } from '../../storage/clickhouse/schema/index.ts';
 import { openTestEngine, type TestEngine } from '../../storage/clickhouse/testing.ts';
 import { createLogger } from '../../ops/logger.ts';
 import { createServer } from '../../receiver/server.ts';
-import { SOURCEMAPS_TABLE } from './queries.ts';
 import { registerSourceMapRoutes } from './routes.ts';
 import { SourceMapStore } from './store.ts';
 
@@ -18,6 +18,7 @@ const tinyMap = (name: string) => ({ version: 3, sources: [name], names: [], map
 describe('source map API', () => {
   let engine: TestEngine;
   let app: FastifyInstance;
+  let audit: AuditLog;
   const upload = (release: string, body: unknown, headers: Record<string, string> = json) =>
     app.inject({ method: 'POST', url: `/api/releases/${encodeURIComponent(release)}/sourcemaps`, headers, payload: typeof body === 'string' ? body : JSON.stringify(body) });
   const list = async (release: string) =>
@@ -25,12 +26,11 @@ describe('source map API', () => {
 
   beforeAll(async () => {
     engine = openTestEngine();
-    await engine.client.command({
-      query: renderTemplate('sourcemaps_table', { database: 'default', table: SOURCEMAPS_TABLE, onCluster: '', engine: 'ReplacingMergeTree(UploadedAt)' }),
-    });
-    const config = validateConfig({ logLevel: 'silent', auth: { adminTokens: [TOKEN] }, receiver: { maxRequestBytes: 64 * 1024 } });
+    await migrate(engine.client, defaultSchemaOptions);
+    audit = new AuditLog(engine.client, { database: 'default' });
+    const config = validateConfig({ logLevel: 'silent', auth: { adminTokens: [{ name: 'release-ci', token: TOKEN }] }, receiver: { maxRequestBytes: 64 * 1024 } });
     app = createServer(config, createLogger(config));
-    registerSourceMapRoutes(app, new SourceMapStore(engine.client, 'default', { maxMapBytes: 16 * 1024 }));
+    registerSourceMapRoutes(app, new SourceMapStore(engine.client, 'default', { maxMapBytes: 16 * 1024 }), audit);
     await app.ready();
   });
   afterAll(async () => {
@@ -64,6 +64,42 @@ describe('source map API', () => {
     const all = await app.inject({ method: 'DELETE', url: '/api/releases/del@1/sourcemaps', headers: auth });
     expect(all.statusCode).toBe(204);
     expect((await list('del@1')).sourceMaps).toEqual([]);
+  });
+
+  it('audits uploads, replacements and deletions with the admin token\'s name and whom it acted for', async () => {
+    const history = async () => (await audit.list({ entityType: 'sourcemaps', entityId: 'audit@1', limit: 50 })).items.reverse();
+    expect((await upload('audit@1', { fileUrl: '~/a.js', sourceMap: tinyMap('a.ts') })).statusCode).toBe(201);
+    const replaced = await upload('audit@1', { fileUrl: '~/a.js', sourceMap: tinyMap('a2.ts') }, { ...json, 'x-otelhouse-actor': 'deploy-bot' });
+    expect(replaced.statusCode).toBe(201);
+    expect((await upload('audit@1', { fileUrl: '~/b.js', sourceMap: tinyMap('b.ts') })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'DELETE', url: '/api/releases/audit@1/sourcemaps?fileUrl=~/a.js', headers: auth })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'DELETE', url: '/api/releases/audit@1/sourcemaps', headers: auth })).statusCode).toBe(204);
+    // Deleting what is not there changes nothing and is not audited.
+    expect((await app.inject({ method: 'DELETE', url: '/api/releases/audit@1/sourcemaps', headers: auth })).statusCode).toBe(204);
+
+    const entries = await history();
+    expect(entries.map((e) => [e.action, e.actor])).toEqual([
+      ['sourcemap.upload', 'release-ci'],
+      ['sourcemap.upload', 'release-ci on behalf of deploy-bot'],
+      ['sourcemap.upload', 'release-ci'],
+      ['sourcemap.delete', 'release-ci'],
+      ['sourcemap.delete', 'release-ci'],
+    ]);
+    const [first, second, , one, all] = entries;
+    expect(first).toMatchObject({ before: null, after: { release: 'audit@1', fileUrl: '~/a.js', digest: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(second.before).toEqual(first.after);
+    expect(second.after).toEqual(replaced.json());
+    expect((second.after as { digest: string }).digest).not.toBe((first.after as { digest: string }).digest);
+    expect(one).toMatchObject({ before: [{ fileUrl: '~/a.js' }], after: null });
+    expect(all).toMatchObject({ before: [{ fileUrl: '~/b.js' }], after: null });
+  });
+
+  it('refuses a malformed actor header before storing anything', async () => {
+    const res = await upload('audit@2', { fileUrl: '~/a.js', sourceMap: tinyMap('a.ts') }, { ...json, 'x-otelhouse-actor': 'bad\u0007actor' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ field: 'X-Otelhouse-Actor' });
+    expect((await list('audit@2')).sourceMaps).toEqual([]);
+    expect((await audit.list({ entityType: 'sourcemaps', entityId: 'audit@2', limit: 5 })).items).toEqual([]);
   });
 
   it.each([

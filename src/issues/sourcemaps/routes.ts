@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { jsonBody, validate } from '../../http/body.ts';
 import { docs } from '../../http/openapi.ts';
 import { ApiError, sendApiError } from '../../http/problem.ts';
+import { actorOf } from '../../query/params.ts';
+import type { AuditLog } from '../../storage/clickhouse/audit.ts';
 import { formUpload, registerMultipart } from './multipart.ts';
 import type { SourceMapStore } from './store.ts';
 import { SourceMapInvalid, SourceMapTooLarge } from './validate.ts';
@@ -25,8 +27,11 @@ const deleteQuery = z.object({ fileUrl: z.string().min(1).max(2048).optional() }
  *   A release is the `service.version` of the errors, or `service.name@service.version` (Sentry's form).
  * - `GET /api/releases/:release/sourcemaps` → 200 `{ release, sourceMaps: [...] }`;
  * - `DELETE /api/releases/:release/sourcemaps[?fileUrl=…]` → 204; without `fileUrl`, every map of the release.
+ *
+ * Uploads and deletions are audited (`sourcemap.upload`, `sourcemap.delete`; entity `sourcemaps`,
+ * the release): the map replaced or deleted before, the one stored after, and who did it.
  */
-export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapStore): void {
+export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapStore, audit: AuditLog): void {
   registerMultipart(app);
   app.post('/api/releases/:release/sourcemaps', docs({
     summary: 'Upload a source map of one minified file of a release', tag: 'source maps', params: releaseParams, body: uploadBody,
@@ -35,9 +40,13 @@ export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapSt
     problems: { 413: 'the map is over the size limit', 415: 'the body is neither `application/json` nor `multipart/form-data`' },
   }), async (request, reply) => {
     try {
+      const actor = actorOf(request);
       const { release } = validate(releaseParams, request.params);
       const { fileUrl, sourceMap } = request.isMultipart() ? await formUpload(request, store.maxMapBytes) : jsonBody(request, uploadBody);
-      return reply.code(201).send(await store.put(release, fileUrl, sourceMap));
+      const before = (await store.list(release)).find((m) => m.fileUrl === fileUrl) ?? null;
+      const stored = await store.put(release, fileUrl, sourceMap);
+      await audit.write({ actor, action: 'sourcemap.upload', entityType: 'sourcemaps', entityId: release, before, after: stored });
+      return reply.code(201).send(stored);
     } catch (err) {
       return sendApiError(reply, toApiError(err));
     }
@@ -59,9 +68,13 @@ export function registerSourceMapRoutes(app: FastifyInstance, store: SourceMapSt
     answers: { 204: 'deleted' },
   }), async (request, reply) => {
     try {
+      const actor = actorOf(request);
       const { release } = validate(releaseParams, request.params);
       const { fileUrl } = validate(deleteQuery, request.query);
+      const before = (await store.list(release)).filter((m) => fileUrl === undefined || m.fileUrl === fileUrl);
       await store.delete(release, fileUrl);
+      // Deleting nothing changes nothing: no entry.
+      if (before.length > 0) await audit.write({ actor, action: 'sourcemap.delete', entityType: 'sourcemaps', entityId: release, before, after: null });
       return reply.code(204).send();
     } catch (err) {
       return sendApiError(reply, toApiError(err));

@@ -101,13 +101,15 @@ export class SourceMapStore implements SourceMapLookup {
     checkKey(release, fileUrl);
     const { content } = await validateUpload(sourceMap, this.opts.maxMapBytes);
     const digest = createHash('sha256').update(content).digest('hex');
+    // The time answered is the time stored (and listed): the replacing version.
+    const uploadedAt = this.opts.now();
     await this.client.insert({
       table: this.sql.table,
-      values: [{ Release: release, FileUrl: fileUrl, Content: content, Digest: digest }],
+      values: [{ Release: release, FileUrl: fileUrl, Content: content, Digest: digest, UploadedAt: uploadedAt }],
       format: 'JSONEachRow',
     });
     this.invalidate(release);
-    return { release, fileUrl, digest, sizeBytes: Buffer.byteLength(content), uploadedAt: new Date(this.opts.now()).toISOString() };
+    return { release, fileUrl, digest, sizeBytes: Buffer.byteLength(content), uploadedAt: new Date(uploadedAt).toISOString() };
   }
 
   async get(release: string, fileUrl: string): Promise<DecodedSourceMap | undefined> {

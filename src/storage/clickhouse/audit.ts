@@ -8,11 +8,11 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 
 /** One control-plane change: who did what to which entity, and the entity before and after. */
 export interface AuditEntry {
-  /** `system`, or the API caller (`token:<8 hex>` or the `X-Otelhouse-Actor` header). */
+  /** `system`, or the API caller: the admin token's name, `… on behalf of <X-Otelhouse-Actor>` when the header is sent. */
   actor: string;
   /** Dotted verb, e.g. `issue.resolve`, `session.create`, `policy.update`. */
   action: string;
-  /** `issue`, `session`, `policy`, `erasure`, … */
+  /** `issue`, `session`, `policy`, `sourcemaps` (id: the release), `erasure`, … */
   entityType: string;
   entityId: string;
   /** The entity before the change (`null` when it did not exist) and after (`null` when removed); stored as JSON. */
