@@ -1,40 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { validateConfig } from '../../config/load.ts';
-import { createLogger } from '../../ops/logger.ts';
-import { createServer } from '../../receiver/server.ts';
-import { AuditLog } from '../../storage/clickhouse/audit.ts';
-import { defaultSchemaOptions, migrate } from '../../storage/clickhouse/schema/index.ts';
-import { openTestEngine, type TestEngine } from '../../storage/clickhouse/testing.ts';
-import { registerSourceMapRoutes } from './routes.ts';
-import { SourceMapStore } from './store.ts';
+import type { AuditLog } from '../../storage/clickhouse/audit.ts';
+import { SOURCEMAP_ADMIN_TOKEN as TOKEN, sourceMapApi } from './apiTesting.ts';
 
 // Uploads as multipart form data over a real socket, encoded by fetch's FormData as curl -F would.
 
-const TOKEN = 'admin-token-for-tests';
 const MAX_MAP_BYTES = 16 * 1024;
 const tinyMap = (name: string) => JSON.stringify({ version: 3, sources: [name], names: [], mappings: 'AAAA' });
 
 describe('source maps uploaded as multipart form data', () => {
-  let engine: TestEngine;
+  let close: () => Promise<void>;
   let app: FastifyInstance;
   let audit: AuditLog;
   let url: string;
 
   beforeAll(async () => {
-    engine = openTestEngine();
-    await migrate(engine.client, defaultSchemaOptions);
-    audit = new AuditLog(engine.client, { database: 'default' });
-    const config = validateConfig({ logLevel: 'silent', auth: { adminTokens: [{ name: 'release-ci', token: TOKEN }] }, receiver: { maxRequestBytes: 64 * 1024 } });
-    app = createServer(config, createLogger(config));
-    registerSourceMapRoutes(app, new SourceMapStore(engine.client, 'default', { maxMapBytes: MAX_MAP_BYTES }), audit);
+    ({ app, audit, close } = await sourceMapApi(MAX_MAP_BYTES));
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
-  afterAll(async () => {
-    await app.close();
-    await engine.close();
-  });
+  afterAll(() => close());
 
   /** POSTs a form of `[name, value]` entries; a Blob value is a file part named `<name>.map`. */
   async function send(release: string, entries: Array<[string, string | Blob]>): Promise<{ status: number; body: any }> {

@@ -1,22 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { validateConfig } from '../../config/load.ts';
-import { AuditLog } from '../../storage/clickhouse/audit.ts';
-import { defaultSchemaOptions, migrate } from '../../storage/clickhouse/schema/index.ts';
-import { openTestEngine, type TestEngine } from '../../storage/clickhouse/testing.ts';
-import { createLogger } from '../../ops/logger.ts';
-import { createServer } from '../../receiver/server.ts';
-import { registerSourceMapRoutes } from './routes.ts';
-import { SourceMapStore } from './store.ts';
+import type { AuditLog } from '../../storage/clickhouse/audit.ts';
+import { SOURCEMAP_ADMIN_TOKEN as TOKEN, sourceMapApi } from './apiTesting.ts';
 
-const TOKEN = 'admin-token-for-tests';
 const auth = { authorization: `Bearer ${TOKEN}` };
 const json = { ...auth, 'content-type': 'application/json' };
 const tinyMap = (name: string) => ({ version: 3, sources: [name], names: [], mappings: 'AAAA' });
 
 describe('source map API', () => {
-  let engine: TestEngine;
+  let close: () => Promise<void>;
   let app: FastifyInstance;
   let audit: AuditLog;
   const upload = (release: string, body: unknown, headers: Record<string, string> = json) =>
@@ -25,18 +18,10 @@ describe('source map API', () => {
     (await app.inject({ method: 'GET', url: `/api/releases/${encodeURIComponent(release)}/sourcemaps`, headers: auth })).json<{ sourceMaps: Array<{ fileUrl: string }> }>();
 
   beforeAll(async () => {
-    engine = openTestEngine();
-    await migrate(engine.client, defaultSchemaOptions);
-    audit = new AuditLog(engine.client, { database: 'default' });
-    const config = validateConfig({ logLevel: 'silent', auth: { adminTokens: [{ name: 'release-ci', token: TOKEN }] }, receiver: { maxRequestBytes: 64 * 1024 } });
-    app = createServer(config, createLogger(config));
-    registerSourceMapRoutes(app, new SourceMapStore(engine.client, 'default', { maxMapBytes: 16 * 1024 }), audit);
+    ({ app, audit, close } = await sourceMapApi(16 * 1024));
     await app.ready();
   });
-  afterAll(async () => {
-    await app.close();
-    await engine.close();
-  });
+  afterAll(() => close());
 
   it('uploads a map (object or JSON text) and answers 201 with its digest', async () => {
     const res = await upload('web@2.1.0', { fileUrl: '~/static/js/app.min.js', sourceMap: tinyMap('src/app.ts') });
