@@ -1,5 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+import type { FastifyRequest } from 'fastify';
+
+import { ApiError } from './problem.ts';
+
 /**
  * Checks `Authorization: Bearer <token>` against a set of tokens in constant time: both sides are
  * hashed to fixed-length digests first, so neither the content nor the length of a configured
@@ -63,4 +67,24 @@ function digest(token: string): Buffer {
 /** The token of an `Authorization: Bearer <token>` header, if that is what it holds. */
 export function bearerToken(authorization: string | undefined): string | undefined {
   return authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
+}
+
+const ACTOR_HEADER = 'x-otelhouse-actor';
+const PRINTABLE = /^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$/;
+
+/**
+ * Who is making a change, as the audit log records it: the name of the admin token the request
+ * authenticated with (`auth.adminTokens`; `token:<8 hex>` for a token without a name), or
+ * `anonymous` when admin auth is off. An `X-Otelhouse-Actor` header (1–128 printable ASCII
+ * characters: a tool acting for a person) is recorded after it as `on behalf of`, never instead of
+ * it, so the header cannot hide which token made the change.
+ */
+export function actorOf(request: FastifyRequest): string {
+  const who = adminOf(request) ?? 'anonymous';
+  const header = request.headers[ACTOR_HEADER];
+  if (header === undefined) return who;
+  if (typeof header !== 'string' || !PRINTABLE.test(header)) {
+    throw new ApiError(400, 'X-Otelhouse-Actor must be 1–128 printable ASCII characters', 'X-Otelhouse-Actor');
+  }
+  return `${who} on behalf of ${header}`;
 }

@@ -11,7 +11,8 @@ import type { IssueTracker } from '../issues/tracker.ts';
 import { jsonBody, validate } from '../http/body.ts';
 import { docs } from '../http/openapi.ts';
 import { ApiError, sendApiError } from '../http/problem.ts';
-import { actorOf, checkRange, instant, pageCursor, pageLimit, statusList } from './params.ts';
+import { checkRange, instant, pageCursor, pageLimit, statusList } from './params.ts';
+import { actorOf } from '../http/auth.ts';
 
 /** What the issue routes use. */
 export interface IssueRouteDeps {

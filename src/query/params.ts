@@ -1,12 +1,11 @@
 /**
- * Query-string pieces shared by the API's list routes: instants, page sizes and cursors, and the
- * actor a change is recorded under. Everything here rejects with a 400 naming the field.
+ * Query-string pieces shared by the API's list routes: instants, page sizes and cursors.
+ * Everything here rejects with a 400 naming the field. (The actor a change is recorded under is
+ * `actorOf` in `src/http/auth.ts`.)
  */
 
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { adminOf } from '../http/auth.ts';
 import { ApiError } from '../http/problem.ts';
 
 /** The latest instant the stores hold (`DateTime64(9)` ends in April 2262). */
@@ -59,24 +58,4 @@ export const pageCursor = z.string().min(1).max(2048).describe("the previous pag
 /** Refuses `from` after `to`. */
 export function checkRange(fromMs: number | undefined, toMs: number | undefined, from = 'from', to = 'to'): void {
   if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) throw new ApiError(400, `${from} is after ${to}`, from);
-}
-
-const ACTOR_HEADER = 'x-otelhouse-actor';
-const PRINTABLE = /^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$/;
-
-/**
- * Who is making a change, as the audit log records it: the name of the admin token the request
- * authenticated with (`auth.adminTokens`; `token:<8 hex>` for a token without a name), or
- * `anonymous` when admin auth is off. An `X-Otelhouse-Actor` header (1–128 printable ASCII
- * characters: a tool acting for a person) is recorded after it as `on behalf of`, never instead of
- * it, so the header cannot hide which token made the change.
- */
-export function actorOf(request: FastifyRequest): string {
-  const who = adminOf(request) ?? 'anonymous';
-  const header = request.headers[ACTOR_HEADER];
-  if (header === undefined) return who;
-  if (typeof header !== 'string' || !PRINTABLE.test(header)) {
-    throw new ApiError(400, 'X-Otelhouse-Actor must be 1–128 printable ASCII characters', 'X-Otelhouse-Actor');
-  }
-  return `${who} on behalf of ${header}`;
 }

@@ -10,7 +10,8 @@ import { CursorError } from '../storage/clickhouse/cursor.ts';
 import { validate } from '../http/body.ts';
 import { docs } from '../http/openapi.ts';
 import { ApiError, sendApiError, sendProblem } from '../http/problem.ts';
-import { actorOf, pageCursor, pageLimit } from './params.ts';
+import { pageCursor, pageLimit } from './params.ts';
+import { actorOf } from '../http/auth.ts';
 import { strictBody, strictValidate } from './sessions.ts';
 
 /** What the policy routes use. */

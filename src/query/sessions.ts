@@ -14,7 +14,8 @@ import { bearerToken } from '../http/auth.ts';
 import { jsonBody, validate } from '../http/body.ts';
 import { docs } from '../http/openapi.ts';
 import { ApiError, sendApiError, sendProblem } from '../http/problem.ts';
-import { actorOf, pageCursor, pageLimit, statusList } from './params.ts';
+import { pageCursor, pageLimit, statusList } from './params.ts';
+import { actorOf } from '../http/auth.ts';
 
 /** What the debug-session routes use. */
 export interface SessionRouteDeps {

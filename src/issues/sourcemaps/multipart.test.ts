@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AuditLog } from '../../storage/clickhouse/audit.ts';
-import { SOURCEMAP_ADMIN_TOKEN as TOKEN, sourceMapApi } from './apiTesting.ts';
+import { SOURCEMAP_ADMIN_TOKEN as TOKEN, sourceMapApi } from '../../../test/support/sourceMapApi.ts';
 
 // Uploads as multipart form data over a real socket, encoded by fetch's FormData as curl -F would.
 

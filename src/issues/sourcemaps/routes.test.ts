@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AuditLog } from '../../storage/clickhouse/audit.ts';
-import { SOURCEMAP_ADMIN_TOKEN as TOKEN, sourceMapApi } from './apiTesting.ts';
+import { SOURCEMAP_ADMIN_TOKEN as TOKEN, sourceMapApi } from '../../../test/support/sourceMapApi.ts';
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 const json = { ...auth, 'content-type': 'application/json' };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { jsonBody, validate } from '../../http/body.ts';
 import { docs } from '../../http/openapi.ts';
 import { ApiError, sendApiError } from '../../http/problem.ts';
-import { actorOf } from '../../query/params.ts';
+import { actorOf } from '../../http/auth.ts';
 import type { AuditLog } from '../../storage/clickhouse/audit.ts';
 import { formUpload, registerMultipart } from './multipart.ts';
 import type { SourceMapStore } from './store.ts';

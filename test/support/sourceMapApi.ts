@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 
-import { validateConfig } from '../../config/load.ts';
-import { createLogger } from '../../ops/logger.ts';
-import { createServer } from '../../receiver/server.ts';
-import { AuditLog } from '../../storage/clickhouse/audit.ts';
-import { defaultSchemaOptions, migrate } from '../../storage/clickhouse/schema/index.ts';
-import { openTestEngine, type TestEngine } from '../../storage/clickhouse/testing.ts';
-import { registerSourceMapRoutes } from './routes.ts';
-import { SourceMapStore } from './store.ts';
+import { validateConfig } from '../../src/config/load.ts';
+import { createLogger } from '../../src/ops/logger.ts';
+import { createServer } from '../../src/receiver/server.ts';
+import { AuditLog } from '../../src/storage/clickhouse/audit.ts';
+import { defaultSchemaOptions, migrate } from '../../src/storage/clickhouse/schema/index.ts';
+import { openTestEngine, type TestEngine } from '../../src/storage/clickhouse/testing.ts';
+import { registerSourceMapRoutes } from '../../src/issues/sourcemaps/routes.ts';
+import { SourceMapStore } from '../../src/issues/sourcemaps/store.ts';
 
 /** The admin token the source-map API tests send, named `release-ci` in the audit log. */
 export const SOURCEMAP_ADMIN_TOKEN = 'admin-token-for-tests';
