@@ -107,8 +107,9 @@ describe('errors on the OTLP paths', () => {
 
   it.each([
     ['a JSON request without the token', { 'content-type': 'application/json' }, log, 401],
-    ['an unknown media type', { ...ingest, 'content-type': 'text/plain' }, 'hello', 415],
-    ['an unknown media type without the token', { 'content-type': 'text/plain' }, 'hello', 401],
+    ['an unknown media type', { ...ingest, 'content-type': 'application/xml' }, 'hello', 415],
+    ['an unknown media type without the token', { 'content-type': 'application/xml' }, 'hello', 401],
+    ['text/plain that is not OTLP/JSON (a browser send is read as JSON)', { ...ingest, 'content-type': 'text/plain;charset=UTF-8' }, 'hello', 400],
   ])('answer %s with a JSON Status', async (_name, headers, body, status) => {
     const res = await fetch(`${gateway.url}/v1/logs`, { method: 'POST', headers, body });
     expect(res.status).toBe(status);

@@ -120,7 +120,7 @@ describe('OTLP/HTTP errors', () => {
   });
 
   it('answers 415 for other content types with a JSON Status (the request has no encoding to answer in)', async () => {
-    const res = await post(gateway.url, '/v1/traces', 'hello', { 'content-type': 'text/plain' });
+    const res = await post(gateway.url, '/v1/traces', 'hello', { 'content-type': 'text/csv' });
     expect(res.status).toBe(415);
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(((await res.json()) as { code: number; message: string })).toMatchObject({ code: 3, message: expect.stringMatching(/Content-Type/) });
@@ -220,7 +220,7 @@ describe('operations endpoints', () => {
       ]), json);
       expect(res.status).toBe(200);
     }
-    expect((await post(gateway.url, '/v1/traces', 'x', { 'content-type': 'text/plain' })).status).toBe(415);
+    expect((await post(gateway.url, '/v1/traces', 'x', { 'content-type': 'text/csv' })).status).toBe(415);
     expect(await gateway.flush()).toBe(true);
     const after = await scrape();
     const delta = (sample: string) => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);

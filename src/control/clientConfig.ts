@@ -34,10 +34,12 @@ const value = z.string().max(MAX_VALUE_LENGTH);
  * `service.version`, `app.installation.id`, `device.id`, `user.id`, `session.id`,
  * `telemetry.sdk.language`, `deployment.environment.name`, `otelhouse.release.channel`,
  * `geo.country.iso_code`) and the short aliases `platform`, `environment`, `channel`, `country`
- * (the attribute name wins when both are given). Any other name is refused: a misspelt one
- * (`service_name`) would otherwise get the default config and miss a kill switch.
+ * (the attribute name wins when both are given), and `token` (a browser's client token, checked by
+ * the server's `/v1/` hook). Any other name is refused: a misspelt one (`service_name`) would
+ * otherwise get the default config and miss a kill switch.
  */
 export const clientConfigQuery = z.strictObject({
+  token: z.string().max(256).optional().describe('a client token (`auth.clientTokens`), for browsers that send no Authorization header'),
   ...Object.fromEntries(IDENTITY_FIELDS.map((field) => [IDENTITY_ATTRIBUTES[field], value.optional()])),
   ...Object.fromEntries(Object.entries(IDENTITY_ALIASES).map(([alias, field]) => [alias, value.optional().describe(`the same as \`${IDENTITY_ATTRIBUTES[field]}\``)])),
 });

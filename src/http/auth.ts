@@ -4,17 +4,6 @@ import type { FastifyRequest } from 'fastify';
 
 import { ApiError } from './problem.ts';
 
-/**
- * Checks `Authorization: Bearer <token>` against a set of tokens in constant time: both sides are
- * hashed to fixed-length digests first, so neither the content nor the length of a configured
- * token leaks through timing. Returns true when no tokens are configured (auth off).
- */
-export function bearerChecker(tokens: readonly string[]): (authorization: string | undefined) => boolean {
-  if (tokens.length === 0) return () => true;
-  const identify = bearerIdentifier(tokens.map((token) => ({ name: '', token })));
-  return (authorization) => identify(authorization) !== undefined;
-}
-
 /** A token and the name it acts under (the audit log's actor). */
 export interface NamedToken {
   name: string;
@@ -22,18 +11,29 @@ export interface NamedToken {
 }
 
 /**
- * Like {@link bearerChecker}, but answers which token was presented: its name, or undefined when
- * the header holds none of them. Every configured token is compared, in constant time.
+ * Which token an `Authorization: Bearer <token>` header presents: its name, or undefined when it
+ * holds none of them. Every configured token is compared in constant time ({@link tokenIdentifier}).
  */
 export function bearerIdentifier(tokens: readonly NamedToken[]): (authorization: string | undefined) => string | undefined {
-  const digests = tokens.map((t) => ({ name: t.name, digest: digest(t.token) }));
+  const identify = tokenIdentifier(tokens);
   return (authorization) => {
     const token = bearerToken(authorization);
-    if (token === undefined) return undefined;
+    return token === undefined ? undefined : identify(token)?.name;
+  };
+}
+
+/**
+ * Which of `tokens` a presented token is (the first configured with that value), or undefined.
+ * Both sides are hashed to fixed-length digests first and every configured token is compared, so
+ * neither the content nor the length of a configured token leaks through timing.
+ */
+export function tokenIdentifier<T extends { token: string }>(tokens: readonly T[]): (token: string) => T | undefined {
+  const digests = tokens.map((entry) => ({ entry, digest: digest(entry.token) }));
+  return (token) => {
     const presented = digest(token);
-    let found: string | undefined;
+    let found: T | undefined;
     // No early exit: every configured token is compared.
-    for (const d of digests) if (timingSafeEqual(d.digest, presented)) found ??= d.name;
+    for (const d of digests) if (timingSafeEqual(d.digest, presented)) found ??= d.entry;
     return found;
   };
 }

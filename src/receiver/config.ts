@@ -2,6 +2,17 @@ import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
 
+/**
+ * An allowed browser origin: `https://shop.example.com` (scheme, host and port, as browsers send
+ * `Origin`), `https://*.example.com` (any subdomain), or `*` (any origin).
+ */
+const originPattern = z
+  .string()
+  .transform((s) => s.trim().toLowerCase().replace(/\/+$/, ''))
+  .pipe(z.string().regex(/^(\*|[a-z][a-z0-9+.-]*:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?)$/, 'must be an origin such as https://app.example.com or https://*.example.com, or *'));
+
+const tokenName = z.string().regex(/^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/, 'must be 1–64 printable ASCII characters');
+
 /** Request limits of the OTLP/HTTP receiver (`receiver`). */
 export const receiverConfigSchema = z
   .strictObject({
@@ -15,6 +26,18 @@ export const receiverConfigSchema = z
     maxInFlightBytes: positiveInt.default(256 * 1024 * 1024),
     /** Seconds suggested to senders in `Retry-After` when refusing for overload. */
     retryAfterSeconds: positiveInt.default(5),
+    /**
+     * Cross-origin requests from browsers to `/v1/*` (as the Collector's `cors`): origins answered
+     * besides those of `auth.clientTokens` (which are always allowed), request headers allowed besides
+     * `Content-Type`, `Content-Encoding` and `Authorization`, and how long a browser may cache a preflight.
+     */
+    cors: z
+      .strictObject({
+        allowedOrigins: z.array(originPattern).default([]),
+        allowedHeaders: z.array(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a header name')).default([]),
+        maxAgeSeconds: z.coerce.number().int().min(0).max(86_400).default(7200),
+      })
+      .prefault({}),
   })
   .check((ctx) => {
     const { maxRequestBytes, maxInFlightBytes } = ctx.value;
@@ -28,32 +51,62 @@ export const receiverConfigSchema = z
     }
   });
 
-/** Bearer tokens of the OTLP and admin endpoints (`auth`). */
-export const authConfigSchema = z.strictObject({
-  /** Bearer tokens accepted on `/v1/*`; empty = no ingest auth. */
-  ingestTokens: z.array(z.string().min(8)).default([]),
-  /**
-   * Bearer tokens accepted on `/api/*`; empty = no admin auth. Each is a token, or `{name, token}`:
-   * the audit log records changes under the token's name (`token:<8 hex of its SHA-256>` for a token
-   * given without one).
-   */
-  adminTokens: z
-    .array(
-      z.union([
-        z.string().min(8),
+/** Tokens of the OTLP and admin endpoints (`auth`). */
+export const authConfigSchema = z
+  .strictObject({
+    /** Bearer tokens accepted on `/v1/*` (server-side senders); with none here and no `clientTokens`, ingest auth is off. */
+    ingestTokens: z.array(z.string().min(8)).default([]),
+    /**
+     * Bearer tokens accepted on `/api/*`; empty = no admin auth. Each is a token, or `{name, token}`:
+     * the audit log records changes under the token's name (`token:<8 hex of its SHA-256>` for a token
+     * given without one).
+     */
+    adminTokens: z
+      .array(
+        z.union([
+          z.string().min(8),
+          z.strictObject({
+            name: tokenName,
+            token: z.string().min(8),
+          }),
+        ]),
+      )
+      .default([])
+      .check((ctx) => {
+        const names = ctx.value.flatMap((t) => (typeof t === 'string' ? [] : [t.name]));
+        const twice = names.find((name, i) => names.indexOf(name) !== i);
+        if (twice !== undefined) ctx.issues.push({ code: 'custom', input: twice, path: [], message: `two admin tokens are named "${twice}"` });
+      }),
+    /**
+     * Browser-safe tokens (a page's source shows them): each may only send spans and logs and read
+     * `/v1/config`, only from its `origins` (the request's `Origin` must match one), and at most
+     * `recordsPerSecondPerInstallation` records per second per `app.installation.id` after a `burst`
+     * (an offline backlog). Accepted as `?token=` (beacons and `fetchLater` cannot send headers) or as a
+     * Bearer header. With any ingest or client token configured, `/v1/*` requires one.
+     */
+    clientTokens: z
+      .array(
         z.strictObject({
-          name: z.string().regex(/^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/, 'must be 1–64 printable ASCII characters'),
-          token: z.string().min(8),
+          name: tokenName,
+          token: z.string().min(16).regex(/^[A-Za-z0-9._~-]+$/, 'must be URL-safe: letters, digits and . _ ~ -'),
+          origins: z.array(originPattern).min(1),
+          recordsPerSecondPerInstallation: z.number().positive().default(100),
+          burst: positiveInt.default(5000),
         }),
-      ]),
-    )
-    .default([])
-    .check((ctx) => {
-      const names = ctx.value.flatMap((t) => (typeof t === 'string' ? [] : [t.name]));
-      const twice = names.find((name, i) => names.indexOf(name) !== i);
-      if (twice !== undefined) ctx.issues.push({ code: 'custom', input: twice, path: [], message: `two admin tokens are named "${twice}"` });
-    }),
-});
+      )
+      .default([]),
+  })
+  .check((ctx) => {
+    const { ingestTokens, adminTokens, clientTokens } = ctx.value;
+    const names = clientTokens.map((t) => t.name);
+    const twice = names.find((name, i) => names.indexOf(name) !== i);
+    if (twice !== undefined) ctx.issues.push({ code: 'custom', input: twice, path: ['clientTokens'], message: `two client tokens are named "${twice}"` });
+    // A client token is public: it must not also open what only a secret token should.
+    const secret = new Set([...ingestTokens, ...adminTokens.map((t) => (typeof t === 'string' ? t : t.token))]);
+    clientTokens.forEach((t, i) => {
+      if (secret.has(t.token)) ctx.issues.push({ code: 'custom', input: '(hidden)', path: ['clientTokens', i, 'token'], message: 'is also an ingest or admin token; a client token is public and must be a token of its own' });
+    });
+  });
 
 /** Rate limits and retry deduplication of the OTLP routes (`protection`). */
 export const protectionConfigSchema = z.strictObject({

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { countRecords, recordsPerService } from '../batch/records.ts';
 import type { Batch } from '../batch/types.ts';
 import { RetryableError } from '../errors.ts';
@@ -7,6 +8,7 @@ import type { Pipeline } from '../processors/pipeline.ts';
 import { bearerToken } from '../http/auth.ts';
 import { docs, undocumented } from '../http/openapi.ts';
 import { BodyError, readBody } from './body.ts';
+import { clientOf } from './browser.ts';
 import type { ProtectionConfig, ReceiverConfig } from './config.ts';
 import { rateLimitDemands } from './protection/demands.ts';
 import { describeRefusal, RateLimiter } from './protection/rateLimit.ts';
@@ -32,11 +34,12 @@ const decoders: Record<Signal, Record<Format, (buf: Uint8Array) => DecodeResult<
   logs: { protobuf: decodeLogsProtobuf, json: decodeLogsJson },
 };
 
-/** The request's OTLP encoding from its media type (parameters such as charset ignored), or null. */
+/** The request's OTLP encoding from its media type (parameters such as charset ignored; `text/plain` holds JSON), or null. */
 export function formatOf(contentType: string | undefined): Format | null {
   const media = (contentType ?? '').split(';', 1)[0].trim().toLowerCase();
   if (media === 'application/x-protobuf') return 'protobuf';
-  if (media === 'application/json') return 'json';
+  // A browser's no-preflight send (a beacon, `fetchLater`, a keepalive fetch) can only say text/plain.
+  if (media === 'application/json' || media === 'text/plain') return 'json';
   return null;
 }
 
@@ -61,13 +64,16 @@ export function sendStatus(reply: FastifyReply, format: Format | null, httpStatu
 const otlpDocs = (signal: Signal) => docs({
   summary: `OTLP/HTTP ${signal}: an Export${signal === 'traces' ? 'Trace' : 'Logs'}ServiceRequest`, tag: 'otlp',
   description:
-    'The body is `application/x-protobuf` or `application/json` (OTLP/JSON), optionally `Content-Encoding: gzip`, `deflate` or `br`. ' +
-    'Errors are a `google.rpc.Status` in the request\'s encoding (JSON for an unknown media type), as OTLP/HTTP specifies.',
+    'The body is `application/x-protobuf` or `application/json` (OTLP/JSON; `text/plain` is read as OTLP/JSON too, for browser sends without a preflight), optionally `Content-Encoding: gzip`, `deflate`, `br` or `zstd`. ' +
+    'Errors are a `google.rpc.Status` in the request\'s encoding (JSON for an unknown media type), as OTLP/HTTP specifies. ' +
+    'Browsers authenticate with a client token (`auth.clientTokens`) in `?token=` or the Authorization header, from an allowed `Origin`.',
+  query: z.object({ token: z.string().optional().describe('a client token, for browsers (ingest tokens go in `Authorization: Bearer`)') }),
   answers: {
     200: 'the Export*ServiceResponse in the request\'s encoding, with `partial_success` when some records were invalid',
     400: 'undecodable payload (`google.rpc.Status`)',
     413: 'the body, decompressed, is over `receiver.maxRequestBytes` (`google.rpc.Status`)',
-    415: 'a media type other than the two above (`google.rpc.Status`, JSON)',
+    403: 'a client token from an origin it is not bound to, or without an `Origin` (`google.rpc.Status`)',
+    415: 'a media type other than those above (`google.rpc.Status`, JSON)',
     429: 'over a rate limit; `Retry-After` (`google.rpc.Status`)',
     503: 'overloaded or shutting down; `Retry-After` (`google.rpc.Status`)',
   },
@@ -147,9 +153,11 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
           throw err;
         }
         const records = countRecords(decoded.batch);
-        if (limiter && records > 0) {
+        // The configured limits, then a client token's own per installation.
+        for (const bucket of [limiter, clientOf(request)?.limiter]) {
+          if (!bucket || records === 0) continue;
           const sender = { token: bearerToken(request.headers.authorization), ip: request.ip };
-          const refusal = limiter.admit(rateLimitDemands(limiter.rules, decoded.batch, records, sender));
+          const refusal = bucket.admit(rateLimitDemands(bucket.rules, decoded.batch, records, sender));
           if (refusal) {
             metrics.rateLimitedRecords.inc({ signal }, records);
             return answer(429, 'rate_limited', describeRefusal(refusal), Math.ceil(refusal.retryAfterMs / 1000));

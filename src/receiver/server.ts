@@ -1,13 +1,15 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { bearerChecker, bearerIdentifier, setAdmin, tokenName } from '../http/auth.ts';
+import { bearerIdentifier, setAdmin, tokenName } from '../http/auth.ts';
 import { RouteMethods } from '../http/methods.ts';
 import { sendProblem } from '../http/problem.ts';
+import { ingestAuth, registerCors } from './browser.ts';
 import type { AuthConfig, ReceiverConfig } from './config.ts';
 import { formatOf, isOtlpPath, sendStatus } from './otlpRoutes.ts';
 
 /**
  * The HTTP server shell: raw-body parsing for every content type (the OTLP routes decode bodies
- * themselves, after decompression), bearer-token checks on `/v1/*` (ingest) and `/api/*` (admin),
+ * themselves, after decompression), CORS and token checks on `/v1/*` (ingest and client tokens,
+ * `browser.ts`) and `/api/*` (admin),
  * and readable errors for anything fastify itself refuses (a body over the limit, an unknown route,
  * a wrong method, a malformed URL): a `google.rpc.Status` in the request's encoding on the OTLP
  * paths, an RFC 9457 problem body everywhere else.
@@ -27,18 +29,20 @@ export function createServer(config: { receiver: ReceiverConfig; auth: AuthConfi
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  const ingestAllowed = bearerChecker(config.auth.ingestTokens);
+  registerCors(app, config);
+  const checkIngest = ingestAuth(config.auth);
   const adminTokens = config.auth.adminTokens.map(tokenName);
   const identifyAdmin = bearerIdentifier(adminTokens);
   app.addHook('onRequest', async (request, reply) => {
     // The route that matched, not the raw URL: the router decodes `%61pi` to `api` and ignores
     // what raw-prefix checks would miss. Unmatched requests (404s) fall back to the decoded path.
     const path = request.routeOptions.url ?? decodedPath(request.url);
-    if (path.startsWith('/v1/') && !ingestAllowed(request.headers.authorization)) {
-      reply.header('www-authenticate', 'Bearer');
+    const refusal = path.startsWith('/v1/') ? checkIngest(request, path) : undefined;
+    if (refusal !== undefined) {
+      if (refusal.status === 401) reply.header('www-authenticate', 'Bearer');
       return isOtlpPath(path)
-        ? sendStatus(reply, formatOf(request.headers['content-type']), 401, 'missing or invalid ingest token')
-        : sendProblem(reply, 401, 'missing or invalid ingest token');
+        ? sendStatus(reply, formatOf(request.headers['content-type']), refusal.status, refusal.message)
+        : sendProblem(reply, refusal.status, refusal.message);
     }
     if (path.startsWith('/api/') && adminTokens.length > 0) {
       const admin = identifyAdmin(request.headers.authorization);
