@@ -38,6 +38,7 @@ import { sqlPort, startSqlServer, type SqlServer } from './query/sql/index.ts';
 import { registerTelemetryRoutes } from './query/telemetry/routes.ts';
 import { registerTempoRoutes } from './query/tempo/routes.ts';
 import { registerOtlpRoutes } from './receiver/otlpRoutes.ts';
+import { BatchLedger } from './receiver/protection/batchLedger.ts';
 import { createServer } from './receiver/server.ts';
 import { readEngineStats } from './storage/clickhouse/engineStats.ts';
 import { embeddedBlockStore, serverBlockStore, type BlockStore } from './storage/clickhouse/blockStore.ts';
@@ -334,7 +335,15 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   // First: the OpenAPI document is built from the routes registered after it.
   await registerOpenApi(app);
   requireStore(app, storeNotReady);
-  registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, stage), metrics, accepting: () => accepting });
+  const { batchDedup } = config.protection;
+  const ledger = batchDedup.enabled
+    ? await BatchLedger.open({ dir: join(config.dataDir, 'batches'), retentionMs: batchDedup.retentionHours * 3_600_000, maxEntries: batchDedup.maxEntries })
+    : undefined;
+  metrics.beforeCollect(() => {
+    metrics.batchIds.set(ledger?.size ?? 0);
+    metrics.batchIdsForgotten.set(ledger?.evicted ?? 0);
+  });
+  registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, stage), metrics, accepting: () => accepting, ledger });
   registerIssueRoutes(app, { issues: issues.store, tracker: issues.tracker, audit: control.audit });
   registerAuditRoutes(app, { audit: control.audit });
   registerSourceMapRoutes(app, issues.sourceMaps, control.audit);
@@ -391,6 +400,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
         clearTimeout(force);
       },
     },
+    { name: 'batch ledger', stop: () => ledger?.close() ?? Promise.resolve() },
     { name: 'clickhouse client', stop: () => (deps.client ? Promise.resolve() : client.close()) },
     { name: 'data dir lock', stop: async () => lock.release() },
   ];

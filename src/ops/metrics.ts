@@ -119,6 +119,16 @@ export class GatewayMetrics implements ChainObserver {
     labelNames: ['table'] as const,
     registers: [this.registry],
   });
+  readonly batchIds = new Gauge({
+    name: 'otelhouse_receiver_batch_ids',
+    help: 'Acknowledged batch ids remembered for resends (protection.batchDedup).',
+    registers: [this.registry],
+  });
+  readonly batchIdsForgotten = new Gauge({
+    name: 'otelhouse_receiver_batch_ids_forgotten',
+    help: 'Batch ids forgotten before their retention because of protection.batchDedup.maxEntries, since start (a resend of one would be stored twice).',
+    registers: [this.registry],
+  });
   readonly walBacklogRows = new Gauge({
     name: 'otelhouse_wal_backlog_rows',
     help: 'Rows acknowledged but not yet inserted into ClickHouse, by table.',

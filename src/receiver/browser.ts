@@ -109,7 +109,7 @@ export function ingestAuth(auth: AuthConfig): (request: FastifyRequest, path: st
 export function registerCors(app: FastifyInstance, config: { receiver: ReceiverConfig; auth: AuthConfig }): void {
   const { cors } = config.receiver;
   const allowed = originMatcher([...cors.allowedOrigins, ...config.auth.clientTokens.flatMap((t) => t.origins)]);
-  const allowHeaders = ['Content-Type', 'Content-Encoding', 'Authorization', 'If-None-Match', ...cors.allowedHeaders].join(', ');
+  const allowHeaders = ['Content-Type', 'Content-Encoding', 'Authorization', 'If-None-Match', 'X-Otelhouse-Batch', ...cors.allowedHeaders].join(', ');
   app.addHook('onRequest', async (request, reply) => {
     const origin = request.headers.origin;
     if (typeof origin !== 'string' || !request.url.startsWith('/v1/')) return;

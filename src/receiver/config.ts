@@ -132,6 +132,19 @@ export const protectionConfigSchema = z.strictObject({
       maxEntries: positiveInt.default(100_000),
     })
     .prefault({}),
+  /**
+   * Batch ids (`?batch=` or `X-Otelhouse-Batch`, 8–64 of A–Z a–z 0–9 _ -) that SDKs stamp on what
+   * they send: a batch acknowledged once is acknowledged again, not stored twice, when it is resent
+   * within `retentionHours`, across restarts (kept in `<dataDir>/batches`). About 100 bytes of
+   * memory per id; past `maxEntries` the oldest are forgotten first.
+   */
+  batchDedup: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      retentionHours: positiveInt.default(168),
+      maxEntries: positiveInt.default(1_000_000),
+    })
+    .prefault({}),
 });
 
 export type ReceiverConfig = z.infer<typeof receiverConfigSchema>;

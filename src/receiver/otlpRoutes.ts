@@ -12,6 +12,7 @@ import { clientOf } from './browser.ts';
 import type { ProtectionConfig, ReceiverConfig } from './config.ts';
 import { rateLimitDemands } from './protection/demands.ts';
 import { describeRefusal, RateLimiter } from './protection/rateLimit.ts';
+import type { BatchLedger } from './protection/batchLedger.ts';
 import { RetryDedup } from './protection/retryDedup.ts';
 import {
   decodeLogsJson,
@@ -67,7 +68,10 @@ const otlpDocs = (signal: Signal) => docs({
     'The body is `application/x-protobuf` or `application/json` (OTLP/JSON; `text/plain` is read as OTLP/JSON too, for browser sends without a preflight), optionally `Content-Encoding: gzip`, `deflate`, `br` or `zstd`. ' +
     'Errors are a `google.rpc.Status` in the request\'s encoding (JSON for an unknown media type), as OTLP/HTTP specifies. ' +
     'Browsers authenticate with a client token (`auth.clientTokens`) in `?token=` or the Authorization header, from an allowed `Origin`.',
-  query: z.object({ token: z.string().optional().describe('a client token, for browsers (ingest tokens go in `Authorization: Bearer`)') }),
+  query: z.object({
+    token: z.string().optional().describe('a client token, for browsers (ingest tokens go in `Authorization: Bearer`)'),
+    batch: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional().describe('the batch id (or `X-Otelhouse-Batch`): a batch acknowledged once is acknowledged again, not stored twice, when resent within `protection.batchDedup.retentionHours`'),
+  }),
   answers: {
     200: 'the Export*ServiceResponse in the request\'s encoding, with `partial_success` when some records were invalid',
     400: 'undecodable payload (`google.rpc.Status`)',
@@ -81,6 +85,8 @@ const otlpDocs = (signal: Signal) => docs({
 
 interface Deps {
   config: { receiver: ReceiverConfig; protection: ProtectionConfig };
+  /** Batch ids acknowledged (`?batch=`), when `protection.batchDedup` is on. */
+  ledger?: BatchLedger;
   pipeline: Pipeline;
   metrics: GatewayMetrics;
   /** False once shutdown began: new requests get 503. */
@@ -122,11 +128,30 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
     }
     if (!deps.accepting()) return answer(503, 'shutting_down', 'gateway is shutting down', limits.retryAfterSeconds);
 
+    const batchId = batchIdOf(request);
+    if (batchId === null) return answer(400, 'batch_id', 'batch id (?batch= or X-Otelhouse-Batch) must be 8 to 64 characters of A-Z a-z 0-9 _ -');
+    const batch = batchId !== undefined && deps.ledger ? await deps.ledger.claim(deps.ledger.key(signal, clientOf(request)?.name ?? '', batchId)) : undefined;
+    if (batch === 'seen') {
+      metrics.deduplicatedRequests.inc({ signal });
+      return acknowledge(encodeExportResponse(signal, format, 0, ''));
+    }
     const raw = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
     const encoding = String(request.headers['content-encoding'] ?? '');
     const claim = dedup ? await dedup.claim(dedup.key(request.url, format, encoding, raw)) : undefined;
+    let batchSettled = false;
+    const settleBatch = async (acknowledged: boolean) => {
+      if (batchSettled || batch === undefined) return;
+      batchSettled = true;
+      try {
+        await batch.settle(acknowledged);
+      } catch (err) {
+        // The records are durable: the answer stays 200; only a later resend could be stored twice.
+        request.log.warn({ err: (err as Error).message }, 'batch id not recorded');
+      }
+    };
     if (claim && 'replay' in claim) {
       metrics.deduplicatedRequests.inc({ signal });
+      await settleBatch(true);
       return acknowledge(claim.replay);
     }
     let acknowledged: Buffer | null = null;
@@ -171,6 +196,8 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
           request.log.debug({ signal, received: records, rejected: decoded.rejected, stored: recordsPerService(stored) }, 'batch accepted');
         }
         acknowledged = encodeExportResponse(signal, format, decoded.rejected, decoded.message);
+        // The batch id is durable before the answer: a resend after it is known whatever happens.
+        await settleBatch(true);
         return acknowledge(acknowledged);
       } finally {
         inFlight -= body.length;
@@ -182,6 +209,7 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
       return answer(500, 'internal', 'internal error');
     } finally {
       if (claim && 'settle' in claim) claim.settle(acknowledged);
+      await settleBatch(false);
     }
   };
 
@@ -198,4 +226,16 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
       handler: async (request, reply) => sendStatus(reply.header('allow', 'POST'), formatOf(request.headers['content-type']), 405, `${request.method} is not allowed; OTLP/HTTP takes POST`),
     });
   }
+}
+
+const BATCH_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** The request's batch id (`?batch=` or `X-Otelhouse-Batch`): undefined when none, null when malformed or given twice. */
+function batchIdOf(request: FastifyRequest): string | undefined | null {
+  const q = request.url.indexOf('?');
+  const fromQuery = q < 0 ? [] : new URLSearchParams(request.url.slice(q + 1)).getAll('batch');
+  const header = request.headers['x-otelhouse-batch'];
+  const given = [...fromQuery, ...(header === undefined ? [] : Array.isArray(header) ? header : [header])];
+  if (given.length === 0) return undefined;
+  return given.length === 1 && BATCH_ID.test(given[0]!) ? given[0]! : null;
 }
