@@ -30,7 +30,7 @@ describe('GET /v1/config', () => {
     const res = await app.inject({ method: 'GET', url: `/v1/config?${client}`, headers: { accept: 'application/json' } });
     expect(res.statusCode).toBe(401);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.json()).toMatchObject({ status: 401, detail: 'missing or invalid ingest token' });
+    expect(res.json()).toMatchObject({ status: 401, detail: expect.stringMatching(/^missing ingest token/) });
   });
 
   it('answers the effective config with a strong ETag, to be revalidated on every poll', async () => {
