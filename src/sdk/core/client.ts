@@ -1,0 +1,243 @@
+import { context, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import type { AnyValue, Logger } from '@opentelemetry/api-logs';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider, type LogRecordProcessor, type SdkLogRecord } from '@opentelemetry/sdk-logs';
+import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+import { Delivery, type DeliveryHealth, type Transport } from './delivery.ts';
+import { encodeLogRecord, encodeSpan, type EncodedRecord } from './otlpJson.ts';
+import { RecordQueue, type DropReason, type RecordStore } from './queue.ts';
+import { SessionClock } from './session.ts';
+
+export type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+const SEVERITY: Record<Level, number> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 };
+
+/** What an app passes to `init`. */
+export interface InitOptions {
+  /** The gateway's base URL, e.g. `https://telemetry.example.com`. */
+  endpoint: string;
+  /** Node: an ingest token (sent as a Bearer header). Browsers: a client token (sent as `?token=`). */
+  token?: string;
+  /** `service.name`. */
+  service: string;
+  /** `service.version`. */
+  version?: string;
+  /** `deployment.environment.name`. */
+  environment?: string;
+  /** More resource attributes. */
+  resource?: Attributes;
+  /** Bytes of undelivered records kept (default 5 MiB); past it the oldest, lowest-severity go first. */
+  maxQueueBytes?: number;
+  /** Age at which undelivered records are dropped (default 7 days). */
+  maxQueueAgeMs?: number;
+  /** How long records gather before a request (default 1 s). */
+  batchDelayMs?: number;
+}
+
+/** What each platform (Node, browser, worker) gives the client. */
+export interface Platform {
+  store: RecordStore;
+  transport: Transport;
+  installationId: string;
+  /** `telemetry.sdk.language`: `nodejs` or `webjs`. */
+  language: string;
+  /** Resource attributes the platform knows (`process.*`, `os.*`, `browser.*`). */
+  resource: Attributes;
+  /** Whether the app opted out earlier (a persisted choice), and how to persist a new one. */
+  optedOut: boolean;
+  setOptedOut(value: boolean): Promise<void>;
+  maxBatchBytes: number;
+}
+
+export interface Health {
+  queuedRecords: number;
+  queuedBytes: number;
+  dropped: Record<DropReason, number>;
+  optedOut: boolean;
+  delivery: DeliveryHealth;
+}
+
+export const SDK_VERSION = '0.1.0';
+
+/**
+ * The SDK's one client: real OpenTelemetry log records and spans (the OTel JS SDK's providers),
+ * each encoded to OTLP/JSON as it is made and put in the write-ahead queue, from which delivery
+ * sends batches stamped with ids to `/v1/logs` and `/v1/traces`.
+ */
+export class Client {
+  readonly tracer: Tracer;
+  private readonly logger: Logger;
+  private readonly loggerProvider: LoggerProvider;
+  private readonly tracerProvider: BasicTracerProvider;
+  private readonly session: SessionClock;
+  private optedOut: boolean;
+  private reportedDrops = 0;
+  private closed = false;
+
+  constructor(
+    private readonly options: InitOptions,
+    private readonly platform: Platform,
+    private readonly queue: RecordQueue,
+    private readonly delivery: Delivery,
+  ) {
+    this.optedOut = platform.optedOut;
+    this.session = new SessionClock();
+    const enqueue = (record: EncodedRecord) => this.enqueue(record);
+    const session = this.session;
+    const logProcessor: LogRecordProcessor = {
+      onEmit: (record: SdkLogRecord) => {
+        session.stamp((key, value) => record.setAttribute(key, value));
+        enqueue(encodeLogRecord(record));
+      },
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
+    const spanProcessor: SpanProcessor = {
+      onStart: (span) => session.stamp((key, value) => span.setAttribute(key, value)),
+      onEnd: (span: ReadableSpan) => enqueue(encodeSpan(span)),
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
+    const resource = resourceFromAttributes({});
+    this.loggerProvider = new LoggerProvider({ resource, processors: [logProcessor] });
+    this.tracerProvider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
+    this.logger = this.loggerProvider.getLogger('otelhouse', SDK_VERSION);
+    this.tracer = this.tracerProvider.getTracer('otelhouse', SDK_VERSION);
+  }
+
+  /** The resource every request carries. */
+  resource(): Attributes {
+    const o = this.options;
+    return {
+      'service.name': o.service,
+      ...(o.version ? { 'service.version': o.version } : {}),
+      ...(o.environment ? { 'deployment.environment.name': o.environment } : {}),
+      'telemetry.sdk.name': 'otelhouse',
+      'telemetry.sdk.language': this.platform.language,
+      'telemetry.sdk.version': SDK_VERSION,
+      'app.installation.id': this.platform.installationId,
+      ...this.platform.resource,
+      ...o.resource,
+    };
+  }
+
+  log(level: Level, message: string, attributes?: Record<string, AnyValue>): void {
+    if (this.optedOut || this.closed) return;
+    this.logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: message, attributes, context: context.active() });
+  }
+
+  /** Runs `fn` in a span named `name` (ended when `fn` returns or its promise settles; an exception marks it an error). */
+  trace<T>(name: string, fn: (span: Span) => T): T {
+    return this.tracer.startActiveSpan(name, (span) => {
+      const fail = (err: unknown) => {
+        span.recordException(err as Error);
+        span.setStatus({ code: 2, message: (err as Error)?.message });
+        span.end();
+        throw err;
+      };
+      try {
+        const result = fn(span);
+        if (result instanceof Promise) {
+          return result.then((value) => {
+            span.end();
+            return value;
+          }, fail) as T;
+        }
+        span.end();
+        return result;
+      } catch (err) {
+        return fail(err);
+      }
+    });
+  }
+
+  /** Resolves true once everything made before the call is acknowledged by the gateway. */
+  flush(timeoutMs = 5000): Promise<boolean> {
+    this.reportDrops();
+    return this.delivery.flush(timeoutMs);
+  }
+
+  /** Flushes (bounded), then stops: later calls record nothing. */
+  async shutdown(timeoutMs = 5000): Promise<boolean> {
+    if (this.closed) return true;
+    const flushed = await this.flush(timeoutMs);
+    this.closed = true;
+    this.delivery.stop();
+    await this.queue.close();
+    return flushed;
+  }
+
+  /** Stops recording and sending at once and empties the queue; remembered across restarts. */
+  async optOut(): Promise<void> {
+    this.optedOut = true;
+    await this.platform.setOptedOut(true);
+    await this.queue.clear();
+  }
+
+  async optIn(): Promise<void> {
+    this.optedOut = false;
+    await this.platform.setOptedOut(false);
+  }
+
+  health(): Health {
+    const { records, bytes } = this.queue.size;
+    return { queuedRecords: records, queuedBytes: bytes, dropped: { ...this.queue.dropped }, optedOut: this.optedOut, delivery: { ...this.delivery.health, retryAtMs: { ...this.delivery.health.retryAtMs } } };
+  }
+
+  /** For a process about to die: what is not durable yet is written now, synchronously. */
+  persistNow(): void {
+    this.queue.persistSync();
+  }
+
+  private enqueue(record: EncodedRecord): void {
+    if (this.optedOut || this.closed) return;
+    this.queue.add(record);
+    this.reportDrops();
+  }
+
+  /** Records the queue dropped since the last report, as one log record the gateway stores. */
+  private reportDrops(): void {
+    const { overflow, expired, rejected } = this.queue.dropped;
+    const total = overflow + expired + rejected;
+    if (total === this.reportedDrops) return;
+    this.reportedDrops = total;
+    this.logger.emit({
+      severityNumber: SEVERITY.warn,
+      severityText: 'WARN',
+      eventName: 'otelhouse.sdk.dropped',
+      body: 'records dropped on the client',
+      attributes: { 'otelhouse.dropped.overflow': overflow, 'otelhouse.dropped.expired': expired, 'otelhouse.dropped.rejected': rejected },
+    });
+  }
+}
+
+/** Opens the queue on the platform's store and wires delivery. */
+export async function createClient(options: InitOptions, platform: Platform): Promise<Client> {
+  const queue = await RecordQueue.open(platform.store, {
+    maxBytes: options.maxQueueBytes ?? 5 * 1024 * 1024,
+    maxAgeMs: options.maxQueueAgeMs ?? 7 * 86_400_000,
+    persistDelayMs: 200,
+  });
+  let client: Client | undefined;
+  const delivery = new Delivery(queue, platform.transport, () => client!.resource(), {
+    maxBatchRecords: 512,
+    maxBatchBytes: platform.maxBatchBytes,
+    batchDelayMs: options.batchDelayMs ?? 1000,
+    minBackoffMs: 1000,
+    maxBackoffMs: 300_000,
+  }, newBatchId);
+  client = new Client(options, platform, queue, delivery);
+  if (platform.optedOut) await queue.clear();
+  // What an earlier run left is sent now.
+  if (queue.size.records > 0) delivery.schedule(true);
+  return client;
+}
+
+/** A batch id the gateway accepts: 22 characters of base64url (128 random bits). */
+export function newBatchId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+

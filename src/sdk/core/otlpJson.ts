@@ -1,0 +1,108 @@
+import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
+import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+
+/**
+ * OTLP/JSON (the protobuf JSON mapping, as OTLP/HTTP takes it) of one log record or span, made
+ * when the record is made, so the queue persists exactly what will be sent. Hand-written rather
+ * than the OTLP transformer's serializers, which encode whole requests and weigh more than this in
+ * a browser bundle.
+ */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** One record as the queue keeps it: its signal, its scope, and its OTLP/JSON object. */
+export interface EncodedRecord {
+  signal: 'logs' | 'traces';
+  scope: { name: string; version?: string };
+  record: { [key: string]: Json };
+  /** OTLP severity number (spans: 9, or 17 when their status is an error): what eviction spares longest. */
+  severity: number;
+}
+
+function nanos(time: HrTime): string {
+  return (BigInt(time[0]) * 1_000_000_000n + BigInt(time[1])).toString();
+}
+
+function anyValue(value: AnyValue | AttributeValue | undefined): Json {
+  if (value === null || value === undefined) return {};
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (typeof value === 'number') return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+  if (value instanceof Uint8Array) return { bytesValue: base64(value) };
+  if (Array.isArray(value)) return { arrayValue: { values: value.map((v) => anyValue(v as AnyValue)) } };
+  if (typeof value === 'object') return { kvlistValue: { values: keyValues(value as Record<string, AnyValue>) } };
+  return { stringValue: String(value) };
+}
+
+function keyValues(attributes: Attributes | LogAttributes | undefined): Json[] {
+  if (!attributes) return [];
+  return Object.entries(attributes).flatMap(([key, value]) => (value === undefined ? [] : [{ key, value: anyValue(value as AnyValue) }]));
+}
+
+function base64(bytes: Uint8Array): string {
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text);
+}
+
+const scopeOf = (scope: { name: string; version?: string }) => (scope.version ? { name: scope.name, version: scope.version } : { name: scope.name });
+
+export function encodeLogRecord(log: ReadableLogRecord): EncodedRecord {
+  const record: { [key: string]: Json } = {
+    timeUnixNano: nanos(log.hrTime),
+    observedTimeUnixNano: nanos(log.hrTimeObserved),
+    severityNumber: log.severityNumber ?? 0,
+    attributes: keyValues(log.attributes),
+  };
+  if (log.severityText) record.severityText = log.severityText;
+  if (log.body !== undefined) record.body = anyValue(log.body);
+  if (log.eventName) record.eventName = log.eventName;
+  if (log.spanContext) {
+    record.traceId = log.spanContext.traceId;
+    record.spanId = log.spanContext.spanId;
+    record.flags = log.spanContext.traceFlags;
+  }
+  return { signal: 'logs', scope: scopeOf(log.instrumentationScope), record, severity: log.severityNumber ?? 9 };
+}
+
+export function encodeSpan(span: ReadableSpan): EncodedRecord {
+  const context = span.spanContext();
+  const record: { [key: string]: Json } = {
+    traceId: context.traceId,
+    spanId: context.spanId,
+    name: span.name,
+    // OTLP's SpanKind counts from UNSPECIFIED = 0; the API's from INTERNAL = 0.
+    kind: span.kind + 1,
+    startTimeUnixNano: nanos(span.startTime),
+    endTimeUnixNano: nanos(span.endTime),
+    attributes: keyValues(span.attributes),
+    events: span.events.map((e) => ({ timeUnixNano: nanos(e.time), name: e.name, attributes: keyValues(e.attributes) })),
+    links: span.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId, attributes: keyValues(l.attributes) })),
+    status: span.status.message ? { code: span.status.code, message: span.status.message } : { code: span.status.code },
+    flags: context.traceFlags,
+  };
+  if (span.parentSpanContext?.spanId) record.parentSpanId = span.parentSpanContext.spanId;
+  // SpanStatusCode.ERROR is 2.
+  return { signal: 'traces', scope: scopeOf(span.instrumentationScope), record, severity: span.status.code === 2 ? 17 : 9 };
+}
+
+/** An Export{Logs,Trace}ServiceRequest of `records` (one signal), under one resource, grouped by scope in order. */
+export function exportRequest(signal: 'logs' | 'traces', resource: Attributes, records: readonly EncodedRecord[]): string {
+  const scopes: Array<{ scope: EncodedRecord['scope']; records: Json[] }> = [];
+  const byKey = new Map<string, { scope: EncodedRecord['scope']; records: Json[] }>();
+  for (const r of records) {
+    const key = `${r.scope.name}\0${r.scope.version ?? ''}`;
+    let group = byKey.get(key);
+    if (!group) {
+      group = { scope: r.scope, records: [] };
+      byKey.set(key, group);
+      scopes.push(group);
+    }
+    group.records.push(r.record);
+  }
+  const res = { attributes: keyValues(resource) };
+  if (signal === 'logs') return JSON.stringify({ resourceLogs: [{ resource: res, scopeLogs: scopes.map((s) => ({ scope: s.scope, logRecords: s.records })) }] });
+  return JSON.stringify({ resourceSpans: [{ resource: res, scopeSpans: scopes.map((s) => ({ scope: s.scope, spans: s.records })) }] });
+}

@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { FileStore } from '../node/fileStore.ts';
+import type { EncodedRecord } from './otlpJson.ts';
+import { RecordQueue, type QueueOptions } from './queue.ts';
+
+// The write-ahead queue on the Node file store (real files): bounds, eviction order, expiry, and
+// the batch in flight surviving a restart.
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function dir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'otelhouse-queue-'));
+  dirs.push(d);
+  return d;
+}
+
+const log = (text: string, severity: number): EncodedRecord => ({ signal: 'logs', scope: { name: 't' }, record: { body: { stringValue: text } }, severity });
+const span = (name: string): EncodedRecord => ({ signal: 'traces', scope: { name: 't' }, record: { name }, severity: 9 });
+const bodies = (records: Array<{ record: EncodedRecord['record'] }>) => records.map((r) => (r.record.body as { stringValue: string } | undefined)?.stringValue ?? r.record.name);
+let ids = 0;
+const newId = () => `batch-${++ids}-xxxx`;
+
+async function open(path: string, options: Partial<QueueOptions> = {}) {
+  return RecordQueue.open(new FileStore(path), { maxBytes: 1 << 20, maxAgeMs: 86_400_000, persistDelayMs: 10_000, ...options });
+}
+
+describe('the record queue', () => {
+  it('hands out only durable records, oldest first, per signal, within the batch bounds', async () => {
+    const q = await open(dir());
+    for (let i = 0; i < 5; i++) q.add(log(`l${i}`, 9));
+    q.add(span('s0'));
+    expect(await q.next('logs', 10, 1 << 20, newId)).toBeUndefined(); // not durable yet
+    await q.persist();
+    const batch = await q.next('logs', 3, 1 << 20, newId);
+    expect(bodies(batch!.records)).toEqual(['l0', 'l1', 'l2']);
+    expect(bodies((await q.next('traces', 10, 1 << 20, newId))!.records)).toEqual(['s0']);
+    // The batch in flight is handed out again, with its id, until it is settled.
+    expect(await q.next('logs', 3, 1 << 20, newId)).toEqual(batch);
+    await q.settle('logs', 'acknowledged');
+    expect(bodies((await q.next('logs', 3, 1 << 20, newId))!.records)).toEqual(['l3', 'l4']);
+    await q.close();
+  });
+
+  it('keeps the batch in flight and every unacknowledged record across a restart', async () => {
+    const path = dir();
+    const first = await open(path);
+    for (let i = 0; i < 4; i++) first.add(log(`r${i}`, 9));
+    await first.persist();
+    const inFlight = await first.next('logs', 2, 1 << 20, newId);
+    await first.close();
+
+    const second = await open(path);
+    expect(second.size.records).toBe(4);
+    expect(await second.next('logs', 2, 1 << 20, newId)).toEqual(inFlight);
+    await second.settle('logs', 'acknowledged');
+    second.add(log('after', 9));
+    await second.persist();
+    await second.close();
+
+    const third = await open(path);
+    expect(bodies((await third.next('logs', 10, 1 << 20, newId))!.records)).toEqual(['r2', 'r3', 'after']);
+    await third.close();
+  });
+
+  it('over its byte bound drops the lowest severity first, the oldest of it first, errors last, and counts them', async () => {
+    const one = JSON.stringify(log('x0', 9).record).length;
+    const q = await open(dir(), { maxBytes: one * 4 });
+    q.add(log('e0', 17));
+    q.add(log('d0', 5));
+    q.add(log('i0', 9));
+    q.add(log('d1', 5));
+    q.add(log('i1', 9));
+    q.add(log('e1', 17));
+    q.add(log('i2', 9));
+    await q.persist();
+    expect(bodies((await q.next('logs', 10, 1 << 20, newId))!.records)).toEqual(['e0', 'i1', 'e1', 'i2']);
+    expect(q.dropped).toEqual({ overflow: 3, expired: 0, rejected: 0 });
+    await q.close();
+  });
+
+  it('drops records older than maxAgeMs, also those found at start, and counts them', async () => {
+    let now = 1_000_000;
+    const path = dir();
+    const q = await open(path, { maxAgeMs: 1000, now: () => now });
+    q.add(log('old', 9));
+    now += 600;
+    q.add(log('young', 9));
+    await q.close();
+    now += 600;
+    const reopened = await open(path, { maxAgeMs: 1000, now: () => now });
+    expect(reopened.dropped.expired).toBe(1);
+    expect(bodies((await reopened.next('logs', 10, 1 << 20, newId))!.records)).toEqual(['young']);
+    await reopened.close();
+  });
+
+  it('counts a batch the gateway refused for good as rejected, and empties itself on clear', async () => {
+    const path = dir();
+    const q = await open(path);
+    q.add(log('bad', 9));
+    q.add(log('next', 9));
+    await q.persist();
+    await q.next('logs', 1, 1 << 20, newId);
+    await q.settle('logs', 'rejected');
+    expect(q.dropped.rejected).toBe(1);
+    await q.clear();
+    expect(q.size).toEqual({ records: 0, bytes: 0 });
+    await q.close();
+    expect((await open(path)).size.records).toBe(0);
+  });
+});

@@ -1,0 +1,255 @@
+import type { EncodedRecord } from './otlpJson.ts';
+
+export type Signal = EncodedRecord['signal'];
+export const SIGNALS: readonly Signal[] = ['logs', 'traces'];
+
+/** A record in the queue: its place (`seq`, increasing), size, and when it was made. */
+export interface QueuedRecord extends EncodedRecord {
+  seq: number;
+  bytes: number;
+  createdMs: number;
+}
+
+/** A batch handed to the transport: resent with the same id and records until it is answered. */
+export interface PendingBatch {
+  id: string;
+  seqs: number[];
+}
+
+/** What a store holds: the records not yet acknowledged, and each signal's batch in flight. */
+export interface StoreState {
+  records: QueuedRecord[];
+  batches: Partial<Record<Signal, PendingBatch>>;
+}
+
+/** One durable change: records added, records removed, a signal's batch in flight set or cleared. */
+export interface StoreChange {
+  put?: QueuedRecord[];
+  remove?: number[];
+  batch?: { signal: Signal; pending: PendingBatch | null };
+}
+
+/**
+ * Where the queue survives the tab or the process: IndexedDB in browsers and workers, a file in
+ * Node. `commit` resolves once the change is durable; changes apply in the order committed.
+ * `commitSync`, where the platform has one (Node), is for the last moment of a crashing process.
+ */
+export interface RecordStore {
+  load(): Promise<StoreState>;
+  commit(change: StoreChange): Promise<void>;
+  commitSync?(change: StoreChange): void;
+  close(): Promise<void>;
+}
+
+/** Why records were dropped on the client (reported to the gateway with the next logs). */
+export type DropReason = 'overflow' | 'expired' | 'rejected';
+
+export interface QueueOptions {
+  /** Bytes of queued records at most (their OTLP/JSON); the oldest, lowest-severity go first. */
+  maxBytes: number;
+  /** Age at which an undelivered record is dropped. */
+  maxAgeMs: number;
+  /** How soon a record is durable after it is made. */
+  persistDelayMs: number;
+  now?: () => number;
+}
+
+/**
+ * The write-ahead record queue. Every record is committed to the store within `persistDelayMs` of
+ * being made, and only durable records are handed out for sending, so what was sent can always be
+ * sent again. A batch handed out is committed as in flight first: after a crash or a reload the
+ * same batch (same id, same records) is resent, and the gateway's batch-id check stores it once.
+ */
+export class RecordQueue {
+  private readonly records = new Map<number, QueuedRecord>();
+  private readonly batches: Partial<Record<Signal, PendingBatch>> = {};
+  private nextSeq = 1;
+  private durableSeq = 0;
+  private bytes = 0;
+  private unsaved: QueuedRecord[] = [];
+  private unsavedRemovals: number[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  readonly dropped: Record<DropReason, number> = { overflow: 0, expired: 0, rejected: 0 };
+  private readonly now: () => number;
+  /** Called when records became durable (delivery may start). */
+  onDurable: () => void = () => {};
+
+  private constructor(
+    private readonly store: RecordStore,
+    private readonly options: QueueOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  static async open(store: RecordStore, options: QueueOptions): Promise<RecordQueue> {
+    const queue = new RecordQueue(store, options);
+    const state = await store.load();
+    for (const r of state.records.sort((a, b) => a.seq - b.seq)) {
+      queue.records.set(r.seq, r);
+      queue.bytes += r.bytes;
+      queue.nextSeq = r.seq + 1;
+    }
+    queue.durableSeq = queue.nextSeq - 1;
+    Object.assign(queue.batches, state.batches);
+    for (const signal of SIGNALS) {
+      const batch = queue.batches[signal];
+      if (batch) queue.nextSeq = Math.max(queue.nextSeq, ...batch.seqs.map((s) => s + 1));
+    }
+    queue.dropExpired();
+    return queue;
+  }
+
+  /** Adds a record; it is durable within `persistDelayMs`. */
+  add(record: EncodedRecord): void {
+    const queued: QueuedRecord = { ...record, seq: this.nextSeq++, bytes: JSON.stringify(record.record).length, createdMs: this.now() };
+    this.records.set(queued.seq, queued);
+    this.bytes += queued.bytes;
+    this.unsaved.push(queued);
+    this.evict();
+    this.timer ??= setTimeout(() => void this.persist(), this.options.persistDelayMs);
+  }
+
+  /** Commits what is not durable yet; resolves once it is. */
+  persist(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const put = this.unsaved.filter((r) => this.records.has(r.seq));
+    const remove = this.unsavedRemovals.filter((seq) => !put.some((r) => r.seq === seq));
+    this.unsaved = [];
+    this.unsavedRemovals = [];
+    if (put.length === 0 && remove.length === 0) return this.saving;
+    const upTo = put.length ? put[put.length - 1]!.seq : this.durableSeq;
+    this.saving = this.saving.then(async () => {
+      await this.store.commit({ put, remove });
+      this.durableSeq = Math.max(this.durableSeq, upTo);
+      this.onDurable();
+    });
+    return this.saving;
+  }
+
+  /** For a process about to die: commits what is not durable yet, synchronously, where the store can. */
+  persistSync(): void {
+    if (!this.store.commitSync) return;
+    const put = this.unsaved.filter((r) => this.records.has(r.seq));
+    this.unsaved = [];
+    if (put.length === 0) return;
+    this.store.commitSync({ put });
+    this.durableSeq = Math.max(this.durableSeq, put[put.length - 1]!.seq);
+  }
+
+  /**
+   * The batch of `signal` to send: the one in flight (resent as it was, without records dropped
+   * since), else up to `maxRecords` / `maxBytes` of its oldest durable records, committed as in
+   * flight before it is returned. Undefined when there is nothing durable to send.
+   */
+  async next(signal: Signal, maxRecords: number, maxBytes: number, newId: () => string): Promise<{ id: string; records: QueuedRecord[] } | undefined> {
+    this.dropExpired();
+    const pending = this.batches[signal];
+    if (pending) {
+      const records = pending.seqs.flatMap((seq) => this.records.get(seq) ?? []);
+      if (records.length) return { id: pending.id, records };
+      await this.settle(signal, 'acknowledged');
+    }
+    const records: QueuedRecord[] = [];
+    let size = 0;
+    for (const r of this.records.values()) {
+      if (r.seq > this.durableSeq || records.length >= maxRecords) break;
+      if (r.signal !== signal) continue;
+      if (records.length && size + r.bytes > maxBytes) break;
+      records.push(r);
+      size += r.bytes;
+    }
+    if (!records.length) return undefined;
+    const batch = { id: newId(), seqs: records.map((r) => r.seq) };
+    this.batches[signal] = batch;
+    await this.commit({ batch: { signal, pending: batch } });
+    return { id: batch.id, records };
+  }
+
+  /** The batch in flight was answered: acknowledged (its records leave), or refused for good (dropped, counted). */
+  async settle(signal: Signal, outcome: 'acknowledged' | 'rejected'): Promise<void> {
+    const batch = this.batches[signal];
+    if (!batch) return;
+    const gone = batch.seqs.filter((seq) => this.records.has(seq));
+    for (const seq of gone) this.forget(seq);
+    if (outcome === 'rejected') this.dropped.rejected += gone.length;
+    delete this.batches[signal];
+    await this.commit({ remove: batch.seqs, batch: { signal, pending: null } });
+  }
+
+  /** Records of `signal` waiting, durable or not (for flush and health). */
+  waiting(signal?: Signal): number {
+    let n = 0;
+    for (const r of this.records.values()) if (signal === undefined || r.signal === signal) n++;
+    return n;
+  }
+
+  /** Highest sequence number handed out so far. */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  /** Whether any record of `signal` up to `seq` is still queued. */
+  holds(signal: Signal, seq: number): boolean {
+    for (const r of this.records.values()) {
+      if (r.seq > seq) return false;
+      if (r.signal === signal) return true;
+    }
+    return false;
+  }
+
+  get size(): { records: number; bytes: number } {
+    return { records: this.records.size, bytes: this.bytes };
+  }
+
+  /** Drops every record (opt-out) and forgets the batches in flight. */
+  async clear(): Promise<void> {
+    const all = [...this.records.keys()];
+    for (const seq of all) this.forget(seq);
+    this.unsaved = [];
+    for (const signal of SIGNALS) delete this.batches[signal];
+    await this.commit({ remove: all, batch: { signal: 'logs', pending: null } });
+    await this.commit({ batch: { signal: 'traces', pending: null } });
+  }
+
+  async close(): Promise<void> {
+    await this.persist();
+    await this.saving;
+    await this.store.close();
+  }
+
+  private commit(change: StoreChange): Promise<void> {
+    this.saving = this.saving.then(() => this.store.commit(change));
+    return this.saving;
+  }
+
+  private forget(seq: number): void {
+    const r = this.records.get(seq);
+    if (!r) return;
+    this.records.delete(seq);
+    this.bytes -= r.bytes;
+    if (seq <= this.durableSeq) this.unsavedRemovals.push(seq);
+  }
+
+  /** Over `maxBytes`: the lowest severity goes first, the oldest of it first; records in flight stay. */
+  private evict(): void {
+    if (this.bytes <= this.options.maxBytes) return;
+    const inFlight = new Set(SIGNALS.flatMap((s) => this.batches[s]?.seqs ?? []));
+    const candidates = [...this.records.values()].filter((r) => !inFlight.has(r.seq)).sort((a, b) => a.severity - b.severity || a.seq - b.seq);
+    for (const r of candidates) {
+      if (this.bytes <= this.options.maxBytes) break;
+      this.forget(r.seq);
+      this.dropped.overflow++;
+    }
+  }
+
+  private dropExpired(): void {
+    const oldest = this.now() - this.options.maxAgeMs;
+    for (const r of this.records.values()) {
+      if (r.createdMs >= oldest) continue;
+      this.forget(r.seq);
+      this.dropped.expired++;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { appendFileSync, closeSync, fdatasyncSync, openSync } from 'node:fs';
+import { mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { PendingBatch, QueuedRecord, RecordStore, Signal, StoreChange, StoreState } from '../core/queue.ts';
+
+/**
+ * The Node SDK's queue store: one file of changes (`queue.log`, a JSON line each), appended and
+ * fdatasync'ed per commit and replayed at start; a line cut short by a crash (the last one) is
+ * ignored. When the file holds much more than the records it describes, it is rewritten to a new
+ * file and renamed over the old one, so a crash mid-way leaves one or the other whole.
+ */
+export class FileStore implements RecordStore {
+  private handle: FileHandle | undefined;
+  private fileBytes = 0;
+  private readonly live = new Map<number, QueuedRecord>();
+  private readonly batches: Partial<Record<Signal, PendingBatch>> = {};
+  private readonly path: string;
+
+  constructor(private readonly dir: string) {
+    this.path = join(dir, 'queue.log');
+  }
+
+  async load(): Promise<StoreState> {
+    await mkdir(this.dir, { recursive: true });
+    let text = '';
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      let change: StoreChange;
+      try {
+        change = JSON.parse(line) as StoreChange;
+      } catch {
+        break; // a torn last line: what follows it was never acknowledged as durable
+      }
+      this.apply(change);
+    }
+    await this.rewrite();
+    return { records: [...this.live.values()], batches: { ...this.batches } };
+  }
+
+  async commit(change: StoreChange): Promise<void> {
+    this.apply(change);
+    const line = `${JSON.stringify(change)}\n`;
+    this.handle ??= await open(this.path, 'a');
+    await this.handle.appendFile(line);
+    await this.handle.datasync();
+    this.fileBytes += Buffer.byteLength(line);
+    if (this.fileBytes > 1024 * 1024 && this.fileBytes > 4 * this.liveBytes()) await this.rewrite();
+  }
+
+  /** For the last moment of a crashing process: the same append, synchronous. */
+  commitSync(change: StoreChange): void {
+    this.apply(change);
+    const fd = openSync(this.path, 'a');
+    try {
+      appendFileSync(fd, `${JSON.stringify(change)}\n`);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  private apply(change: StoreChange): void {
+    for (const r of change.put ?? []) this.live.set(r.seq, r);
+    for (const seq of change.remove ?? []) this.live.delete(seq);
+    if (change.batch) {
+      if (change.batch.pending) this.batches[change.batch.signal] = change.batch.pending;
+      else delete this.batches[change.batch.signal];
+    }
+  }
+
+  private liveBytes(): number {
+    let bytes = 0;
+    for (const r of this.live.values()) bytes += r.bytes + 200;
+    return bytes;
+  }
+
+  /** Writes the current state as a new file and renames it over the log. */
+  private async rewrite(): Promise<void> {
+    await this.handle?.close();
+    this.handle = undefined;
+    const lines = [JSON.stringify({ put: [...this.live.values()] })];
+    for (const [signal, pending] of Object.entries(this.batches)) lines.push(JSON.stringify({ batch: { signal, pending } }));
+    const text = `${lines.join('\n')}\n`;
+    const tmp = `${this.path}.tmp`;
+    await writeFile(tmp, text);
+    const fd = await open(tmp, 'r+');
+    await fd.datasync();
+    await fd.close();
+    await rename(tmp, this.path);
+    const dir = await open(this.dir, 'r');
+    await dir.sync().catch(() => {});
+    await dir.close();
+    this.fileBytes = Buffer.byteLength(text);
+  }
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir, hostname, type as osType } from 'node:os';
+import { join } from 'node:path';
+import { gzip } from 'node:zlib';
+import { promisify } from 'node:util';
+
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+
+import { Client, createClient, type InitOptions, type Level } from '../core/client.ts';
+import type { Transport } from '../core/delivery.ts';
+import { FileStore } from './fileStore.ts';
+
+const gzipAsync = promisify(gzip);
+
+export type { Client, InitOptions, Level };
+
+export interface NodeInitOptions extends InitOptions {
+  /** Where the queue and the installation id live (default `~/.otelhouse/<service>`). */
+  dataDir?: string;
+  /** Flush on SIGTERM and SIGINT (then exit as the signal would), and persist a crash's records (default true). */
+  handleProcessEvents?: boolean;
+}
+
+let current: Client | undefined;
+
+/**
+ * The Node SDK: records persisted under `dataDir` within 200 ms of being made, delivered gzip'ed
+ * with the ingest token as a Bearer header; the same API as the browser's.
+ */
+export async function init(options: NodeInitOptions): Promise<Client> {
+  const dataDir = options.dataDir ?? join(homedir(), '.otelhouse', options.service.replace(/[^A-Za-z0-9._-]/g, '_'));
+  await mkdir(dataDir, { recursive: true });
+  // Logs made inside a span carry its trace and span ids, across awaits (an app's own OTel set-up, registered first, is kept).
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  if (!context.setGlobalContextManager(contextManager)) contextManager.disable();
+  const optOutFile = join(dataDir, 'opted-out');
+  const client = await createClient(options, {
+    store: new FileStore(dataDir),
+    transport: nodeTransport(options.endpoint, options.token),
+    installationId: await installationId(dataDir),
+    language: 'nodejs',
+    resource: {
+      'process.runtime.name': 'nodejs',
+      'process.runtime.version': process.versions.node,
+      'process.pid': process.pid,
+      'host.name': hostname(),
+      'os.type': osType().toLowerCase(),
+    },
+    optedOut: existsSync(optOutFile),
+    setOptedOut: async (value) => (value ? writeFile(optOutFile, '') : rm(optOutFile, { force: true })),
+    maxBatchBytes: 4 * 1024 * 1024,
+  });
+  if (options.handleProcessEvents !== false) handleProcessEvents(client);
+  current = client;
+  return client;
+}
+
+/** The client `init` made last (for the module-level helpers below). */
+function client(): Client {
+  if (!current) throw new Error('otelhouse SDK: call init() first');
+  return current;
+}
+
+export const log = (level: Level, message: string, attributes?: Parameters<Client['log']>[2]) => client().log(level, message, attributes);
+export const trace = <T>(name: string, fn: Parameters<Client['trace']>[1]): T => client().trace(name, fn) as T;
+export const flush = (timeoutMs?: number) => client().flush(timeoutMs);
+export const shutdown = (timeoutMs?: number) => client().shutdown(timeoutMs);
+export const optOut = () => client().optOut();
+export const optIn = () => client().optIn();
+export const health = () => client().health();
+
+/** `app.installation.id`: made once, kept in `<dataDir>/installation-id`. */
+async function installationId(dir: string): Promise<string> {
+  const path = join(dir, 'installation-id');
+  try {
+    const id = readFileSync(path, 'utf8').trim();
+    if (/^[0-9a-f-]{36}$/.test(id)) return id;
+  } catch {
+    // none yet
+  }
+  const id = randomUUID();
+  await writeFile(`${path}.tmp`, id);
+  await rename(`${path}.tmp`, path);
+  return id;
+}
+
+function nodeTransport(endpoint: string, token: string | undefined): Transport {
+  const base = endpoint.replace(/\/+$/, '');
+  return async (signal, body, batchId) => {
+    try {
+      const res = await fetch(`${base}/v1/${signal}?batch=${batchId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: await gzipAsync(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      await res.arrayBuffer();
+      const retryAfter = Number(res.headers.get('retry-after'));
+      return { status: res.status, retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined };
+    } catch {
+      return { status: 0 };
+    }
+  };
+}
+
+/**
+ * SIGTERM / SIGINT: flush for up to 5 s, then, unless the app handles the signal itself, exit as
+ * the signal would have. An uncaught exception: recorded as a fatal log, written to disk at once
+ * (delivered now if the gateway answers within 2 s, else at the next start), then the process
+ * exits 1 as Node would, unless the app has its own handler.
+ */
+function handleProcessEvents(c: Client): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const onSignal = () => {
+      process.removeListener(signal, onSignal);
+      void c.shutdown(5000).finally(() => {
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+    };
+    process.on(signal, onSignal);
+  }
+  const onException = (err: Error) => {
+    c.log('fatal', err.message || String(err), { 'exception.type': err.name, 'exception.message': err.message, 'exception.stacktrace': err.stack ?? '' });
+    c.persistNow();
+    const others = process.listenerCount('uncaughtException') > 1;
+    void c.flush(2000).finally(() => {
+      if (others) return;
+      process.stderr.write(`${err?.stack ?? String(err)}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('uncaughtException', onException);
+}

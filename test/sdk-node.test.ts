@@ -1,0 +1,193 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gateway } from '../src/gateway.ts';
+import { rows, startGateway, tempDataDir } from './support/gateway.ts';
+import { freePort } from './support/process.ts';
+
+// The Node SDK (issue 13, points 1, 3, 4, 6, 7, 9, 11) in a real child process against a real
+// gateway and its embedded ClickHouse; every record carries a unique test id.
+
+const app = fileURLToPath(new URL('./fixtures/sdk/node-app.ts', import.meta.url));
+const INGEST_TOKEN = 'sdk-test-ingest-token';
+let gateway: Gateway;
+const dirs: Array<{ remove: () => void }> = [];
+
+beforeAll(async () => {
+  gateway = await startGateway({ auth: { ingestTokens: [INGEST_TOKEN] } });
+});
+afterAll(async () => {
+  await gateway?.shutdown();
+  for (const d of dirs) d.remove();
+});
+
+function sdkDir(): string {
+  const d = tempDataDir('otelhouse-sdk-');
+  dirs.push(d);
+  return d.dir;
+}
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the app; `until` (a line of its stdout) hands back control with the child still running. */
+function runApp(endpoint: string, dataDir: string, testId: string, n: number, mode: string, until?: string): { done: Promise<Run>; reached: Promise<void>; kill: (signal: NodeJS.Signals) => void } {
+  const child = spawn(process.execPath, ['--import', 'tsx', app, endpoint, dataDir, testId, String(n), mode], { env: { ...process.env, OTELHOUSE_TEST_TOKEN: INGEST_TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let reach!: () => void;
+  const reached = new Promise<void>((r) => (reach = r));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d;
+    if (until && stdout.includes(until)) reach();
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const watchdog = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const done = new Promise<Run>((resolve) =>
+    child.on('exit', (code, signal) => {
+      clearTimeout(watchdog);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+  return { done, reached, kill: (signal) => child.kill(signal) };
+}
+
+const health = (run: Run) => JSON.parse(run.stdout.slice(run.stdout.indexOf('done ') + 5)) as { ok: boolean; queuedRecords: number };
+
+async function logRows(testId: string): Promise<Array<{ installation: string; session: string; severity: number; traceId: string; i: string; lang: string; version: string; env: string }>> {
+  return rows(gateway, `SELECT ResourceAttributes['app.installation.id'] AS installation, LogAttributes['session.id'] AS session, SeverityNumber AS severity,
+    TraceId AS traceId, LogAttributes['i'] AS i, ResourceAttributes['telemetry.sdk.language'] AS lang, ResourceAttributes['service.version'] AS version,
+    ResourceAttributes['deployment.environment.name'] AS env FROM otel_logs WHERE Body = '${testId}' ORDER BY toUInt32(i)`);
+}
+
+/** A proxy to the gateway whose behaviour per request `intercept` decides (answer itself, or forward and maybe lose the answer). */
+async function proxy(intercept: (req: IncomingMessage, res: ServerResponse, n: number) => 'forward' | 'lose-answer' | 'answered'): Promise<{ url: string; seen: Array<{ at: number; url: string }>; close: () => Promise<void> }> {
+  const target = new URL(gateway.url);
+  const seen: Array<{ at: number; url: string }> = [];
+  const server: Server = createServer((req, res) => {
+    seen.push({ at: Date.now(), url: req.url ?? '' });
+    const what = intercept(req, res, seen.length);
+    if (what === 'answered') return;
+    const upstream = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      if (what === 'lose-answer') {
+        answer.resume();
+        answer.on('end', () => req.socket.destroy());
+        return;
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+describe('the Node SDK', () => {
+  it('delivers logs and spans as OTLP with the resource, the installation and the session, each once', async () => {
+    const testId = `send-${randomUUID()}`;
+    const dir = sdkDir();
+    const run = await runApp(gateway.url, dir, testId, 50, 'send').done;
+    expect(run.code, run.stderr).toBe(0);
+    expect(health(run)).toMatchObject({ ok: true, queuedRecords: 0 });
+    const logs = await logRows(testId);
+    expect(logs.map((r) => Number(r.i))).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    const installation = readFileSync(join(dir, 'installation-id'), 'utf8');
+    expect(new Set(logs.map((r) => r.installation))).toEqual(new Set([installation]));
+    expect(new Set(logs.map((r) => r.session)).size).toBe(1);
+    expect(logs[0]).toMatchObject({ lang: 'nodejs', version: '1.2.3', env: 'test', severity: 9 });
+    expect(logs[10]!.severity).toBe(17);
+    const spans = await rows<{ traceId: string; session: string }>(gateway, `SELECT TraceId AS traceId, SpanAttributes['session.id'] AS session FROM otel_traces WHERE SpanName = 'checkout' AND ResourceAttributes['app.installation.id'] = '${installation}'`);
+    expect(spans).toEqual([{ traceId: logs[0]!.traceId, session: logs[0]!.session }]);
+  });
+
+  it('delivers, after a SIGKILL and a restart, every record made before it, once, under the same installation id', async () => {
+    const testId = `sigkill-${randomUUID()}`;
+    const dir = sdkDir();
+    const unreachable = `http://127.0.0.1:${await freePort()}`;
+    const first = runApp(unreachable, dir, testId, 300, 'persist', 'persisted');
+    await first.reached;
+    first.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    expect(await logRows(testId)).toEqual([]);
+
+    const second = await runApp(gateway.url, dir, testId, 0, 'resume').done;
+    expect(second.code, second.stderr).toBe(0);
+    expect(health(second)).toMatchObject({ ok: true, queuedRecords: 0 });
+    const logs = await logRows(testId);
+    expect(logs.map((r) => Number(r.i))).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expect(new Set(logs.map((r) => r.installation))).toEqual(new Set([readFileSync(join(dir, 'installation-id'), 'utf8')]));
+  });
+
+  it('resends a batch whose answer was lost with the same batch id, and it is stored once', async () => {
+    const testId = `lost-ack-${randomUUID()}`;
+    let lost = 0;
+    const p = await proxy((req) => (req.url?.startsWith('/v1/logs') && lost++ === 0 ? 'lose-answer' : 'forward'));
+    try {
+      const run = await runApp(p.url, sdkDir(), testId, 20, 'send').done;
+      expect(run.code, run.stderr).toBe(0);
+      const logRequests = p.seen.filter((r) => r.url.startsWith('/v1/logs'));
+      expect(logRequests.length).toBeGreaterThanOrEqual(2);
+      const batch = (url: string) => new URL(url, 'http://x').searchParams.get('batch');
+      expect(batch(logRequests[1]!.url)).toBe(batch(logRequests[0]!.url));
+      expect((await logRows(testId)).map((r) => Number(r.i))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('waits out a 429\'s Retry-After before the next try, and then delivers everything', async () => {
+    const testId = `retry-after-${randomUUID()}`;
+    let refused = 0;
+    const p = await proxy((req, res) => {
+      if (!req.url?.startsWith('/v1/logs') || refused++ > 0) return 'forward';
+      req.resume();
+      res.writeHead(429, { 'retry-after': '2', 'content-type': 'application/json' }).end('{"code":8,"message":"slow down"}');
+      return 'answered';
+    });
+    try {
+      const run = await runApp(p.url, sdkDir(), testId, 20, 'send').done;
+      expect(run.code, run.stderr).toBe(0);
+      const [first, second] = p.seen.filter((r) => r.url.startsWith('/v1/logs'));
+      expect(second!.at - first!.at).toBeGreaterThanOrEqual(2000);
+      expect(await logRows(testId)).toHaveLength(20);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('flushes on SIGTERM and then exits as the signal would', async () => {
+    const testId = `sigterm-${randomUUID()}`;
+    const run = runApp(gateway.url, sdkDir(), testId, 30, 'sigterm', 'ready');
+    await run.reached;
+    const t0 = Date.now();
+    run.kill('SIGTERM');
+    const result = await run.done;
+    expect(result.signal).toBe('SIGTERM');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(await logRows(testId)).toHaveLength(30);
+  });
+
+  it('records an uncaught exception as a fatal log before the process exits 1 with the stack on stderr', async () => {
+    const testId = `crash-${randomUUID()}`;
+    const run = await runApp(gateway.url, sdkDir(), testId, 5, 'throw').done;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Error: crash ${testId}`);
+    const fatal = await rows<{ body: string; type: string }>(gateway, `SELECT Body AS body, LogAttributes['exception.type'] AS type FROM otel_logs WHERE SeverityNumber = 21 AND Body = 'crash ${testId}'`);
+    expect(fatal).toEqual([{ body: `crash ${testId}`, type: 'Error' }]);
+    expect(await logRows(testId)).toHaveLength(5);
+  });
+});
