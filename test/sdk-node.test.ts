@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -40,8 +42,8 @@ interface Run {
 }
 
 /** Runs the app; `until` (a line of its stdout) hands back control with the child still running. */
-function runApp(endpoint: string, dataDir: string, testId: string, n: number, mode: string, until?: string): { done: Promise<Run>; reached: Promise<void>; kill: (signal: NodeJS.Signals) => void } {
-  const child = spawn(process.execPath, ['--import', 'tsx', app, endpoint, dataDir, testId, String(n), mode], { env: { ...process.env, OTELHOUSE_TEST_TOKEN: INGEST_TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+function runApp(endpoint: string, dataDir: string, testId: string, n: number, mode: string, until?: string, env: Record<string, string> = {}): { done: Promise<Run>; reached: Promise<void>; kill: (signal: NodeJS.Signals) => void } {
+  const child = spawn(process.execPath, ['--import', 'tsx', app, endpoint, dataDir, testId, String(n), mode], { env: { ...process.env, OTELHOUSE_TEST_TOKEN: INGEST_TOKEN, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let reach!: () => void;
@@ -189,5 +191,68 @@ describe('the Node SDK', () => {
     const fatal = await rows<{ body: string; type: string }>(gateway, `SELECT Body AS body, LogAttributes['exception.type'] AS type FROM otel_logs WHERE SeverityNumber = 21 AND Body = 'crash ${testId}'`);
     expect(fatal).toEqual([{ body: `crash ${testId}`, type: 'Error' }]);
     expect(await logRows(testId)).toHaveLength(5);
+  });
+
+  it('sends log batches gzip\'ed, at least 3 times smaller', async () => {
+    const testId = `gzip-${randomUUID()}`;
+    const sizes: Array<{ sent: number; plain: number }> = [];
+    const p = await proxy((req) => {
+      if (req.url?.startsWith('/v1/logs')) {
+        expect(req.headers['content-encoding']).toBe('gzip');
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = Buffer.concat(chunks);
+          sizes.push({ sent: body.length, plain: gunzipSync(body).length });
+        });
+      }
+      return 'forward';
+    });
+    try {
+      const run = await runApp(p.url, sdkDir(), testId, 300, 'send').done;
+      expect(run.code, run.stderr).toBe(0);
+      expect(sizes.length).toBeGreaterThan(0);
+      for (const { sent, plain } of sizes) expect(plain / sent).toBeGreaterThanOrEqual(3);
+      expect(await logRows(testId)).toHaveLength(300);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('drops the lowest severity first when its queue is full while the gateway is away, and reports the count with the next logs', async () => {
+    const testId = `overflow-${randomUUID()}`;
+    const dir = sdkDir();
+    const env = { OTELHOUSE_TEST_MAX_QUEUE_BYTES: '20000' };
+    const first = runApp(`http://127.0.0.1:${await freePort()}`, dir, testId, 300, 'persist', 'persisted', env);
+    await first.reached;
+    first.kill('SIGKILL');
+    await first.done;
+    const second = await runApp(gateway.url, dir, testId, 0, 'resume', undefined, env).done;
+    expect(second.code, second.stderr).toBe(0);
+    const kept = await logRows(testId);
+    // Every tenth record after the first is an error: all 29 kept; INFO records fill what is left, the newest kept.
+    expect(kept.filter((r) => r.severity === 17).map((r) => Number(r.i))).toEqual(Array.from({ length: 29 }, (_, k) => (k + 1) * 10));
+    expect(kept.length).toBeLessThan(300);
+    const infos = kept.filter((r) => r.severity === 9).map((r) => Number(r.i));
+    expect(infos[infos.length - 1]).toBe(299);
+    const installation = readFileSync(join(dir, 'installation-id'), 'utf8');
+    const [report] = await rows<{ overflow: string }>(gateway, `SELECT LogAttributes['otelhouse.dropped.overflow'] AS overflow FROM otel_logs WHERE ResourceAttributes['app.installation.id'] = '${installation}' AND Body = 'records dropped on the client' ORDER BY Timestamp DESC LIMIT 1`);
+    // 300 logs and one span were made; what was not stored was dropped, and said so.
+    const spans = await rows(gateway, `SELECT 1 FROM otel_traces WHERE ResourceAttributes['app.installation.id'] = '${installation}'`);
+    expect(Number(report!.overflow)).toBe(301 - kept.length - spans.length);
+  });
+
+  it('after optOut() records and sends nothing, empties its queue, and stays out after a restart', async () => {
+    const testId = `optout-${randomUUID()}`;
+    const dir = sdkDir();
+    const unreachable = `http://127.0.0.1:${await freePort()}`;
+    const run = await runApp(unreachable, dir, testId, 10, 'optout').done;
+    expect(run.code, run.stderr).toBe(0);
+    expect(health(run)).toMatchObject({ queuedRecords: 0, optedOut: true });
+    expect(existsSync(join(dir, 'opted-out'))).toBe(true);
+    const again = await runApp(gateway.url, dir, testId, 10, 'send').done;
+    expect(again.code, again.stderr).toBe(0);
+    expect(health(again)).toMatchObject({ queuedRecords: 0, optedOut: true });
+    expect(await logRows(testId)).toEqual([]);
   });
 });

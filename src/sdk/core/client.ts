@@ -62,7 +62,8 @@ export const SDK_VERSION = '0.1.0';
 /**
  * The SDK's one client: real OpenTelemetry log records and spans (the OTel JS SDK's providers),
  * each encoded to OTLP/JSON as it is made and put in the write-ahead queue, from which delivery
- * sends batches stamped with ids to `/v1/logs` and `/v1/traces`.
+ * sends batches stamped with ids to `/v1/logs` and `/v1/traces` (the drops it had to make travel
+ * with the next logs batch as an `otelhouse.sdk.dropped` record).
  */
 export class Client {
   readonly tracer: Tracer;
@@ -71,7 +72,6 @@ export class Client {
   private readonly tracerProvider: BasicTracerProvider;
   private readonly session: SessionClock;
   private optedOut: boolean;
-  private reportedDrops = 0;
   private closed = false;
 
   constructor(
@@ -153,7 +153,6 @@ export class Client {
 
   /** Resolves true once everything made before the call is acknowledged by the gateway. */
   flush(timeoutMs = 5000): Promise<boolean> {
-    this.reportDrops();
     return this.delivery.flush(timeoutMs);
   }
 
@@ -192,22 +191,6 @@ export class Client {
   private enqueue(record: EncodedRecord): void {
     if (this.optedOut || this.closed) return;
     this.queue.add(record);
-    this.reportDrops();
-  }
-
-  /** Records the queue dropped since the last report, as one log record the gateway stores. */
-  private reportDrops(): void {
-    const { overflow, expired, rejected } = this.queue.dropped;
-    const total = overflow + expired + rejected;
-    if (total === this.reportedDrops) return;
-    this.reportedDrops = total;
-    this.logger.emit({
-      severityNumber: SEVERITY.warn,
-      severityText: 'WARN',
-      eventName: 'otelhouse.sdk.dropped',
-      body: 'records dropped on the client',
-      attributes: { 'otelhouse.dropped.overflow': overflow, 'otelhouse.dropped.expired': expired, 'otelhouse.dropped.rejected': rejected },
-    });
   }
 }
 

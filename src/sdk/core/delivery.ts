@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 
-import { exportRequest } from './otlpJson.ts';
+import { dropReport, exportRequest } from './otlpJson.ts';
 import { SIGNALS, type RecordQueue, type Signal } from './queue.ts';
 
 /** What the transport got back: the HTTP status (0: no answer), and `Retry-After` in seconds if given. */
@@ -113,7 +113,8 @@ export class Delivery {
     while (!this.stopped) {
       const batch = await this.queue.next(signal, this.options.maxBatchRecords, this.options.maxBatchBytes, this.newId);
       if (!batch) return;
-      const result = await this.transport(signal, exportRequest(signal, this.resource(), batch.records), batch.id);
+      const records = batch.report ? [...batch.records, dropReport(batch.report.atMs, batch.report.dropped)] : batch.records;
+      const result = await this.transport(signal, exportRequest(signal, this.resource(), records), batch.id);
       this.health.lastStatus = result.status;
       if (result.status >= 200 && result.status < 300) {
         this.health.lastSuccessMs = Date.now();

@@ -106,3 +106,18 @@ export function exportRequest(signal: 'logs' | 'traces', resource: Attributes, r
   if (signal === 'logs') return JSON.stringify({ resourceLogs: [{ resource: res, scopeLogs: scopes.map((s) => ({ scope: s.scope, logRecords: s.records })) }] });
   return JSON.stringify({ resourceSpans: [{ resource: res, scopeSpans: scopes.map((s) => ({ scope: s.scope, spans: s.records })) }] });
 }
+
+/** The log record telling the gateway how many records the client dropped, and why (`otelhouse.sdk.dropped`). */
+export function dropReport(atMs: number, dropped: Record<string, number>): EncodedRecord {
+  const time = (BigInt(atMs) * 1_000_000n).toString();
+  const record: { [key: string]: Json } = {
+    timeUnixNano: time,
+    observedTimeUnixNano: time,
+    severityNumber: 13,
+    severityText: 'WARN',
+    eventName: 'otelhouse.sdk.dropped',
+    body: { stringValue: 'records dropped on the client' },
+    attributes: keyValues(Object.fromEntries(Object.entries(dropped).map(([reason, n]) => [`otelhouse.dropped.${reason}`, n]))),
+  };
+  return { signal: 'logs', scope: { name: 'otelhouse' }, record, severity: 13 };
+}

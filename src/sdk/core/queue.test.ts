@@ -113,4 +113,28 @@ describe('the record queue', () => {
     await q.close();
     expect((await open(path)).size.records).toBe(0);
   });
+
+  it('sends the drop counts with a logs batch, keeps them on a resend, and counts them reported once acknowledged, across restarts', async () => {
+    const path = dir();
+    const one = JSON.stringify(log('x0', 9).record).length;
+    const q = await open(path, { maxBytes: one * 2 });
+    for (let i = 0; i < 5; i++) q.add(log(`x${i}`, 9));
+    await q.persist();
+    const batch = await q.next('logs', 10, 1 << 20, newId);
+    expect(batch!.report?.dropped).toEqual({ overflow: 3, expired: 0, rejected: 0 });
+    await q.close();
+
+    const again = await open(path, { maxBytes: one * 2 });
+    expect(await again.next('logs', 10, 1 << 20, newId)).toEqual(batch);
+    await again.settle('logs', 'acknowledged');
+    // Told once: the next batch carries no report, and neither does one after a restart.
+    again.add(log('y', 9));
+    await again.persist();
+    expect((await again.next('logs', 10, 1 << 20, newId))!.report).toBeUndefined();
+    await again.close();
+    const third = await open(path, { maxBytes: one * 2 });
+    expect(third.dropped.overflow).toBe(3);
+    expect((await third.next('logs', 10, 1 << 20, newId))!.report).toBeUndefined();
+    await third.close();
+  });
 });

@@ -2,6 +2,7 @@ import type { EncodedRecord } from './otlpJson.ts';
 
 export type Signal = EncodedRecord['signal'];
 export const SIGNALS: readonly Signal[] = ['logs', 'traces'];
+const DROP_REASONS = ['overflow', 'expired', 'rejected'] as const;
 
 /** A record in the queue: its place (`seq`, increasing), size, and when it was made. */
 export interface QueuedRecord extends EncodedRecord {
@@ -10,23 +11,37 @@ export interface QueuedRecord extends EncodedRecord {
   createdMs: number;
 }
 
+/** Why records were dropped on the client (reported to the gateway with the next logs). */
+export type DropReason = 'overflow' | 'expired' | 'rejected';
+export type DropCounts = Record<DropReason, number>;
+
 /** A batch handed to the transport: resent with the same id and records until it is answered. */
 export interface PendingBatch {
   id: string;
   seqs: number[];
+  /** Logs only: the drops not yet reported when the batch was made, sent with it (at `atMs`). */
+  report?: { atMs: number; dropped: DropCounts };
 }
 
-/** What a store holds: the records not yet acknowledged, and each signal's batch in flight. */
+/** Records dropped so far, and how many of them the gateway has been told of. */
+export interface DropLedger {
+  dropped: DropCounts;
+  reported: DropCounts;
+}
+
+/** What a store holds: the records not yet acknowledged, each signal's batch in flight, the drop counts. */
 export interface StoreState {
   records: QueuedRecord[];
   batches: Partial<Record<Signal, PendingBatch>>;
+  drops?: DropLedger;
 }
 
-/** One durable change: records added, records removed, a signal's batch in flight set or cleared. */
+/** One durable change: records added, records removed, a signal's batch in flight set or cleared, the drop counts. */
 export interface StoreChange {
   put?: QueuedRecord[];
   remove?: number[];
   batch?: { signal: Signal; pending: PendingBatch | null };
+  drops?: DropLedger;
 }
 
 /**
@@ -40,9 +55,6 @@ export interface RecordStore {
   commitSync?(change: StoreChange): void;
   close(): Promise<void>;
 }
-
-/** Why records were dropped on the client (reported to the gateway with the next logs). */
-export type DropReason = 'overflow' | 'expired' | 'rejected';
 
 export interface QueueOptions {
   /** Bytes of queued records at most (their OTLP/JSON); the oldest, lowest-severity go first. */
@@ -70,7 +82,8 @@ export class RecordQueue {
   private unsavedRemovals: number[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
-  readonly dropped: Record<DropReason, number> = { overflow: 0, expired: 0, rejected: 0 };
+  readonly dropped: DropCounts = { overflow: 0, expired: 0, rejected: 0 };
+  private readonly reported: DropCounts = { overflow: 0, expired: 0, rejected: 0 };
   private readonly now: () => number;
   /** Called when records became durable (delivery may start). */
   onDurable: () => void = () => {};
@@ -92,6 +105,10 @@ export class RecordQueue {
     }
     queue.durableSeq = queue.nextSeq - 1;
     Object.assign(queue.batches, state.batches);
+    if (state.drops) {
+      Object.assign(queue.dropped, state.drops.dropped);
+      Object.assign(queue.reported, state.drops.reported);
+    }
     for (const signal of SIGNALS) {
       const batch = queue.batches[signal];
       if (batch) queue.nextSeq = Math.max(queue.nextSeq, ...batch.seqs.map((s) => s + 1));
@@ -120,8 +137,9 @@ export class RecordQueue {
     this.unsavedRemovals = [];
     if (put.length === 0 && remove.length === 0) return this.saving;
     const upTo = put.length ? put[put.length - 1]!.seq : this.durableSeq;
+    const drops = this.drops();
     this.saving = this.saving.then(async () => {
-      await this.store.commit({ put, remove });
+      await this.store.commit({ put, remove, drops });
       this.durableSeq = Math.max(this.durableSeq, upTo);
       this.onDurable();
     });
@@ -143,12 +161,12 @@ export class RecordQueue {
    * since), else up to `maxRecords` / `maxBytes` of its oldest durable records, committed as in
    * flight before it is returned. Undefined when there is nothing durable to send.
    */
-  async next(signal: Signal, maxRecords: number, maxBytes: number, newId: () => string): Promise<{ id: string; records: QueuedRecord[] } | undefined> {
+  async next(signal: Signal, maxRecords: number, maxBytes: number, newId: () => string): Promise<{ id: string; records: QueuedRecord[]; report?: PendingBatch['report'] } | undefined> {
     this.dropExpired();
     const pending = this.batches[signal];
     if (pending) {
       const records = pending.seqs.flatMap((seq) => this.records.get(seq) ?? []);
-      if (records.length) return { id: pending.id, records };
+      if (records.length || pending.report) return { id: pending.id, records, report: pending.report };
       await this.settle(signal, 'acknowledged');
     }
     const records: QueuedRecord[] = [];
@@ -160,11 +178,13 @@ export class RecordQueue {
       records.push(r);
       size += r.bytes;
     }
-    if (!records.length) return undefined;
-    const batch = { id: newId(), seqs: records.map((r) => r.seq) };
+    const unreported = this.unreported();
+    const report = signal === 'logs' && unreported ? { atMs: this.now(), dropped: unreported } : undefined;
+    if (!records.length && !report) return undefined;
+    const batch: PendingBatch = { id: newId(), seqs: records.map((r) => r.seq), ...(report ? { report } : {}) };
     this.batches[signal] = batch;
-    await this.commit({ batch: { signal, pending: batch } });
-    return { id: batch.id, records };
+    await this.commit({ batch: { signal, pending: batch }, drops: this.drops() });
+    return { id: batch.id, records, report };
   }
 
   /** The batch in flight was answered: acknowledged (its records leave), or refused for good (dropped, counted). */
@@ -174,8 +194,9 @@ export class RecordQueue {
     const gone = batch.seqs.filter((seq) => this.records.has(seq));
     for (const seq of gone) this.forget(seq);
     if (outcome === 'rejected') this.dropped.rejected += gone.length;
+    else if (batch.report) for (const reason of DROP_REASONS) this.reported[reason] += batch.report.dropped[reason];
     delete this.batches[signal];
-    await this.commit({ remove: batch.seqs, batch: { signal, pending: null } });
+    await this.commit({ remove: batch.seqs, batch: { signal, pending: null }, drops: this.drops() });
   }
 
   /** Records of `signal` waiting, durable or not (for flush and health). */
@@ -217,6 +238,22 @@ export class RecordQueue {
     await this.persist();
     await this.saving;
     await this.store.close();
+  }
+
+  private drops(): DropLedger {
+    return { dropped: { ...this.dropped }, reported: { ...this.reported } };
+  }
+
+  /** Drops the gateway has not been told of (and is not being told of by a batch in flight); undefined when none. */
+  private unreported(): DropCounts | undefined {
+    const inFlight = this.batches.logs?.report?.dropped;
+    const counts = { overflow: 0, expired: 0, rejected: 0 };
+    let any = false;
+    for (const reason of DROP_REASONS) {
+      counts[reason] = this.dropped[reason] - this.reported[reason] - (inFlight?.[reason] ?? 0);
+      if (counts[reason] > 0) any = true;
+    }
+    return any ? counts : undefined;
   }
 
   private commit(change: StoreChange): Promise<void> {

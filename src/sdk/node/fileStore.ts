@@ -2,7 +2,7 @@ import { appendFileSync, closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { PendingBatch, QueuedRecord, RecordStore, Signal, StoreChange, StoreState } from '../core/queue.ts';
+import type { DropLedger, PendingBatch, QueuedRecord, RecordStore, Signal, StoreChange, StoreState } from '../core/queue.ts';
 
 /**
  * The Node SDK's queue store: one file of changes (`queue.log`, a JSON line each), appended and
@@ -15,6 +15,7 @@ export class FileStore implements RecordStore {
   private fileBytes = 0;
   private readonly live = new Map<number, QueuedRecord>();
   private readonly batches: Partial<Record<Signal, PendingBatch>> = {};
+  private drops: DropLedger | undefined;
   private readonly path: string;
 
   constructor(private readonly dir: string) {
@@ -40,7 +41,7 @@ export class FileStore implements RecordStore {
       this.apply(change);
     }
     await this.rewrite();
-    return { records: [...this.live.values()], batches: { ...this.batches } };
+    return { records: [...this.live.values()], batches: { ...this.batches }, drops: this.drops };
   }
 
   async commit(change: StoreChange): Promise<void> {
@@ -77,6 +78,7 @@ export class FileStore implements RecordStore {
       if (change.batch.pending) this.batches[change.batch.signal] = change.batch.pending;
       else delete this.batches[change.batch.signal];
     }
+    if (change.drops) this.drops = change.drops;
   }
 
   private liveBytes(): number {
@@ -91,6 +93,7 @@ export class FileStore implements RecordStore {
     this.handle = undefined;
     const lines = [JSON.stringify({ put: [...this.live.values()] })];
     for (const [signal, pending] of Object.entries(this.batches)) lines.push(JSON.stringify({ batch: { signal, pending } }));
+    if (this.drops) lines.push(JSON.stringify({ drops: this.drops }));
     const text = `${lines.join('\n')}\n`;
     const tmp = `${this.path}.tmp`;
     await writeFile(tmp, text);
