@@ -1,0 +1,126 @@
+import type { DropLedger, PendingBatch, QueuedRecord, RecordStore, Signal, StoreChange, StoreState } from '../core/queue.ts';
+
+/**
+ * The browser and worker SDK's queue store, in IndexedDB (`otelhouse-sdk`), shared by every tab
+ * and worker of an origin. Each page (or worker) writes its own partition, so queues never mix;
+ * `partitions` lists them all, for a page to adopt those whose page is gone (see `tabs.ts`).
+ * A commit is one transaction: durable when it completes, which survives the tab's crash.
+ */
+
+const DB_NAME = 'otelhouse-sdk';
+
+interface PartitionState {
+  p: string;
+  batches: Partial<Record<Signal, PendingBatch>>;
+  drops?: DropLedger;
+  createdMs: number;
+}
+
+/** Opens (creating on first use) the SDK's database. */
+export function openDatabase(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      db.createObjectStore('records', { keyPath: ['p', 'seq'] });
+      db.createObjectStore('partitions', { keyPath: 'p' });
+      db.createObjectStore('meta');
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function done(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+  });
+}
+
+function result<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** The ids of every partition in the database. */
+export async function partitions(db: IDBDatabase): Promise<string[]> {
+  const tx = db.transaction('partitions', 'readonly');
+  return (await result(tx.objectStore('partitions').getAllKeys())) as string[];
+}
+
+/** A value of the shared `meta` store, made by `make` (in the same transaction) when absent. */
+export async function metaValue(db: IDBDatabase, key: string, make: () => string): Promise<string> {
+  const tx = db.transaction('meta', 'readwrite');
+  const store = tx.objectStore('meta');
+  const found = (await result(store.get(key))) as string | undefined;
+  const value = found ?? make();
+  if (found === undefined) store.put(value, key);
+  await done(tx);
+  return value;
+}
+
+export async function setMeta(db: IDBDatabase, key: string, value: string | undefined): Promise<void> {
+  const tx = db.transaction('meta', 'readwrite');
+  if (value === undefined) tx.objectStore('meta').delete(key);
+  else tx.objectStore('meta').put(value, key);
+  await done(tx);
+}
+
+export async function getMeta(db: IDBDatabase, key: string): Promise<string | undefined> {
+  return (await result(db.transaction('meta', 'readonly').objectStore('meta').get(key))) as string | undefined;
+}
+
+export class IdbStore implements RecordStore {
+  private state: PartitionState;
+
+  constructor(
+    private readonly db: IDBDatabase,
+    readonly partition: string,
+  ) {
+    this.state = { p: partition, batches: {}, createdMs: Date.now() };
+  }
+
+  async load(): Promise<StoreState> {
+    const tx = this.db.transaction(['records', 'partitions'], 'readwrite');
+    const range = IDBKeyRange.bound([this.partition, 0], [this.partition, Number.MAX_SAFE_INTEGER]);
+    const records = (await result(tx.objectStore('records').getAll(range))) as Array<QueuedRecord & { p?: string }>;
+    const state = (await result(tx.objectStore('partitions').get(this.partition))) as PartitionState | undefined;
+    if (state) this.state = state;
+    else tx.objectStore('partitions').put(this.state);
+    await done(tx);
+    for (const r of records) delete r.p;
+    return { records, batches: { ...this.state.batches }, drops: this.state.drops };
+  }
+
+  async commit(change: StoreChange): Promise<void> {
+    const tx = this.db.transaction(['records', 'partitions'], 'readwrite');
+    const records = tx.objectStore('records');
+    for (const r of change.put ?? []) records.put({ ...r, p: this.partition });
+    for (const seq of change.remove ?? []) records.delete([this.partition, seq]);
+    if (change.batch || change.drops) {
+      if (change.batch) {
+        if (change.batch.pending) this.state.batches[change.batch.signal] = change.batch.pending;
+        else delete this.state.batches[change.batch.signal];
+      }
+      if (change.drops) this.state.drops = change.drops;
+      tx.objectStore('partitions').put(this.state);
+    }
+    await done(tx);
+  }
+
+  /** Removes the partition (its records and state): once an adopted partition is delivered. */
+  async drop(): Promise<void> {
+    const tx = this.db.transaction(['records', 'partitions'], 'readwrite');
+    tx.objectStore('records').delete(IDBKeyRange.bound([this.partition, 0], [this.partition, Number.MAX_SAFE_INTEGER]));
+    tx.objectStore('partitions').delete(this.partition);
+    await done(tx);
+  }
+
+  async close(): Promise<void> {
+    // The database is shared by the page's stores; it closes with the page.
+  }
+}

@@ -1,0 +1,120 @@
+import type { Attributes } from '@opentelemetry/api';
+
+import { Client, createClient, newBatchId, type InitOptions, type Level } from '../core/client.ts';
+import { Delivery, type Transport } from '../core/delivery.ts';
+import { RecordQueue } from '../core/queue.ts';
+import { getMeta, IdbStore, metaValue, openDatabase, partitions, setMeta } from './idbStore.ts';
+
+export type { Client, InitOptions, Level };
+
+/**
+ * The browser and worker SDK (no `window`, `document` or `localStorage` needed): records written
+ * ahead to IndexedDB, sent with the client token in the URL (`?token=`), gzip'ed where
+ * `CompressionStream` exists. Every page keeps its own partition of the queue and holds a Web Lock
+ * named after it while it lives; a page that starts adopts the partitions whose lock is free —
+ * pages that crashed, were killed or closed before delivering — and delivers them.
+ */
+
+let current: Client | undefined;
+
+const LOCK_PREFIX = 'otelhouse-sdk-partition-';
+/** Largest request body: a keepalive request may carry 64 KiB in all. */
+const MAX_BATCH_BYTES = 60 * 1024;
+
+export async function init(options: InitOptions): Promise<Client> {
+  const db = await openDatabase();
+  const partition = crypto.randomUUID();
+  await holdLock(LOCK_PREFIX + partition);
+  const transport = browserTransport(options.endpoint, options.token);
+  const client = await createClient(options, {
+    store: new IdbStore(db, partition),
+    transport,
+    installationId: await metaValue(db, 'installationId', () => crypto.randomUUID()),
+    language: 'webjs',
+    resource: browserResource(),
+    optedOut: (await getMeta(db, 'optedOut')) === 'true',
+    setOptedOut: (value) => setMeta(db, 'optedOut', value ? 'true' : undefined),
+    maxBatchBytes: MAX_BATCH_BYTES,
+  });
+  current = client;
+  void adoptOrphans(db, partition, transport, client);
+  return client;
+}
+
+function client(): Client {
+  if (!current) throw new Error('otelhouse SDK: call init() first');
+  return current;
+}
+
+export const log = (level: Level, message: string, attributes?: Parameters<Client['log']>[2]) => client().log(level, message, attributes);
+export const trace = <T>(name: string, fn: Parameters<Client['trace']>[1]): T => client().trace(name, fn) as T;
+export const flush = (timeoutMs?: number) => client().flush(timeoutMs);
+export const shutdown = (timeoutMs?: number) => client().shutdown(timeoutMs);
+export const optOut = () => client().optOut();
+export const optIn = () => client().optIn();
+export const health = () => client().health();
+
+/** Takes the Web Lock `name` for the life of this page (resolves once it is held). */
+function holdLock(name: string): Promise<void> {
+  return new Promise((held) => {
+    void navigator.locks.request(name, () => {
+      held();
+      return new Promise<void>(() => {});
+    });
+  });
+}
+
+/**
+ * Delivers the partitions of pages that are gone (their lock is free), each under its lock so two
+ * pages never adopt the same one, then deletes them. Their records keep their batch ids: a batch
+ * the dead page had sent is stored once.
+ */
+async function adoptOrphans(db: IDBDatabase, mine: string, transport: Transport, owner: Client): Promise<void> {
+  for (const partition of await partitions(db)) {
+    if (partition === mine) continue;
+    await navigator.locks.request(LOCK_PREFIX + partition, { ifAvailable: true }, async (lock) => {
+      if (!lock) return;
+      const store = new IdbStore(db, partition);
+      const queue = await RecordQueue.open(store, { maxBytes: Number.MAX_SAFE_INTEGER, maxAgeMs: 7 * 86_400_000, persistDelayMs: 0 });
+      const delivery = new Delivery(queue, transport, () => owner.resource(), { maxBatchRecords: 512, maxBatchBytes: MAX_BATCH_BYTES, batchDelayMs: 0, minBackoffMs: 1000, maxBackoffMs: 300_000 }, newBatchId);
+      while (!(await delivery.flush(60_000)));
+      delivery.stop();
+      await store.drop();
+    });
+  }
+}
+
+function browserTransport(endpoint: string, token: string | undefined): Transport {
+  const base = endpoint.replace(/\/+$/, '');
+  return async (signal, body, batchId) => {
+    const url = `${base}/v1/${signal}?batch=${batchId}${token ? `&token=${encodeURIComponent(token)}` : ''}`;
+    try {
+      const gzip = typeof CompressionStream === 'function';
+      const payload = gzip ? await new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer() : body;
+      const res = await fetch(url, {
+        method: 'POST',
+        body: payload,
+        headers: gzip ? { 'content-type': 'application/json', 'content-encoding': 'gzip' } : { 'content-type': 'text/plain' },
+        credentials: 'omit',
+      });
+      await res.arrayBuffer();
+      const retryAfter = Number(res.headers.get('retry-after'));
+      return { status: res.status, retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined };
+    } catch {
+      return { status: 0 };
+    }
+  };
+}
+
+/** What the page can say of itself cheaply, without parsing the user agent string. */
+function browserResource(): Attributes {
+  const nav = navigator as Navigator & { userAgentData?: { platform?: string; mobile?: boolean; brands?: Array<{ brand: string; version: string }> } };
+  const data = nav.userAgentData;
+  return {
+    ...(data?.platform ? { 'os.name': data.platform, 'browser.platform': data.platform } : {}),
+    ...(data?.mobile !== undefined ? { 'browser.mobile': data.mobile } : {}),
+    ...(data?.brands ? { 'browser.brands': data.brands.map((b) => `${b.brand} ${b.version}`).join(', ') } : {}),
+    'browser.language': nav.language,
+    'user_agent.original': nav.userAgent,
+  };
+}

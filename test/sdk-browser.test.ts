@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gateway } from '../src/gateway.ts';
+import { launchChromium } from './support/browser.ts';
+import { rows, startGateway } from './support/gateway.ts';
+
+// The browser SDK in real headless Chromium (issue 13, points 1, 3, 4, 7, 9): a page on one origin
+// sends to the gateway on another with a client token; records are written ahead to IndexedDB, so
+// a crashed tab's records are delivered by the next page of the origin, once.
+
+const TOKEN = 'pk_sdk_browser_0123456789';
+let gateway: Gateway;
+let browser: Browser;
+let pageServer: Server;
+let origin: string;
+
+beforeAll(async () => {
+  const bundle = await build({
+    entryPoints: [fileURLToPath(new URL('../src/sdk/browser/index.ts', import.meta.url))],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    globalName: 'otelhouse',
+    target: 'es2020',
+    platform: 'browser',
+    write: false,
+  });
+  const sdk = bundle.outputFiles[0]!.text;
+  pageServer = createServer((req, res) => {
+    if (req.url === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk);
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title><script src="/sdk.js"></script>');
+  });
+  await new Promise<void>((r) => pageServer.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
+  gateway = await startGateway({ auth: { clientTokens: [{ name: 'app', token: TOKEN, origins: [origin] }] } });
+  browser = await launchChromium();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await gateway?.shutdown();
+  await new Promise((r) => pageServer?.close(r));
+});
+
+/** A page of the app's origin with the SDK initialised (batches after 50 ms). */
+async function appPage(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(origin);
+  await page.evaluate(async ({ endpoint, token }) => {
+    await (window as any).otelhouse.init({ endpoint, token, service: 'web-shop', version: '3.0.0', batchDelayMs: 50 });
+  }, { endpoint: gateway.url, token: TOKEN });
+  return page;
+}
+
+const logMany = (page: Page, testId: string, n: number) =>
+  page.evaluate(({ testId, n }) => {
+    const sdk = (window as any).otelhouse;
+    for (let i = 0; i < n; i++) sdk.log(i % 10 === 9 ? 'error' : 'info', testId, { i });
+  }, { testId, n });
+
+async function stored(testId: string): Promise<Array<{ i: string; installation: string; lang: string; session: string }>> {
+  return rows(gateway, `SELECT LogAttributes['i'] AS i, ResourceAttributes['app.installation.id'] AS installation, ResourceAttributes['telemetry.sdk.language'] AS lang,
+    LogAttributes['session.id'] AS session FROM otel_logs WHERE Body = '${testId}' ORDER BY toUInt32(i)`);
+}
+
+async function deduplicated(): Promise<number> {
+  const text = await (await fetch(`${gateway.url}/metrics`)).text();
+  return Number(/^otelhouse_receiver_requests_deduplicated_total\{signal="logs"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+}
+
+async function storedEventually(testId: string, n: number): Promise<Awaited<ReturnType<typeof stored>>> {
+  for (let i = 0; i < 100; i++) {
+    const found = await stored(testId);
+    if (found.length >= n) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return stored(testId);
+}
+
+describe('the browser SDK', () => {
+  it('delivers a page\'s logs and spans once, with the installation id kept across page loads', async () => {
+    const context = await browser.newContext();
+    const testId = `page-${randomUUID()}`;
+    const page = await appPage(context);
+    await logMany(page, testId, 30);
+    const spanTrace = await page.evaluate(() => (window as any).otelhouse.trace('add to cart', (span: any) => span.spanContext().traceId));
+    expect(await page.evaluate(() => (window as any).otelhouse.flush(10_000))).toBe(true);
+    const first = await stored(testId);
+    expect(first.map((r) => Number(r.i))).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(first[0]).toMatchObject({ lang: 'webjs' });
+    expect(new Set(first.map((r) => r.session)).size).toBe(1);
+    const spans = await rows<{ name: string }>(gateway, `SELECT SpanName AS name FROM otel_traces WHERE TraceId = '${spanTrace}'`);
+    expect(spans).toEqual([{ name: 'add to cart' }]);
+
+    await page.reload();
+    const again = await appPage(context);
+    const secondId = `reload-${randomUUID()}`;
+    await logMany(again, secondId, 3);
+    expect(await again.evaluate(() => (window as any).otelhouse.flush(10_000))).toBe(true);
+    expect(new Set((await stored(secondId)).map((r) => r.installation))).toEqual(new Set([first[0]!.installation]));
+    await context.close();
+  });
+
+  it('delivers, from the next page of the origin, every record of a tab that crashed before sending them, once', async () => {
+    const context = await browser.newContext();
+    const testId = `crash-${randomUUID()}`;
+    const page = await appPage(context);
+    await page.route(`${gateway.url}/**`, (route) => route.abort());
+    await logMany(page, testId, 50);
+    // The sends fail; the flush gives up, but only after the records are in IndexedDB.
+    expect(await page.evaluate(() => (window as any).otelhouse.flush(500))).toBe(false);
+    await page.goto('chrome://crash').catch(() => {});
+    expect(await stored(testId)).toEqual([]);
+
+    await appPage(context);
+    const delivered = await storedEventually(testId, 50);
+    expect(delivered.map((r) => Number(r.i))).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    await context.close();
+  });
+
+  it('stores once a batch whose answer was lost before the tab crashed, when the next page resends it', async () => {
+    const context = await browser.newContext();
+    const testId = `lost-${randomUUID()}`;
+    const page = await appPage(context);
+    let forwarded = 0;
+    await page.route(`${gateway.url}/v1/logs**`, async (route) => {
+      // The gateway gets the request and stores it; the page never hears back.
+      await route.fetch().catch(() => undefined);
+      forwarded++;
+      await route.abort();
+    });
+    await logMany(page, testId, 20);
+    expect(await page.evaluate(() => (window as any).otelhouse.flush(1500))).toBe(false);
+    expect(forwarded).toBeGreaterThan(0);
+    expect((await stored(testId)).length).toBe(20);
+    await page.goto('chrome://crash').catch(() => {});
+    const before = await deduplicated();
+
+    await appPage(context);
+    // The next page resent the batch under its id: acknowledged again, not stored again.
+    for (let i = 0; i < 100 && (await deduplicated()) === before; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await deduplicated()).toBeGreaterThan(before);
+    expect((await stored(testId)).map((r) => Number(r.i))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    await context.close();
+  });
+});
