@@ -147,4 +147,29 @@ describe('the browser SDK', () => {
     expect((await stored(testId)).map((r) => Number(r.i))).toEqual(Array.from({ length: 20 }, (_, i) => i));
     await context.close();
   });
+
+  it('works the same in a dedicated worker, which has no window, document or localStorage', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin);
+    const testId = `worker-${randomUUID()}`;
+    const answer = await page.evaluate(async ({ endpoint, token, testId, sdkUrl }) => {
+      const code = `
+        importScripts(${JSON.stringify(sdkUrl)});
+        onmessage = async () => {
+          const missing = [typeof window, typeof document, typeof localStorage].join(',');
+          await otelhouse.init({ endpoint: ${JSON.stringify(endpoint)}, token: ${JSON.stringify(token)}, service: 'web-worker', batchDelayMs: 50 });
+          for (let i = 0; i < 10; i++) otelhouse.log('info', ${JSON.stringify(testId)}, { i });
+          postMessage({ missing, flushed: await otelhouse.flush(10000) });
+        };`;
+      const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+      return new Promise((resolve) => {
+        worker.onmessage = (e) => resolve(e.data);
+        worker.postMessage('go');
+      });
+    }, { endpoint: gateway.url, token: TOKEN, testId, sdkUrl: `${origin}/sdk.js` });
+    expect(answer).toEqual({ missing: 'undefined,undefined,undefined', flushed: true });
+    expect((await stored(testId)).map((r) => Number(r.i))).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    await context.close();
+  });
 });
