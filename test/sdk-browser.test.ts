@@ -38,6 +38,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => pageServer.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
   gateway = await startGateway({ auth: { clientTokens: [{ name: 'app', token: TOKEN, origins: [origin] }] } });
+  gateway.app.server.on('request', (req) => received.push({ method: req.method ?? '', url: req.url ?? '', type: String(req.headers['content-type'] ?? ''), length: Number(req.headers['content-length'] ?? 0), at: Date.now() }));
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
@@ -46,15 +47,18 @@ afterAll(async () => {
   await new Promise((r) => pageServer?.close(r));
 });
 
-/** A page of the app's origin with the SDK initialised (batches after 50 ms). */
-async function appPage(context: BrowserContext): Promise<Page> {
+/** A page of the app's origin with the SDK initialised (batches after `batchDelayMs`, default 50 ms). */
+async function appPage(context: BrowserContext, batchDelayMs = 50): Promise<Page> {
   const page = await context.newPage();
   await page.goto(origin);
-  await page.evaluate(async ({ endpoint, token }) => {
-    await (window as any).otelhouse.init({ endpoint, token, service: 'web-shop', version: '3.0.0', batchDelayMs: 50 });
-  }, { endpoint: gateway.url, token: TOKEN });
+  await page.evaluate(async ({ endpoint, token, batchDelayMs }) => {
+    await (window as any).otelhouse.init({ endpoint, token, service: 'web-shop', version: '3.0.0', batchDelayMs });
+  }, { endpoint: gateway.url, token: TOKEN, batchDelayMs });
   return page;
 }
+
+/** Requests the gateway received, as its HTTP server saw them. */
+const received: Array<{ method: string; url: string; type: string; length: number; at: number }> = [];
 
 const logMany = (page: Page, testId: string, n: number) =>
   page.evaluate(({ testId, n }) => {
@@ -170,6 +174,62 @@ describe('the browser SDK', () => {
     }, { endpoint: gateway.url, token: TOKEN, testId, sdkUrl: `${origin}/sdk.js` });
     expect(answer).toEqual({ missing: 'undefined,undefined,undefined', flushed: true });
     expect((await stored(testId)).map((r) => Number(r.i))).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    await context.close();
+  });
+
+  it('sends what is queued when the page goes away, in keepalive requests that need no preflight', async () => {
+    const context = await browser.newContext();
+    const testId = `unload-${randomUUID()}`;
+    const page = await appPage(context, 60_000);
+    await logMany(page, testId, 10);
+    const from = received.length;
+    await page.goto(`${origin}/elsewhere`);
+    const delivered = await storedEventually(testId, 10);
+    expect(delivered.map((r) => Number(r.i))).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    const during = received.slice(from).filter((r) => r.url.startsWith('/v1/'));
+    expect(during.filter((r) => r.method === 'OPTIONS')).toEqual([]);
+    expect(during.filter((r) => r.method === 'POST').map((r) => r.type)).toEqual(during.filter((r) => r.method === 'POST').map(() => 'text/plain'));
+    await context.close();
+  });
+
+  it('sends at most 60 KiB of a 300 KB backlog as the page goes away, the rest from the next page, none twice', async () => {
+    const context = await browser.newContext();
+    const testId = `backlog-${randomUUID()}`;
+    const page = await appPage(context, 60_000);
+    await page.evaluate(({ testId }) => {
+      const sdk = (window as any).otelhouse;
+      for (let i = 0; i < 600; i++) sdk.log('info', testId, { i, filler: 'x'.repeat(400) });
+    }, { testId });
+    // A backlog: written ahead (nothing is sent before the page goes: batches wait 60 s).
+    for (let i = 0; i < 50 && (await page.evaluate(() => (window as any).otelhouse.health().unsavedRecords)) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const from = received.length;
+    await page.goto(`${origin}/elsewhere`);
+    await new Promise((r) => setTimeout(r, 1000));
+    const atUnload = (await stored(testId)).length;
+    const unloadPosts = received.slice(from).filter((r) => r.method === 'POST' && r.url.startsWith('/v1/'));
+    expect(atUnload).toBeGreaterThan(0);
+    expect(atUnload).toBeLessThan(600);
+    expect(unloadPosts.length).toBeLessThanOrEqual(9);
+    expect(unloadPosts.reduce((n, r) => n + r.length, 0)).toBeLessThanOrEqual(60 * 1024);
+
+    await appPage(context);
+    const all = await storedEventually(testId, 600);
+    expect(all.map((r) => Number(r.i))).toEqual(Array.from({ length: 600 }, (_, i) => i));
+    await context.close();
+  });
+
+  it('leaves the page eligible for the back/forward cache', async () => {
+    const context = await browser.newContext();
+    const page = await appPage(context);
+    await page.evaluate(() => addEventListener('pageshow', (e) => ((window as any).restoredFromCache = e.persisted)));
+    await page.goto(`${origin}/elsewhere`);
+    await page.goBack({ waitUntil: 'commit' });
+    await page.waitForFunction(() => (window as any).restoredFromCache === true, undefined, { timeout: 5000 });
+    // Restored, it sends again.
+    const testId = `restored-${randomUUID()}`;
+    await logMany(page, testId, 3);
+    expect(await page.evaluate(() => (window as any).otelhouse.flush(10_000))).toBe(true);
+    expect(await stored(testId)).toHaveLength(3);
     await context.close();
   });
 });

@@ -9,7 +9,8 @@ export const CHROMIUM = process.env.OTELHOUSE_CHROMIUM ?? '/usr/bin/chromium';
 /** Real headless Chromium. Fails with how to install it when it is not there: browser tests never pass without a browser. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set OTELHOUSE_CHROMIUM`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  // As users have it: Playwright turns the back/forward cache off by default.
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'], ignoreDefaultArgs: ['--disable-back-forward-cache'] });
 }
 
 /** A static page server (one origin): every path answers `html`. */

@@ -11,7 +11,7 @@ const DB_NAME = 'otelhouse-sdk';
 
 interface PartitionState {
   p: string;
-  batches: Partial<Record<Signal, PendingBatch>>;
+  batches: Partial<Record<Signal, PendingBatch[]>>;
   drops?: DropLedger;
   createdMs: number;
 }
@@ -93,7 +93,34 @@ export class IdbStore implements RecordStore {
     else tx.objectStore('partitions').put(this.state);
     await done(tx);
     for (const r of records) delete r.p;
+    // Batches an unload sent whose commit may not have completed: the same ids again, never new ones.
+    for (const [signal, saved] of Object.entries(this.savedInFlight()) as Array<[Signal, PendingBatch[]]>) {
+      const known = new Set((this.state.batches[signal] ?? []).map((b) => b.id));
+      const merged = [...(this.state.batches[signal] ?? []), ...saved.filter((b) => !known.has(b.id))];
+      this.state.batches[signal] = merged.sort((a, b) => (a.seqs[0] ?? 0) - (b.seqs[0] ?? 0));
+    }
     return { records, batches: { ...this.state.batches }, drops: this.state.drops };
+  }
+
+  saveInFlightSync(batches: Record<Signal, PendingBatch[]>): void {
+    try {
+      globalThis.localStorage?.setItem(this.savedKey, JSON.stringify(batches));
+    } catch {
+      // no localStorage (a worker) or it is full: the store's own commit is all there is
+    }
+  }
+
+  private get savedKey(): string {
+    return `otelhouse-sdk-in-flight-${this.partition}`;
+  }
+
+  private savedInFlight(): Partial<Record<Signal, PendingBatch[]>> {
+    try {
+      const text = globalThis.localStorage?.getItem(this.savedKey);
+      return text ? (JSON.parse(text) as Partial<Record<Signal, PendingBatch[]>>) : {};
+    } catch {
+      return {};
+    }
   }
 
   async commit(change: StoreChange): Promise<void> {
@@ -102,10 +129,7 @@ export class IdbStore implements RecordStore {
     for (const r of change.put ?? []) records.put({ ...r, p: this.partition });
     for (const seq of change.remove ?? []) records.delete([this.partition, seq]);
     if (change.batch || change.drops) {
-      if (change.batch) {
-        if (change.batch.pending) this.state.batches[change.batch.signal] = change.batch.pending;
-        else delete this.state.batches[change.batch.signal];
-      }
+      if (change.batch) this.state.batches[change.batch.signal] = change.batch.pending;
       if (change.drops) this.state.drops = change.drops;
       tx.objectStore('partitions').put(this.state);
     }
@@ -118,6 +142,11 @@ export class IdbStore implements RecordStore {
     tx.objectStore('records').delete(IDBKeyRange.bound([this.partition, 0], [this.partition, Number.MAX_SAFE_INTEGER]));
     tx.objectStore('partitions').delete(this.partition);
     await done(tx);
+    try {
+      globalThis.localStorage?.removeItem(this.savedKey);
+    } catch {
+      // no localStorage
+    }
   }
 
   async close(): Promise<void> {

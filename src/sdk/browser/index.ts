@@ -11,8 +11,9 @@ export type { Client, InitOptions, Level };
  * The browser and worker SDK (no `window`, `document` or `localStorage` needed): records written
  * ahead to IndexedDB, sent with the client token in the URL (`?token=`), gzip'ed where
  * `CompressionStream` exists. Every page keeps its own partition of the queue and holds a Web Lock
- * named after it while it lives; a page that starts adopts the partitions whose lock is free —
- * pages that crashed, were killed or closed before delivering — and delivers them.
+ * named after it while it lives (released while it sits in the back/forward cache); a page that
+ * starts adopts the partitions whose lock is free — pages that crashed, were killed, closed or
+ * frozen before delivering — and delivers them.
  */
 
 let current: Client | undefined;
@@ -24,7 +25,7 @@ const MAX_BATCH_BYTES = 60 * 1024;
 export async function init(options: InitOptions): Promise<Client> {
   const db = await openDatabase();
   const partition = crypto.randomUUID();
-  await holdLock(LOCK_PREFIX + partition);
+  let release = await holdLock(LOCK_PREFIX + partition);
   const transport = browserTransport(options.endpoint, options.token);
   const client = await createClient(options, {
     store: new IdbStore(db, partition),
@@ -37,7 +38,26 @@ export async function init(options: InitOptions): Promise<Client> {
     maxBatchBytes: MAX_BATCH_BYTES,
   });
   current = client;
-  void adoptOrphans(db, partition, transport, client);
+  adoptOrphans(db, partition, transport, client).catch((err: unknown) => console.warn('otelhouse SDK: delivering the records of a closed page failed', err));
+  // Pages (not workers): what is queued leaves when the page is hidden or goes away. No unload or
+  // beforeunload listener, which would keep the page out of the back/forward cache.
+  if (typeof document !== 'undefined') {
+    addEventListener('pagehide', (event) => {
+      client.unload();
+      // Into the back/forward cache, frozen: the next page of the origin may deliver this one's records meanwhile.
+      if (event.persisted) release();
+    });
+    addEventListener('pageshow', (event) => {
+      if (!event.persisted) return;
+      void holdLock(LOCK_PREFIX + partition).then(async (again) => {
+        release = again;
+        await client.restored();
+      });
+    });
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') client.unload();
+    });
+  }
   return client;
 }
 
@@ -54,13 +74,10 @@ export const optOut = () => client().optOut();
 export const optIn = () => client().optIn();
 export const health = () => client().health();
 
-/** Takes the Web Lock `name` for the life of this page (resolves once it is held). */
-function holdLock(name: string): Promise<void> {
+/** Takes the Web Lock `name` until the returned function is called (resolves once it is held). */
+function holdLock(name: string): Promise<() => void> {
   return new Promise((held) => {
-    void navigator.locks.request(name, () => {
-      held();
-      return new Promise<void>(() => {});
-    });
+    void navigator.locks.request(name, () => new Promise<void>((release) => held(release)));
   });
 }
 
@@ -86,16 +103,18 @@ async function adoptOrphans(db: IDBDatabase, mine: string, transport: Transport,
 
 function browserTransport(endpoint: string, token: string | undefined): Transport {
   const base = endpoint.replace(/\/+$/, '');
-  return async (signal, body, batchId) => {
+  return async (signal, body, batchId, keepalive = false) => {
     const url = `${base}/v1/${signal}?batch=${batchId}${token ? `&token=${encodeURIComponent(token)}` : ''}`;
     try {
-      const gzip = typeof CompressionStream === 'function';
+      // An unload send must leave at once and needs no preflight: plain text, not compressed.
+      const gzip = !keepalive && typeof CompressionStream === 'function';
       const payload = gzip ? await new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer() : body;
       const res = await fetch(url, {
         method: 'POST',
         body: payload,
         headers: gzip ? { 'content-type': 'application/json', 'content-encoding': 'gzip' } : { 'content-type': 'text/plain' },
         credentials: 'omit',
+        keepalive,
       });
       await res.arrayBuffer();
       const retryAfter = Number(res.headers.get('retry-after'));

@@ -52,6 +52,8 @@ export interface Platform {
 export interface Health {
   queuedRecords: number;
   queuedBytes: number;
+  /** Records made but not yet written ahead (at most `persistDelayMs` old). */
+  unsavedRecords: number;
   dropped: Record<DropReason, number>;
   optedOut: boolean;
   delivery: DeliveryHealth;
@@ -73,6 +75,7 @@ export class Client {
   private readonly session: SessionClock;
   private optedOut: boolean;
   private closed = false;
+  private lastUnloadMs = 0;
 
   constructor(
     private readonly options: InitOptions,
@@ -180,7 +183,26 @@ export class Client {
 
   health(): Health {
     const { records, bytes } = this.queue.size;
-    return { queuedRecords: records, queuedBytes: bytes, dropped: { ...this.queue.dropped }, optedOut: this.optedOut, delivery: { ...this.delivery.health, retryAtMs: { ...this.delivery.health.retryAtMs } } };
+    return { queuedRecords: records, queuedBytes: bytes, unsavedRecords: this.queue.unsavedRecords, dropped: { ...this.queue.dropped }, optedOut: this.optedOut, delivery: { ...this.delivery.health, retryAtMs: { ...this.delivery.health.retryAtMs } } };
+  }
+
+  /**
+   * The page is going away (hidden, `pagehide`): what is queued leaves now in keepalive requests
+   * (together at most `budgetBytes`, at most 9), the rest stays for the next page. Calls within
+   * a second of the last are ignored (hidden, then pagehide).
+   */
+  unload(budgetBytes = 60 * 1024): void {
+    if (this.optedOut || this.closed) return;
+    const now = Date.now();
+    if (now - this.lastUnloadMs < 1000) return;
+    this.lastUnloadMs = now;
+    this.delivery.unload(budgetBytes, 9);
+  }
+
+  /** The page came back from the back/forward cache: the queue is read again from the store, then sending resumes. */
+  async restored(): Promise<void> {
+    await this.queue.reload();
+    this.delivery.schedule(true);
   }
 
   /** For a process about to die: what is not durable yet is written now, synchronously. */

@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 
 import { dropReport, exportRequest } from './otlpJson.ts';
-import { SIGNALS, type RecordQueue, type Signal } from './queue.ts';
+import { SIGNALS, type Batch, type RecordQueue, type Signal } from './queue.ts';
 
 /** What the transport got back: the HTTP status (0: no answer), and `Retry-After` in seconds if given. */
 export interface SendResult {
@@ -9,8 +9,11 @@ export interface SendResult {
   retryAfterSeconds?: number;
 }
 
-/** Sends one OTLP/JSON request of `signal` stamped with `batchId`. Never throws: a network failure is status 0. */
-export type Transport = (signal: Signal, body: string, batchId: string) => Promise<SendResult>;
+/**
+ * Sends one OTLP/JSON request of `signal` stamped with `batchId`. Never throws: a network failure
+ * is status 0. `keepalive`: the page is going away — a request that outlives it, no preflight.
+ */
+export type Transport = (signal: Signal, body: string, batchId: string, keepalive?: boolean) => Promise<SendResult>;
 
 export interface DeliveryOptions {
   /** Records per request at most. */
@@ -97,6 +100,42 @@ export class Delivery {
     }
   }
 
+  /**
+   * The page is going away: what is queued leaves now, in keepalive requests of at most
+   * `budgetBytes` together (browsers refuse keepalive bodies over 64 KiB in flight) and at most
+   * `maxRequests`: the batches in flight first, under their ids, then new ones. What does not fit
+   * stays queued for the next page. An answer that still arrives settles its batch.
+   */
+  unload(budgetBytes: number, maxRequests: number): void {
+    let left = budgetBytes;
+    const chosen: Array<{ signal: Signal; batch: Batch; body: string }> = [];
+    const fits = (signal: Signal, batch: Batch): boolean => {
+      const body = this.body(signal, batch);
+      const bytes = new TextEncoder().encode(body).length;
+      if (bytes > left || chosen.length >= maxRequests) return false;
+      left -= bytes;
+      chosen.push({ signal, batch, body });
+      return true;
+    };
+    choose: for (const signal of SIGNALS) {
+      for (const batch of this.queue.inFlight(signal)) if (!fits(signal, batch)) break choose;
+      // Request overhead (the resource, the envelope) is small next to the records.
+      while (left > 4096) {
+        const batch = this.queue.anotherNow(signal, this.options.maxBatchRecords, left - 2048, this.newId);
+        if (!batch) break;
+        if (!fits(signal, batch)) break choose;
+      }
+    }
+    // The batches and their ids are saved synchronously before they leave: the page may be gone
+    // before its store commits them, and whoever sends them next must use the same ids.
+    this.queue.saveInFlightNow();
+    for (const { signal, batch, body } of chosen) {
+      void this.transport(signal, body, batch.id, true).then((result) => {
+        if (result.status >= 200 && result.status < 300) return this.queue.settle(signal, batch.id, 'acknowledged');
+      });
+    }
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -113,22 +152,26 @@ export class Delivery {
     while (!this.stopped) {
       const batch = await this.queue.next(signal, this.options.maxBatchRecords, this.options.maxBatchBytes, this.newId);
       if (!batch) return;
-      const records = batch.report ? [...batch.records, dropReport(batch.report.atMs, batch.report.dropped)] : batch.records;
-      const result = await this.transport(signal, exportRequest(signal, this.resource(), records), batch.id);
+      const result = await this.transport(signal, this.body(signal, batch), batch.id);
       this.health.lastStatus = result.status;
       if (result.status >= 200 && result.status < 300) {
         this.health.lastSuccessMs = Date.now();
         this.backoff[signal] = this.options.minBackoffMs;
         delete this.health.retryAtMs[signal];
-        await this.queue.settle(signal, 'acknowledged');
+        await this.queue.settle(signal, batch.id, 'acknowledged');
         continue;
       }
       if (result.status >= 400 && result.status < 500 && ![401, 403, 408, 429].includes(result.status)) {
-        await this.queue.settle(signal, 'rejected');
+        await this.queue.settle(signal, batch.id, 'rejected');
         continue;
       }
       await this.waitBeforeRetry(signal, result);
     }
+  }
+
+  private body(signal: Signal, batch: Batch): string {
+    const records = batch.report ? [...batch.records, dropReport(batch.report.atMs, batch.report.dropped)] : batch.records;
+    return exportRequest(signal, this.resource(), records);
   }
 
   private async waitBeforeRetry(signal: Signal, result: SendResult): Promise<void> {

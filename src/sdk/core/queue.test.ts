@@ -42,7 +42,7 @@ describe('the record queue', () => {
     expect(bodies((await q.next('traces', 10, 1 << 20, newId))!.records)).toEqual(['s0']);
     // The batch in flight is handed out again, with its id, until it is settled.
     expect(await q.next('logs', 3, 1 << 20, newId)).toEqual(batch);
-    await q.settle('logs', 'acknowledged');
+    await q.settle('logs', batch!.id, 'acknowledged');
     expect(bodies((await q.next('logs', 3, 1 << 20, newId))!.records)).toEqual(['l3', 'l4']);
     await q.close();
   });
@@ -58,7 +58,7 @@ describe('the record queue', () => {
     const second = await open(path);
     expect(second.size.records).toBe(4);
     expect(await second.next('logs', 2, 1 << 20, newId)).toEqual(inFlight);
-    await second.settle('logs', 'acknowledged');
+    await second.settle('logs', inFlight!.id, 'acknowledged');
     second.add(log('after', 9));
     await second.persist();
     await second.close();
@@ -105,8 +105,8 @@ describe('the record queue', () => {
     q.add(log('bad', 9));
     q.add(log('next', 9));
     await q.persist();
-    await q.next('logs', 1, 1 << 20, newId);
-    await q.settle('logs', 'rejected');
+    const refused = await q.next('logs', 1, 1 << 20, newId);
+    await q.settle('logs', refused!.id, 'rejected');
     expect(q.dropped.rejected).toBe(1);
     await q.clear();
     expect(q.size).toEqual({ records: 0, bytes: 0 });
@@ -126,7 +126,7 @@ describe('the record queue', () => {
 
     const again = await open(path, { maxBytes: one * 2 });
     expect(await again.next('logs', 10, 1 << 20, newId)).toEqual(batch);
-    await again.settle('logs', 'acknowledged');
+    await again.settle('logs', batch!.id, 'acknowledged');
     // Told once: the next batch carries no report, and neither does one after a restart.
     again.add(log('y', 9));
     await again.persist();
@@ -136,5 +136,23 @@ describe('the record queue', () => {
     expect(third.dropped.overflow).toBe(3);
     expect((await third.next('logs', 10, 1 << 20, newId))!.report).toBeUndefined();
     await third.close();
+  });
+
+  it('hands out several batches in flight for an unload, and resends them oldest first until each is answered', async () => {
+    const path = dir();
+    const q = await open(path);
+    for (let i = 0; i < 6; i++) q.add(log(`u${i}`, 9));
+    await q.persist();
+    const a = await q.another('logs', 2, 1 << 20, newId);
+    const b = await q.another('logs', 2, 1 << 20, newId);
+    expect([bodies(a!.records), bodies(b!.records)]).toEqual([['u0', 'u1'], ['u2', 'u3']]);
+    await q.settle('logs', b!.id, 'acknowledged');
+    await q.close();
+
+    const reopened = await open(path);
+    expect(await reopened.next('logs', 2, 1 << 20, newId)).toEqual(a);
+    await reopened.settle('logs', a!.id, 'acknowledged');
+    expect(bodies((await reopened.next('logs', 10, 1 << 20, newId))!.records)).toEqual(['u4', 'u5']);
+    await reopened.close();
   });
 });

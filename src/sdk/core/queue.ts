@@ -15,6 +15,13 @@ export interface QueuedRecord extends EncodedRecord {
 export type DropReason = 'overflow' | 'expired' | 'rejected';
 export type DropCounts = Record<DropReason, number>;
 
+/** A batch handed out: its id, its records, and (logs) the drop counts it reports. */
+export interface Batch {
+  id: string;
+  records: QueuedRecord[];
+  report?: PendingBatch['report'];
+}
+
 /** A batch handed to the transport: resent with the same id and records until it is answered. */
 export interface PendingBatch {
   id: string;
@@ -29,18 +36,18 @@ export interface DropLedger {
   reported: DropCounts;
 }
 
-/** What a store holds: the records not yet acknowledged, each signal's batch in flight, the drop counts. */
+/** What a store holds: the records not yet acknowledged, each signal's batches in flight (oldest first), the drop counts. */
 export interface StoreState {
   records: QueuedRecord[];
-  batches: Partial<Record<Signal, PendingBatch>>;
+  batches: Partial<Record<Signal, PendingBatch[]>>;
   drops?: DropLedger;
 }
 
-/** One durable change: records added, records removed, a signal's batch in flight set or cleared, the drop counts. */
+/** One durable change: records added, records removed, a signal's batches in flight replaced, the drop counts. */
 export interface StoreChange {
   put?: QueuedRecord[];
   remove?: number[];
-  batch?: { signal: Signal; pending: PendingBatch | null };
+  batch?: { signal: Signal; pending: PendingBatch[] };
   drops?: DropLedger;
 }
 
@@ -53,6 +60,8 @@ export interface RecordStore {
   load(): Promise<StoreState>;
   commit(change: StoreChange): Promise<void>;
   commitSync?(change: StoreChange): void;
+  /** Where the platform can write synchronously (a page's localStorage): the batches in flight, read back at load. */
+  saveInFlightSync?(batches: Record<Signal, PendingBatch[]>): void;
   close(): Promise<void>;
 }
 
@@ -69,12 +78,13 @@ export interface QueueOptions {
 /**
  * The write-ahead record queue. Every record is committed to the store within `persistDelayMs` of
  * being made, and only durable records are handed out for sending, so what was sent can always be
- * sent again. A batch handed out is committed as in flight first: after a crash or a reload the
- * same batch (same id, same records) is resent, and the gateway's batch-id check stores it once.
+ * sent again. A batch handed out is committed as in flight first: until it is answered, and after
+ * a crash or a reload, the same batch (same id, same records) is resent, oldest first, and the
+ * gateway's batch-id check stores it once.
  */
 export class RecordQueue {
   private readonly records = new Map<number, QueuedRecord>();
-  private readonly batches: Partial<Record<Signal, PendingBatch>> = {};
+  private readonly batches: Record<Signal, PendingBatch[]> = { logs: [], traces: [] };
   private nextSeq = 1;
   private durableSeq = 0;
   private bytes = 0;
@@ -97,24 +107,32 @@ export class RecordQueue {
 
   static async open(store: RecordStore, options: QueueOptions): Promise<RecordQueue> {
     const queue = new RecordQueue(store, options);
-    const state = await store.load();
-    for (const r of state.records.sort((a, b) => a.seq - b.seq)) {
-      queue.records.set(r.seq, r);
-      queue.bytes += r.bytes;
-      queue.nextSeq = r.seq + 1;
-    }
-    queue.durableSeq = queue.nextSeq - 1;
-    Object.assign(queue.batches, state.batches);
-    if (state.drops) {
-      Object.assign(queue.dropped, state.drops.dropped);
-      Object.assign(queue.reported, state.drops.reported);
-    }
-    for (const signal of SIGNALS) {
-      const batch = queue.batches[signal];
-      if (batch) queue.nextSeq = Math.max(queue.nextSeq, ...batch.seqs.map((s) => s + 1));
-    }
-    queue.dropExpired();
+    await queue.reload();
     return queue;
+  }
+
+  /**
+   * Replaces what is in memory with what the store holds: at open, and when a page comes back from
+   * the back/forward cache (while it was frozen, another page may have delivered its records).
+   * Records not yet durable are committed first.
+   */
+  async reload(): Promise<void> {
+    await this.persist();
+    await this.saving.catch(() => {});
+    const state = await this.store.load();
+    this.records.clear();
+    this.bytes = 0;
+    for (const r of state.records.sort((a, b) => a.seq - b.seq)) {
+      this.records.set(r.seq, r);
+      this.bytes += r.bytes;
+    }
+    const seqs = [...state.records.map((r) => r.seq), ...SIGNALS.flatMap((s) => state.batches[s] ?? []).flatMap((b) => b.seqs)];
+    this.nextSeq = Math.max(this.nextSeq, ...seqs.map((s) => s + 1));
+    this.durableSeq = this.nextSeq - 1;
+    for (const signal of SIGNALS) this.batches[signal] = [...(state.batches[signal] ?? [])];
+    Object.assign(this.dropped, state.drops?.dropped ?? { overflow: 0, expired: 0, rejected: 0 });
+    Object.assign(this.reported, state.drops?.reported ?? { overflow: 0, expired: 0, rejected: 0 });
+    this.dropExpired();
   }
 
   /** Adds a record; it is durable within `persistDelayMs`. */
@@ -138,7 +156,8 @@ export class RecordQueue {
     if (put.length === 0 && remove.length === 0) return this.saving;
     const upTo = put.length ? put[put.length - 1]!.seq : this.durableSeq;
     const drops = this.drops();
-    this.saving = this.saving.then(async () => {
+    // A failed commit fails its callers, never the commits after it.
+    this.saving = this.saving.catch(() => {}).then(async () => {
       await this.store.commit({ put, remove, drops });
       this.durableSeq = Math.max(this.durableSeq, upTo);
       this.onDurable();
@@ -157,23 +176,59 @@ export class RecordQueue {
   }
 
   /**
-   * The batch of `signal` to send: the one in flight (resent as it was, without records dropped
-   * since), else up to `maxRecords` / `maxBytes` of its oldest durable records, committed as in
-   * flight before it is returned. Undefined when there is nothing durable to send.
+   * The batch of `signal` to send: the oldest in flight (resent as it was, without records dropped
+   * since), else a new one (see {@link another}). Undefined when there is nothing durable to send.
    */
-  async next(signal: Signal, maxRecords: number, maxBytes: number, newId: () => string): Promise<{ id: string; records: QueuedRecord[]; report?: PendingBatch['report'] } | undefined> {
+  async next(signal: Signal, maxRecords: number, maxBytes: number, newId: () => string): Promise<Batch | undefined> {
     this.dropExpired();
-    const pending = this.batches[signal];
-    if (pending) {
+    for (;;) {
+      const pending = this.batches[signal][0];
+      if (!pending) break;
       const records = pending.seqs.flatMap((seq) => this.records.get(seq) ?? []);
       if (records.length || pending.report) return { id: pending.id, records, report: pending.report };
-      await this.settle(signal, 'acknowledged');
+      await this.settle(signal, pending.id, 'acknowledged');
     }
+    return this.another(signal, maxRecords, maxBytes, newId);
+  }
+
+  /**
+   * A new batch of `signal`: up to `maxRecords` / `maxBytes` of its oldest durable records not in a
+   * batch in flight (logs: with the drops not yet reported), committed as in flight before it is
+   * returned, after those already in flight.
+   */
+  async another(signal: Signal, maxRecords: number, maxBytes: number, newId: () => string): Promise<Batch | undefined> {
+    const batch = this.take(signal, maxRecords, maxBytes, newId, this.durableSeq);
+    await this.saving;
+    return batch;
+  }
+
+  /**
+   * For a page going away, at once: a new batch as {@link another} makes, but of every record
+   * (what is not durable yet is committed first, in the same order), its commit started and not
+   * waited for — the page may be gone before it completes, the request must leave now.
+   */
+  anotherNow(signal: Signal, maxRecords: number, maxBytes: number, newId: () => string): Batch | undefined {
+    void this.persist();
+    return this.take(signal, maxRecords, maxBytes, newId, this.lastSeq);
+  }
+
+  /** Saves the batches in flight synchronously where the store can (a page going away). */
+  saveInFlightNow(): void {
+    this.store.saveInFlightSync?.({ logs: [...this.batches.logs], traces: [...this.batches.traces] });
+  }
+
+  /** The batches of `signal` in flight, oldest first (an unload resends them). */
+  inFlight(signal: Signal): Batch[] {
+    return this.batches[signal].map((b) => ({ id: b.id, records: b.seqs.flatMap((seq) => this.records.get(seq) ?? []), report: b.report }));
+  }
+
+  private take(signal: Signal, maxRecords: number, maxBytes: number, newId: () => string, upToSeq: number): Batch | undefined {
+    const taken = new Set(this.batches[signal].flatMap((b) => b.seqs));
     const records: QueuedRecord[] = [];
     let size = 0;
     for (const r of this.records.values()) {
-      if (r.seq > this.durableSeq || records.length >= maxRecords) break;
-      if (r.signal !== signal) continue;
+      if (r.seq > upToSeq || records.length >= maxRecords) break;
+      if (r.signal !== signal || taken.has(r.seq)) continue;
       if (records.length && size + r.bytes > maxBytes) break;
       records.push(r);
       size += r.bytes;
@@ -182,21 +237,21 @@ export class RecordQueue {
     const report = signal === 'logs' && unreported ? { atMs: this.now(), dropped: unreported } : undefined;
     if (!records.length && !report) return undefined;
     const batch: PendingBatch = { id: newId(), seqs: records.map((r) => r.seq), ...(report ? { report } : {}) };
-    this.batches[signal] = batch;
-    await this.commit({ batch: { signal, pending: batch }, drops: this.drops() });
+    this.batches[signal].push(batch);
+    void this.commit({ batch: { signal, pending: [...this.batches[signal]] }, drops: this.drops() }).catch(() => {});
     return { id: batch.id, records, report };
   }
 
-  /** The batch in flight was answered: acknowledged (its records leave), or refused for good (dropped, counted). */
-  async settle(signal: Signal, outcome: 'acknowledged' | 'rejected'): Promise<void> {
-    const batch = this.batches[signal];
+  /** Batch `id` was answered: acknowledged (its records leave), or refused for good (dropped, counted). */
+  async settle(signal: Signal, id: string, outcome: 'acknowledged' | 'rejected'): Promise<void> {
+    const batch = this.batches[signal].find((b) => b.id === id);
     if (!batch) return;
     const gone = batch.seqs.filter((seq) => this.records.has(seq));
     for (const seq of gone) this.forget(seq);
     if (outcome === 'rejected') this.dropped.rejected += gone.length;
     else if (batch.report) for (const reason of DROP_REASONS) this.reported[reason] += batch.report.dropped[reason];
-    delete this.batches[signal];
-    await this.commit({ remove: batch.seqs, batch: { signal, pending: null }, drops: this.drops() });
+    this.batches[signal] = this.batches[signal].filter((b) => b !== batch);
+    await this.commit({ remove: batch.seqs, batch: { signal, pending: [...this.batches[signal]] }, drops: this.drops() });
   }
 
   /** Records of `signal` waiting, durable or not (for flush and health). */
@@ -220,6 +275,13 @@ export class RecordQueue {
     return false;
   }
 
+  /** Records not yet durable in the store. */
+  get unsavedRecords(): number {
+    let n = 0;
+    for (const seq of this.records.keys()) if (seq > this.durableSeq) n++;
+    return n;
+  }
+
   get size(): { records: number; bytes: number } {
     return { records: this.records.size, bytes: this.bytes };
   }
@@ -229,9 +291,9 @@ export class RecordQueue {
     const all = [...this.records.keys()];
     for (const seq of all) this.forget(seq);
     this.unsaved = [];
-    for (const signal of SIGNALS) delete this.batches[signal];
-    await this.commit({ remove: all, batch: { signal: 'logs', pending: null } });
-    await this.commit({ batch: { signal: 'traces', pending: null } });
+    for (const signal of SIGNALS) this.batches[signal] = [];
+    await this.commit({ remove: all, batch: { signal: 'logs', pending: [] } });
+    await this.commit({ batch: { signal: 'traces', pending: [] } });
   }
 
   async close(): Promise<void> {
@@ -246,18 +308,18 @@ export class RecordQueue {
 
   /** Drops the gateway has not been told of (and is not being told of by a batch in flight); undefined when none. */
   private unreported(): DropCounts | undefined {
-    const inFlight = this.batches.logs?.report?.dropped;
+    const inFlight = this.batches.logs.flatMap((b) => (b.report ? [b.report.dropped] : []));
     const counts = { overflow: 0, expired: 0, rejected: 0 };
     let any = false;
     for (const reason of DROP_REASONS) {
-      counts[reason] = this.dropped[reason] - this.reported[reason] - (inFlight?.[reason] ?? 0);
+      counts[reason] = this.dropped[reason] - this.reported[reason] - inFlight.reduce((n, d) => n + d[reason], 0);
       if (counts[reason] > 0) any = true;
     }
     return any ? counts : undefined;
   }
 
   private commit(change: StoreChange): Promise<void> {
-    this.saving = this.saving.then(() => this.store.commit(change));
+    this.saving = this.saving.catch(() => {}).then(() => this.store.commit(change));
     return this.saving;
   }
 
@@ -272,7 +334,7 @@ export class RecordQueue {
   /** Over `maxBytes`: the lowest severity goes first, the oldest of it first; records in flight stay. */
   private evict(): void {
     if (this.bytes <= this.options.maxBytes) return;
-    const inFlight = new Set(SIGNALS.flatMap((s) => this.batches[s]?.seqs ?? []));
+    const inFlight = new Set(SIGNALS.flatMap((s) => this.batches[s].flatMap((b) => b.seqs)));
     const candidates = [...this.records.values()].filter((r) => !inFlight.has(r.seq)).sort((a, b) => a.severity - b.severity || a.seq - b.seq);
     for (const r of candidates) {
       if (this.bytes <= this.options.maxBytes) break;

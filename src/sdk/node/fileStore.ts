@@ -14,7 +14,7 @@ export class FileStore implements RecordStore {
   private handle: FileHandle | undefined;
   private fileBytes = 0;
   private readonly live = new Map<number, QueuedRecord>();
-  private readonly batches: Partial<Record<Signal, PendingBatch>> = {};
+  private readonly batches: Partial<Record<Signal, PendingBatch[]>> = {};
   private drops: DropLedger | undefined;
   private readonly path: string;
 
@@ -74,10 +74,7 @@ export class FileStore implements RecordStore {
   private apply(change: StoreChange): void {
     for (const r of change.put ?? []) this.live.set(r.seq, r);
     for (const seq of change.remove ?? []) this.live.delete(seq);
-    if (change.batch) {
-      if (change.batch.pending) this.batches[change.batch.signal] = change.batch.pending;
-      else delete this.batches[change.batch.signal];
-    }
+    if (change.batch) this.batches[change.batch.signal] = change.batch.pending;
     if (change.drops) this.drops = change.drops;
   }
 
