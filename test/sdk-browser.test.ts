@@ -232,4 +232,37 @@ describe('the browser SDK', () => {
     expect(await stored(testId)).toHaveLength(3);
     await context.close();
   });
+
+  it('shares one session.id between the pages of an origin, and starts the next after 30 minutes idle, naming the previous', async () => {
+    const context = await browser.newContext();
+    const [a, b] = [await appPage(context), await appPage(context)];
+    const testId = `session-${randomUUID()}`;
+    const sessions = async () =>
+      rows<{ page: string; session: string; previous: string }>(gateway, `SELECT LogAttributes['page'] AS page, LogAttributes['session.id'] AS session,
+        LogAttributes['session.previous_id'] AS previous FROM otel_logs WHERE Body = '${testId}' ORDER BY Timestamp, page`);
+    const logFrom = async (page: Page, name: string) => {
+      await page.evaluate(({ testId, name }) => (window as any).otelhouse.log('info', testId, { page: name }), { testId, name });
+      expect(await page.evaluate(() => (window as any).otelhouse.flush(10_000))).toBe(true);
+    };
+    await logFrom(a, 'a1');
+    await logFrom(b, 'b1');
+    const [first, second] = await sessions();
+    expect(first!.session).toBe(second!.session);
+    expect(first!.previous).toBe('');
+
+    // 31 minutes without a record, as the shared session records it.
+    await a.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem('otelhouse-sdk-session')!);
+      s.lastMs = Date.now() - 31 * 60_000;
+      localStorage.setItem('otelhouse-sdk-session', JSON.stringify(s));
+    });
+    await logFrom(a, 'a2');
+    await logFrom(b, 'b2');
+    const after = (await sessions()).filter((r) => r.page.endsWith('2'));
+    expect(after).toHaveLength(2);
+    expect(after[0]!.session).not.toBe(first!.session);
+    expect(after[1]!.session).toBe(after[0]!.session);
+    expect(after.map((r) => r.previous)).toEqual([first!.session, first!.session]);
+    await context.close();
+  });
 });

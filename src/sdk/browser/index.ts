@@ -3,6 +3,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { Client, createClient, newBatchId, type InitOptions, type Level } from '../core/client.ts';
 import { Delivery, type Transport } from '../core/delivery.ts';
 import { RecordQueue } from '../core/queue.ts';
+import type { SessionShare, SharedSession } from '../core/session.ts';
 import { getMeta, IdbStore, metaValue, openDatabase, partitions, setMeta } from './idbStore.ts';
 
 export type { Client, InitOptions, Level };
@@ -36,6 +37,7 @@ export async function init(options: InitOptions): Promise<Client> {
     optedOut: (await getMeta(db, 'optedOut')) === 'true',
     setOptedOut: (value) => setMeta(db, 'optedOut', value ? 'true' : undefined),
     maxBatchBytes: MAX_BATCH_BYTES,
+    sessionShare: localStorageShare(),
   });
   current = client;
   adoptOrphans(db, partition, transport, client).catch((err: unknown) => console.warn('otelhouse SDK: delivering the records of a closed page failed', err));
@@ -122,6 +124,29 @@ function browserTransport(endpoint: string, token: string | undefined): Transpor
     } catch {
       return { status: 0 };
     }
+  };
+}
+
+/** The session shared by the origin's pages, in localStorage (workers have none: theirs is their own). */
+function localStorageShare(): SessionShare | undefined {
+  if (typeof localStorage === 'undefined') return undefined;
+  const key = 'otelhouse-sdk-session';
+  return {
+    read: () => {
+      try {
+        const text = localStorage.getItem(key);
+        return text ? (JSON.parse(text) as SharedSession) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    write: (session) => {
+      try {
+        localStorage.setItem(key, JSON.stringify(session));
+      } catch {
+        // full or refused: the session stays this page's
+      }
+    },
   };
 }
 

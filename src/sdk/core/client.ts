@@ -7,7 +7,7 @@ import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@ope
 import { Delivery, type DeliveryHealth, type Transport } from './delivery.ts';
 import { encodeLogRecord, encodeSpan, type EncodedRecord } from './otlpJson.ts';
 import { RecordQueue, type DropReason, type RecordStore } from './queue.ts';
-import { SessionClock } from './session.ts';
+import { SessionClock, type SessionShare } from './session.ts';
 
 export type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 const SEVERITY: Record<Level, number> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 };
@@ -47,6 +47,8 @@ export interface Platform {
   optedOut: boolean;
   setOptedOut(value: boolean): Promise<void>;
   maxBatchBytes: number;
+  /** Where pages of one origin share their session (none: the session lives in memory). */
+  sessionShare?: SessionShare;
 }
 
 export interface Health {
@@ -84,7 +86,7 @@ export class Client {
     private readonly delivery: Delivery,
   ) {
     this.optedOut = platform.optedOut;
-    this.session = new SessionClock();
+    this.session = new SessionClock(platform.sessionShare);
     const enqueue = (record: EncodedRecord) => this.enqueue(record);
     const session = this.session;
     const logProcessor: LogRecordProcessor = {

@@ -2,35 +2,56 @@
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_MAX_MS = 4 * 3_600_000;
 
-interface Session {
+/** A session as tabs share it. */
+export interface SharedSession {
   id: string;
   startedMs: number;
   lastMs: number;
   previousId?: string;
-  /** Records stamped so far: the first ones of a session carry `session.previous_id`. */
-  stamped: number;
 }
+
+/** Where the session is shared between the pages of an origin (a page's localStorage); read and written synchronously. */
+export interface SessionShare {
+  read(): SharedSession | undefined;
+  write(session: SharedSession): void;
+}
+
+/** How stale the shared last-activity time may get before a page writes it again. */
+const WRITE_EVERY_MS = 5000;
 
 /**
  * `session.id` on every record: a session ends after 30 minutes without a record or 4 hours in
  * all, and the first records of the next carry `session.previous_id` (OTel's session semantic
- * conventions). In Node a session is kept in memory; browsers share theirs between tabs (part 2).
+ * conventions). With a `share` (pages of one origin) every page uses the same session; without
+ * one (Node, workers) it lives in memory.
  */
 export class SessionClock {
-  private session: Session | undefined;
+  private session: SharedSession | undefined;
+  private writtenMs = 0;
+  private stampedInSession = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly share?: SessionShare,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Sets the session attributes of one record through `set`. */
   stamp(set: (key: string, value: string) => void): void {
     const now = this.now();
-    let s = this.session;
+    let s = this.share?.read() ?? this.session;
     if (!s || now - s.lastMs > SESSION_IDLE_MS || now - s.startedMs > SESSION_MAX_MS) {
-      s = this.session = { id: crypto.randomUUID(), startedMs: now, lastMs: now, previousId: s?.id, stamped: 0 };
+      s = { id: crypto.randomUUID(), startedMs: now, lastMs: now, ...(s ? { previousId: s.id } : {}) };
+      this.writtenMs = 0;
     }
+    if (s.id !== this.session?.id) this.stampedInSession = 0;
     s.lastMs = now;
+    this.session = s;
+    if (now - this.writtenMs >= WRITE_EVERY_MS) {
+      this.share?.write(s);
+      this.writtenMs = now;
+    }
     set('session.id', s.id);
-    if (s.previousId && s.stamped < 10) set('session.previous_id', s.previousId);
-    s.stamped++;
+    if (s.previousId && this.stampedInSession < 10) set('session.previous_id', s.previousId);
+    this.stampedInSession++;
   }
 }
