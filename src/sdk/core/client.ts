@@ -1,13 +1,13 @@
-import { context, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { context, trace as traceApi, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import type { AnyValue, Logger } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordProcessor, type SdkLogRecord } from '@opentelemetry/sdk-logs';
-import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 import { Delivery, type DeliveryHealth, type Transport } from './delivery.ts';
-import { encodeLogRecord, encodeSpan, type EncodedRecord } from './otlpJson.ts';
+import { encodeLogRecord, type EncodedRecord } from './otlpJson.ts';
 import { RecordQueue, type DropReason, type RecordStore } from './queue.ts';
 import { SessionClock, type SessionShare } from './session.ts';
+import type { TracerFactory } from './tracing.ts';
 
 export type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 const SEVERITY: Record<Level, number> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 };
@@ -73,7 +73,6 @@ export class Client {
   readonly tracer: Tracer;
   private readonly logger: Logger;
   private readonly loggerProvider: LoggerProvider;
-  private readonly tracerProvider: BasicTracerProvider;
   private readonly session: SessionClock;
   private optedOut: boolean;
   private closed = false;
@@ -84,6 +83,7 @@ export class Client {
     private readonly platform: Platform,
     private readonly queue: RecordQueue,
     private readonly delivery: Delivery,
+    tracing?: TracerFactory,
   ) {
     this.optedOut = platform.optedOut;
     this.session = new SessionClock(platform.sessionShare);
@@ -97,17 +97,10 @@ export class Client {
       forceFlush: async () => {},
       shutdown: async () => {},
     };
-    const spanProcessor: SpanProcessor = {
-      onStart: (span) => session.stamp((key, value) => span.setAttribute(key, value)),
-      onEnd: (span: ReadableSpan) => enqueue(encodeSpan(span)),
-      forceFlush: async () => {},
-      shutdown: async () => {},
-    };
-    const resource = resourceFromAttributes({});
-    this.loggerProvider = new LoggerProvider({ resource, processors: [logProcessor] });
-    this.tracerProvider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
+    this.loggerProvider = new LoggerProvider({ resource: resourceFromAttributes({}), processors: [logProcessor] });
     this.logger = this.loggerProvider.getLogger('otelhouse', SDK_VERSION);
-    this.tracer = this.tracerProvider.getTracer('otelhouse', SDK_VERSION);
+    // Without tracing (the core build) spans are the API's no-op spans: `trace` still runs its function.
+    this.tracer = tracing ? tracing((set) => session.stamp(set), enqueue, SDK_VERSION) : traceApi.getTracer('otelhouse');
   }
 
   /** The resource every request carries. */
@@ -219,7 +212,7 @@ export class Client {
 }
 
 /** Opens the queue on the platform's store and wires delivery. */
-export async function createClient(options: InitOptions, platform: Platform): Promise<Client> {
+export async function createClient(options: InitOptions, platform: Platform, tracing?: TracerFactory): Promise<Client> {
   const queue = await RecordQueue.open(platform.store, {
     maxBytes: options.maxQueueBytes ?? 5 * 1024 * 1024,
     maxAgeMs: options.maxQueueAgeMs ?? 7 * 86_400_000,
@@ -233,7 +226,7 @@ export async function createClient(options: InitOptions, platform: Platform): Pr
     minBackoffMs: 1000,
     maxBackoffMs: 300_000,
   }, newBatchId);
-  client = new Client(options, platform, queue, delivery);
+  client = new Client(options, platform, queue, delivery, tracing);
   if (platform.optedOut) await queue.clear();
   // What an earlier run left is sent now.
   if (queue.size.records > 0) delivery.schedule(true);

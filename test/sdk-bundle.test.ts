@@ -1,0 +1,61 @@
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+// The browser SDK's weight (issue 13, point 2), measured as the anchors were: esbuild, minified,
+// ES2020, gzip -9. For scale: Sentry browser 31.1 KiB, Grafana Faro 41.1, plain OTel traces + logs 26.1.
+
+const KiB = 1024;
+
+async function bundle(entry: string): Promise<{ gzipBytes: number; metafile: Metafile }> {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL(`../src/sdk/browser/${entry}`, import.meta.url))],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2020',
+    platform: 'browser',
+    write: false,
+    metafile: true,
+  });
+  return { gzipBytes: gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length, metafile: result.metafile };
+}
+
+/** Bytes each package contributes to the output. */
+function bytesByPackage(metafile: Metafile): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? 'otelhouse';
+      out.set(pkg, (out.get(pkg) ?? 0) + bytesInOutput);
+    }
+  }
+  return out;
+}
+
+describe('the browser SDK bundle', () => {
+  it.each([
+    ['index.ts', 'full (logs, spans, delivery, persistence)', 38 * KiB],
+    ['core.ts', 'core (logs, delivery, persistence)', 20 * KiB],
+  ])('%s, the %s build, stays within its gzip budget', async (entry, _what, budget) => {
+    const { gzipBytes } = await bundle(entry);
+    expect(gzipBytes).toBeLessThanOrEqual(budget);
+  });
+
+  it('leaves the trace SDK out of the core build', async () => {
+    const packages = bytesByPackage((await bundle('core.ts')).metafile);
+    expect(packages.has('@opentelemetry/sdk-trace-base')).toBe(false);
+    expect(packages.has('@opentelemetry/sdk-trace')).toBe(false);
+    expect(bytesByPackage((await bundle('index.ts')).metafile).get('@opentelemetry/sdk-trace')).toBeGreaterThan(0);
+  });
+
+  it('carries no user-agent parser and next to nothing of the semantic conventions package', async () => {
+    for (const entry of ['index.ts', 'core.ts']) {
+      const packages = bytesByPackage((await bundle(entry)).metafile);
+      expect([...packages.keys()].filter((p) => /ua-parser|bowser|platform|detect-browser/.test(p))).toEqual([]);
+      // OTel's own packages import its root; what is left after tree-shaking must stay a few constants.
+      expect(packages.get('@opentelemetry/semantic-conventions') ?? 0).toBeLessThan(1024);
+    }
+  });
+});
