@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -263,6 +264,34 @@ describe('the browser SDK', () => {
     expect(after[0]!.session).not.toBe(first!.session);
     expect(after[1]!.session).toBe(after[0]!.session);
     expect(after.map((r) => r.previous)).toEqual([first!.session, first!.session]);
+    await context.close();
+  });
+
+  it('keeps 5,000 records made offline and delivers them all, in order, once the network is back', async () => {
+    const context = await browser.newContext();
+    const page = await appPage(context);
+    const testId = `offline-${randomUUID()}`;
+    await context.setOffline(true);
+    await logMany(page, testId, 5000);
+    // Sends fail meanwhile and back off; the records wait in IndexedDB.
+    expect(await page.evaluate(() => (window as any).otelhouse.flush(1500))).toBe(false);
+    expect(await page.evaluate(() => (window as any).otelhouse.health().queuedRecords)).toBe(5000);
+    // The order the page sends the records in: the i of each record of each request.
+    const arrived: number[] = [];
+    page.on('request', (req) => {
+      if (req.method() !== 'POST' || !req.url().includes('/v1/logs')) return;
+      const raw = req.postDataBuffer();
+      if (!raw) return;
+      const text = (req.headers()['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString();
+      for (const record of JSON.parse(text).resourceLogs[0].scopeLogs.flatMap((s: any) => s.logRecords)) {
+        if (record.body?.stringValue === testId) arrived.push(Number(record.attributes.find((a: any) => a.key === 'i').value.intValue));
+      }
+    });
+    await context.setOffline(false);
+    expect(await page.evaluate(() => (window as any).otelhouse.flush(30_000))).toBe(true);
+    expect(arrived).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    const stored = await rows<{ n: string; u: string }>(gateway, `SELECT count() AS n, uniqExact(LogAttributes['i']) AS u FROM otel_logs WHERE Body = '${testId}'`);
+    expect(stored.map((r) => [Number(r.n), Number(r.u)])).toEqual([[5000, 5000]]);
     await context.close();
   });
 });

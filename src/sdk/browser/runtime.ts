@@ -58,6 +58,7 @@ export async function start(options: InitOptions, tracing?: TracerFactory): Prom
   }, tracing);
   current = client;
   adoptOrphans(db, partition, transport, client).catch((err: unknown) => console.warn('otelhouse SDK: delivering the records of a closed page failed', err));
+  addEventListener('online', () => client.online());
   // Pages (not workers): what is queued leaves when the page is hidden or goes away. No unload or
   // beforeunload listener, which would keep the page out of the back/forward cache.
   if (typeof document !== 'undefined') {

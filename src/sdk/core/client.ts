@@ -194,6 +194,11 @@ export class Client {
     this.delivery.unload(budgetBytes, 9);
   }
 
+  /** The network is back (`online`): sending resumes at once instead of after the backoff. */
+  online(): void {
+    if (!this.optedOut && !this.closed) this.delivery.resume();
+  }
+
   /** The page came back from the back/forward cache: the queue is read again from the store, then sending resumes. */
   async restored(): Promise<void> {
     await this.queue.reload();

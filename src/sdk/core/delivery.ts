@@ -136,6 +136,12 @@ export class Delivery {
     }
   }
 
+  /** The network is back: chains waiting out a backoff try again now (a `Retry-After` is still honoured). */
+  resume(): void {
+    for (const wake of [...this.wake.values()]) wake();
+    this.schedule(true);
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
