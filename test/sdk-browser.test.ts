@@ -21,8 +21,9 @@ let pageServer: Server;
 let origin: string;
 
 beforeAll(async () => {
+  // As an app's bundler builds it: `otelhouse/sdk`, the package's browser entry point.
   const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('../src/sdk/browser/index.ts', import.meta.url))],
+    stdin: { contents: "export * from 'otelhouse/sdk';", resolveDir: fileURLToPath(new URL('..', import.meta.url)) },
     bundle: true,
     minify: true,
     format: 'iife',
@@ -278,18 +279,22 @@ describe('the browser SDK', () => {
     expect(await page.evaluate(() => (window as any).otelhouse.health().queuedRecords)).toBe(5000);
     // The order the page sends the records in: the i of each record of each request.
     const arrived: number[] = [];
+    const perRequest: number[] = [];
     page.on('request', (req) => {
       if (req.method() !== 'POST' || !req.url().includes('/v1/logs')) return;
       const raw = req.postDataBuffer();
       if (!raw) return;
       const text = (req.headers()['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString();
-      for (const record of JSON.parse(text).resourceLogs[0].scopeLogs.flatMap((s: any) => s.logRecords)) {
+      const records = JSON.parse(text).resourceLogs[0].scopeLogs.flatMap((s: any) => s.logRecords);
+      perRequest.push(records.length);
+      for (const record of records) {
         if (record.body?.stringValue === testId) arrived.push(Number(record.attributes.find((a: any) => a.key === 'i').value.intValue));
       }
     });
     await context.setOffline(false);
     expect(await page.evaluate(() => (window as any).otelhouse.flush(30_000))).toBe(true);
     expect(arrived).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    expect(Math.max(...perRequest)).toBeLessThanOrEqual(512);
     const stored = await rows<{ n: string; u: string }>(gateway, `SELECT count() AS n, uniqExact(LogAttributes['i']) AS u FROM otel_logs WHERE Body = '${testId}'`);
     expect(stored.map((r) => [Number(r.n), Number(r.u)])).toEqual([[5000, 5000]]);
     await context.close();
