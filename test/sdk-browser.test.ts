@@ -252,7 +252,8 @@ describe('the browser SDK', () => {
     expect(first!.session).toBe(second!.session);
     expect(first!.previous).toBe('');
 
-    // 31 minutes without a record, as the shared session records it.
+    // 31 minutes without a record, as the shared session records it (pages read it again at most once a second).
+    await a.waitForTimeout(1100);
     await a.evaluate(() => {
       const s = JSON.parse(localStorage.getItem('otelhouse-sdk-session')!);
       s.lastMs = Date.now() - 31 * 60_000;

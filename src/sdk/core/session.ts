@@ -18,6 +18,8 @@ export interface SessionShare {
 
 /** How stale the shared last-activity time may get before a page writes it again. */
 const WRITE_EVERY_MS = 5000;
+/** How often a page reads the shared session again (not per record: a read parses JSON). */
+const READ_EVERY_MS = 1000;
 
 /**
  * `session.id` on every record: a session ends after 30 minutes without a record or 4 hours in
@@ -28,6 +30,7 @@ const WRITE_EVERY_MS = 5000;
 export class SessionClock {
   private session: SharedSession | undefined;
   private writtenMs = 0;
+  private readMs = 0;
   private stampedInSession = 0;
 
   constructor(
@@ -38,7 +41,11 @@ export class SessionClock {
   /** Sets the session attributes of one record through `set`. */
   stamp(set: (key: string, value: string) => void): void {
     const now = this.now();
-    let s = this.share?.read() ?? this.session;
+    let s = this.session;
+    if (this.share && (s === undefined || now - this.readMs >= READ_EVERY_MS)) {
+      s = this.share.read() ?? s;
+      this.readMs = now;
+    }
     if (!s || now - s.lastMs > SESSION_IDLE_MS || now - s.startedMs > SESSION_MAX_MS) {
       s = { id: crypto.randomUUID(), startedMs: now, lastMs: now, ...(s ? { previousId: s.id } : {}) };
       this.writtenMs = 0;
