@@ -206,8 +206,13 @@ describe('the browser SDK', () => {
     for (let i = 0; i < 50 && (await page.evaluate(() => (window as any).otelhouse.health().unsavedRecords)) > 0; i++) await new Promise((r) => setTimeout(r, 50));
     const from = received.length;
     await page.goto(`${origin}/elsewhere`);
-    await new Promise((r) => setTimeout(r, 1000));
-    const atUnload = (await stored(testId)).length;
+    // What the unload sent, once it has all landed (the count holds still).
+    let atUnload = 0;
+    for (let i = 0, last = -1; i < 100 && (atUnload === 0 || atUnload !== last); i++) {
+      last = atUnload;
+      await new Promise((r) => setTimeout(r, 200));
+      atUnload = (await stored(testId)).length;
+    }
     const unloadPosts = received.slice(from).filter((r) => r.method === 'POST' && r.url.startsWith('/v1/'));
     expect(atUnload).toBeGreaterThan(0);
     expect(atUnload).toBeLessThan(600);
