@@ -205,6 +205,8 @@ describe('the browser SDK', () => {
     // A backlog: written ahead (nothing is sent before the page goes: batches wait 60 s).
     for (let i = 0; i < 50 && (await page.evaluate(() => (window as any).otelhouse.health().unsavedRecords)) > 0; i++) await new Promise((r) => setTimeout(r, 50));
     const from = received.length;
+    const failed: string[] = [];
+    page.on('requestfailed', (r) => failed.push(`${r.method()} ${r.url().split('?')[0]}: ${r.failure()?.errorText}`));
     await page.goto(`${origin}/elsewhere`);
     // What the unload sent, once it has all landed (the count holds still).
     let atUnload = 0;
@@ -214,7 +216,7 @@ describe('the browser SDK', () => {
       atUnload = (await stored(testId)).length;
     }
     const unloadPosts = received.slice(from).filter((r) => r.method === 'POST' && r.url.startsWith('/v1/'));
-    expect(atUnload).toBeGreaterThan(0);
+    expect(atUnload, `gateway saw since the navigation: ${JSON.stringify(received.slice(from))}; the page saw fail: ${JSON.stringify(failed)}`).toBeGreaterThan(0);
     expect(atUnload).toBeLessThan(600);
     expect(unloadPosts.length).toBeLessThanOrEqual(9);
     expect(unloadPosts.reduce((n, r) => n + r.length, 0)).toBeLessThanOrEqual(60 * 1024);
