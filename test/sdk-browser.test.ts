@@ -276,7 +276,7 @@ describe('the browser SDK', () => {
     await context.close();
   });
 
-  it('keeps 5,000 records made offline and delivers them all, in order, once the network is back', async () => {
+  it('keeps 5,000 records made offline and delivers them all, in order, gzipped, in batches of at most 512, once the network is back', async () => {
     const context = await browser.newContext();
     const page = await appPage(context);
     const testId = `offline-${randomUUID()}`;
@@ -288,11 +288,13 @@ describe('the browser SDK', () => {
     // The order the page sends the records in: the i of each record of each request.
     const arrived: number[] = [];
     const perRequest: number[] = [];
+    const sizes: Array<{ encoding: string; sent: number; plain: number }> = [];
     page.on('request', (req) => {
       if (req.method() !== 'POST' || !req.url().includes('/v1/logs')) return;
       const raw = req.postDataBuffer();
       if (!raw) return;
       const text = (req.headers()['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString();
+      sizes.push({ encoding: req.headers()['content-encoding'] ?? 'none', sent: raw.length, plain: Buffer.byteLength(text) });
       const records = JSON.parse(text).resourceLogs[0].scopeLogs.flatMap((s: any) => s.logRecords);
       perRequest.push(records.length);
       for (const record of records) {
@@ -303,6 +305,9 @@ describe('the browser SDK', () => {
     expect(await page.evaluate(() => (window as any).otelhouse.flush(30_000))).toBe(true);
     expect(arrived).toEqual(Array.from({ length: 5000 }, (_, i) => i));
     expect(Math.max(...perRequest)).toBeLessThanOrEqual(512);
+    // Every send is gzipped (CompressionStream), at least 3x smaller than its JSON.
+    expect(new Set(sizes.map((s) => s.encoding))).toEqual(new Set(['gzip']));
+    for (const s of sizes) expect(s.plain / s.sent).toBeGreaterThanOrEqual(3);
     const stored = await rows<{ n: string; u: string }>(gateway, `SELECT count() AS n, uniqExact(LogAttributes['i']) AS u FROM otel_logs WHERE Body = '${testId}'`);
     expect(stored.map((r) => [Number(r.n), Number(r.u)])).toEqual([[5000, 5000]]);
     await context.close();
