@@ -155,4 +155,42 @@ describe('the record queue', () => {
     expect(bodies((await reopened.next('logs', 10, 1 << 20, newId))!.records)).toEqual(['u4', 'u5']);
     await reopened.close();
   });
+
+  it('passes over records in flight when it evicts, resumes where it stopped, and evicts the next lowest severity once one is gone', async () => {
+    const one = JSON.stringify(log('x0', 9).record).length;
+    const q = await open(dir(), { maxBytes: one * 4 });
+    for (const name of ['i0', 'i1', 'w0', 'i2']) q.add(log(name, name.startsWith('w') ? 13 : 9));
+    await q.persist();
+    const inFlight = await q.next('logs', 2, 1 << 20, newId); // i0, i1 in flight
+    q.add(log('i3', 9)); // over: i2 goes (i0, i1 are in flight)
+    q.add(log('i4', 9)); // over: i3 goes
+    q.add(log('w1', 13)); // over: i4 goes, the last info not in flight
+    q.add(log('w2', 13)); // over: only warnings and records in flight left: w0 goes
+    await q.persist();
+    expect(q.dropped.overflow).toBe(4);
+    await q.settle('logs', inFlight!.id, 'acknowledged');
+    q.add(log('i5', 9));
+    q.add(log('i6', 9));
+    q.add(log('i7', 9)); // over: the newest infos are the lowest severity again, the oldest of them goes
+    await q.persist();
+    expect(bodies((await q.next('logs', 10, 1 << 20, newId))!.records)).toEqual(['w1', 'w2', 'i6', 'i7']);
+    expect(q.dropped.overflow).toBe(5);
+    await q.close();
+  });
+
+  it('removes from the store a record evicted while the commit that puts it is under way', async () => {
+    const path = dir();
+    const one = JSON.stringify(log('x0', 9).record).length;
+    const q = await open(path, { maxBytes: one * 2 });
+    q.add(log('a', 9));
+    q.add(log('b', 9));
+    const putting = q.persist(); // a and b handed to the store, not yet durable
+    q.add(log('c', 9)); // evicts a
+    q.add(log('d', 9)); // evicts b
+    await putting;
+    await q.close();
+    const reopened = await open(path, { maxBytes: one * 2 });
+    expect(bodies((await reopened.next('logs', 10, 1 << 20, newId))!.records)).toEqual(['c', 'd']);
+    await reopened.close();
+  });
 });

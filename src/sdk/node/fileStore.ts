@@ -4,6 +4,9 @@ import { join } from 'node:path';
 
 import type { DropLedger, PendingBatch, QueuedRecord, RecordStore, Signal, StoreChange, StoreState } from '../core/queue.ts';
 
+/** A record's bytes in the file beyond its OTLP/JSON (seq, signal, scope, times). */
+const LINE_OVERHEAD = 200;
+
 /**
  * The Node SDK's queue store: one file of changes (`queue.log`, a JSON line each), appended and
  * fdatasync'ed per commit and replayed at start; a line cut short by a crash (the last one) is
@@ -14,6 +17,8 @@ export class FileStore implements RecordStore {
   private handle: FileHandle | undefined;
   private fileBytes = 0;
   private readonly live = new Map<number, QueuedRecord>();
+  /** What the live records take in a rewritten file, about (kept as changes apply, not summed per commit). */
+  private liveBytes = 0;
   private readonly batches: Partial<Record<Signal, PendingBatch[]>> = {};
   private drops: DropLedger | undefined;
   private readonly path: string;
@@ -51,7 +56,7 @@ export class FileStore implements RecordStore {
     await this.handle.appendFile(line);
     await this.handle.datasync();
     this.fileBytes += Buffer.byteLength(line);
-    if (this.fileBytes > 1024 * 1024 && this.fileBytes > 4 * this.liveBytes()) await this.rewrite();
+    if (this.fileBytes > 1024 * 1024 && this.fileBytes > 4 * this.liveBytes) await this.rewrite();
   }
 
   /** For the last moment of a crashing process: the same append, synchronous. */
@@ -72,16 +77,20 @@ export class FileStore implements RecordStore {
   }
 
   private apply(change: StoreChange): void {
-    for (const r of change.put ?? []) this.live.set(r.seq, r);
-    for (const seq of change.remove ?? []) this.live.delete(seq);
+    for (const r of change.put ?? []) {
+      const was = this.live.get(r.seq);
+      if (was) this.liveBytes -= was.bytes + LINE_OVERHEAD;
+      this.live.set(r.seq, r);
+      this.liveBytes += r.bytes + LINE_OVERHEAD;
+    }
+    for (const seq of change.remove ?? []) {
+      const was = this.live.get(seq);
+      if (!was) continue;
+      this.live.delete(seq);
+      this.liveBytes -= was.bytes + LINE_OVERHEAD;
+    }
     if (change.batch) this.batches[change.batch.signal] = change.batch.pending;
     if (change.drops) this.drops = change.drops;
-  }
-
-  private liveBytes(): number {
-    let bytes = 0;
-    for (const r of this.live.values()) bytes += r.bytes + 200;
-    return bytes;
   }
 
   /** Writes the current state as a new file and renames it over the log. */
