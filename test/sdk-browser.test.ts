@@ -31,6 +31,7 @@ beforeAll(async () => {
     target: 'es2020',
     platform: 'browser',
     write: false,
+    conditions: ['otelhouse-source'],
   });
   const sdk = bundle.outputFiles[0]!.text;
   pageServer = createServer((req, res) => {

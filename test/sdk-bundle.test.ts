@@ -18,6 +18,7 @@ async function bundle(entry: string): Promise<{ gzipBytes: number; metafile: Met
     target: 'es2020',
     platform: 'browser',
     write: false,
+    conditions: ['otelhouse-source'],
     metafile: true,
   });
   return { gzipBytes: gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length, metafile: result.metafile };

@@ -43,7 +43,7 @@ interface Run {
 
 /** Runs the app; `until` (a line of its stdout) hands back control with the child still running. */
 function runApp(endpoint: string, dataDir: string, testId: string, n: number, mode: string, until?: string, env: Record<string, string> = {}): { done: Promise<Run>; reached: Promise<void>; kill: (signal: NodeJS.Signals) => void } {
-  const child = spawn(process.execPath, ['--import', 'tsx', app, endpoint, dataDir, testId, String(n), mode], { env: { ...process.env, OTELHOUSE_TEST_TOKEN: INGEST_TOKEN, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=otelhouse-source', '--import', 'tsx', app, endpoint, dataDir, testId, String(n), mode], { env: { ...process.env, OTELHOUSE_TEST_TOKEN: INGEST_TOKEN, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let reach!: () => void;
