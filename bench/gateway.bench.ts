@@ -9,7 +9,7 @@
  * BENCH_PROFILE=1 (V8 CPU profile of the gateway into bench/results/profiles/),
  * BENCH_GATEWAY_CONFIG (a YAML config file for the gateway child) and BENCH_GATEWAY_NODE_FLAGS
  * (extra node flags for it, e.g. `--max-semi-space-size=64`), for experiments; BENCH_PHASES (which
- * phases run: `cpu,raw,bare,e2e,config`, default all), BENCH_CONFIG_SENDERS (default 16) and
+ * phases run: `cpu,raw,bare,e2e,config,sdk`, default all; BENCH_SDK_RECORDS records for `sdk`, default 20000), BENCH_CONFIG_SENDERS (default 16) and
  * BENCH_CONFIG_CLIENTS (default 10000) for the `GET /v1/config` polling phase, BENCH_SQL_READERS (SQL
  * readers during the last e2e run, default 4; 0 = none).
  */
@@ -22,6 +22,7 @@ import { runCpuPhase } from './phases/cpu.ts';
 import { runClientConfig } from './phases/config.ts';
 import { loadName, parseLoad, runBareHttp, runGateway, type LoadConfig } from './phases/http.ts';
 import { runRawInsert } from './phases/raw.ts';
+import { runSdkPhase } from './phases/sdk.ts';
 
 const timing = { warmupMs: Number(process.env.BENCH_WARMUP_SECONDS ?? 1.5) * 1000, durationMs: Number(process.env.BENCH_SECONDS ?? 8) * 1000 };
 /**
@@ -46,7 +47,7 @@ const goals = {
   defaultChainUsPerSpan: 3,
   clientConfigRequestsPerSec: 5000,
 };
-const PHASES = ['cpu', 'raw', 'bare', 'e2e', 'config'] as const;
+const PHASES = ['cpu', 'raw', 'bare', 'e2e', 'config', 'sdk'] as const;
 type Phase = (typeof PHASES)[number];
 const phases = new Set((process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((p) => p.trim()).filter(Boolean));
 for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw new Error(`BENCH_PHASES: unknown phase "${p}"; expected some of ${PHASES.join(',')}`);
@@ -76,6 +77,9 @@ const gateway = await run('e2e', `end-to-end: the gateway child (src/main.ts)${p
   runGateway(loads, timing, gatewayFlags, sqlReaders));
 const clientConfig = await run('config', `GET /v1/config polling: ${configLoad.clients} clients, ${configLoad.senders} senders, gateway and bare fastify`, () =>
   runClientConfig({ ...timing, ...configLoad, nodeFlags: gatewayFlags }));
+const sdkRecords = Number(process.env.BENCH_SDK_RECORDS ?? 20_000);
+const sdk = await run('sdk', `client SDK: ${sdkRecords} log records from otelhouse/sdk/node and from plain OpenTelemetry JS to a bare server; a full queue's memory in Node and in Chromium`, () =>
+  runSdkPhase(sdkRecords));
 
 /** Throughput is what reached ClickHouse: rows inserted from the window's start until the flush after it. */
 const storedRate = (r: { stored?: { spansPerSec: number } }) => r.stored?.spansPerSec ?? 0;
@@ -147,6 +151,7 @@ const results = {
   bareHttp: bare,
   cpuPerSpan: cpu && decodeEncode !== undefined ? { ...cpu, decodePlusEncodeUsPerSpan: decodeEncode } : undefined,
   clientConfig,
+  sdk,
   peakRssMiB: { gateway: gateway?.peakRssMiB, gatewayAtStartup: gateway?.startupRssMiB, rawInsertWorker: raw?.peakRssMiB, bareHttp: bare?.peakRssMiB, clientConfigGateway: clientConfig?.gateway.peakRssMiB },
   ratios,
   targets,
@@ -154,3 +159,9 @@ const results = {
 };
 const file = writeResults(results, PHASES.every((p) => phases.has(p)) ? undefined : [...phases]);
 printSummary(results, file);
+if (sdk) {
+  const m = sdk.node.memory;
+  const b = 'error' in sdk.browser ? `browser: ${sdk.browser.error}` : `browser heap: SDK ${sdk.browser.sdkHeapMiB} MiB after init, +${sdk.browser.heapPerQueuedMiB} MiB per MiB queued (${sdk.browser.queuedMiB} MiB, ${sdk.browser.queuedRecords} records)`;
+  console.log(`  client SDK (Node): ${sdk.node.otelhouse.cpuUsPerRecord} µs CPU per record written ahead, gzip'ed and sent; plain OpenTelemetry JS ${sdk.node.plainOtel.cpuUsPerRecord} µs (x${sdk.node.cpuOverPlainOtel}); bytes sent ${sdk.node.bytesSent.otelhouse} vs ${sdk.node.bytesSent.plainOtel}
+  client SDK memory: Node heap +${m.heapPerQueuedMiB} MiB per MiB queued (${m.queuedMiB} MiB, ${m.queuedRecords} records; heap ${m.heapEmpty.heapMiB} -> ${m.heapFull.heapMiB} MiB, RSS ${m.heapEmpty.rssMiB} -> ${m.heapFull.rssMiB} MiB); ${b}`);
+}

@@ -134,9 +134,9 @@ export class NodeChild {
 }
 
 /** Runs a worker script to completion and parses the JSON it prints last on stdout. */
-export function runWorker<T>(script: string, args: string[]): Promise<T> {
+export function runWorker<T>(script: string, args: string[], nodeFlags: string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
