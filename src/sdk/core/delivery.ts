@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 
-import { dropReport, exportRequest } from './otlpJson.ts';
+import { dropReport, exportRequest, recordText } from './otlpJson.ts';
 import { SIGNALS, type Batch, type RecordQueue, type Signal } from './queue.ts';
 
 /** What the transport got back: the HTTP status (0: no answer), and `Retry-After` in seconds if given. */
@@ -176,7 +176,7 @@ export class Delivery {
   }
 
   private body(signal: Signal, batch: Batch): string {
-    const records = batch.report ? [...batch.records, dropReport(batch.report.atMs, batch.report.dropped)] : batch.records;
+    const records = batch.report ? [...batch.records, recordText(dropReport(batch.report.atMs, batch.report.dropped))] : batch.records;
     return exportRequest(signal, this.resource(), records);
   }
 

@@ -88,10 +88,19 @@ export function encodeSpan(span: ReadableSpan): EncodedRecord {
   return { signal: 'traces', scope: scopeOf(span.instrumentationScope), record, severity: span.status.code === 2 ? 17 : 9 };
 }
 
-/** An Export{Logs,Trace}ServiceRequest of `records` (one signal), under one resource, grouped by scope in order. */
-export function exportRequest(signal: 'logs' | 'traces', resource: Attributes, records: readonly EncodedRecord[]): string {
-  const scopes: Array<{ scope: EncodedRecord['scope']; records: Json[] }> = [];
-  const byKey = new Map<string, { scope: EncodedRecord['scope']; records: Json[] }>();
+/** A record as the queue keeps it: its OTLP/JSON text, made once (its size, the store and every send use it as it is). */
+export interface RecordText {
+  scope: EncodedRecord['scope'];
+  json: string;
+}
+
+/**
+ * An Export{Logs,Trace}ServiceRequest of `records` (one signal), under one resource, grouped by
+ * scope in order: the records' texts joined, not parsed and serialized again.
+ */
+export function exportRequest(signal: 'logs' | 'traces', resource: Attributes, records: readonly RecordText[]): string {
+  const scopes: Array<{ scope: EncodedRecord['scope']; records: string[] }> = [];
+  const byKey = new Map<string, { scope: EncodedRecord['scope']; records: string[] }>();
   for (const r of records) {
     const key = `${r.scope.name}\0${r.scope.version ?? ''}`;
     let group = byKey.get(key);
@@ -100,11 +109,16 @@ export function exportRequest(signal: 'logs' | 'traces', resource: Attributes, r
       byKey.set(key, group);
       scopes.push(group);
     }
-    group.records.push(r.record);
+    group.records.push(r.json);
   }
-  const res = { attributes: keyValues(resource) };
-  if (signal === 'logs') return JSON.stringify({ resourceLogs: [{ resource: res, scopeLogs: scopes.map((s) => ({ scope: s.scope, logRecords: s.records })) }] });
-  return JSON.stringify({ resourceSpans: [{ resource: res, scopeSpans: scopes.map((s) => ({ scope: s.scope, spans: s.records })) }] });
+  const [outer, inner, list] = signal === 'logs' ? ['resourceLogs', 'scopeLogs', 'logRecords'] : ['resourceSpans', 'scopeSpans', 'spans'];
+  const groups = scopes.map((s) => `{"scope":${JSON.stringify(s.scope)},"${list}":[${s.records.join(',')}]}`);
+  return `{"${outer}":[{"resource":${JSON.stringify({ attributes: keyValues(resource) })},"${inner}":[${groups.join(',')}]}]}`;
+}
+
+/** The text the queue keeps of a record. */
+export function recordText(record: EncodedRecord): RecordText {
+  return { scope: record.scope, json: JSON.stringify(record.record) };
 }
 
 /** The log record telling the gateway how many records the client dropped, and why (`otelhouse.sdk.dropped`). */

@@ -22,7 +22,8 @@ function dir(): string {
 
 const log = (text: string, severity: number): EncodedRecord => ({ signal: 'logs', scope: { name: 't' }, record: { body: { stringValue: text } }, severity });
 const span = (name: string): EncodedRecord => ({ signal: 'traces', scope: { name: 't' }, record: { name }, severity: 9 });
-const bodies = (records: Array<{ record: EncodedRecord['record'] }>) => records.map((r) => (r.record.body as { stringValue: string } | undefined)?.stringValue ?? r.record.name);
+const bodies = (records: Array<{ json: string }>) =>
+  records.map((r) => JSON.parse(r.json) as { body?: { stringValue: string }; name?: string }).map((r) => r.body?.stringValue ?? r.name);
 let ids = 0;
 const newId = () => `batch-${++ids}-xxxx`;
 

@@ -4,8 +4,13 @@ export type Signal = EncodedRecord['signal'];
 export const SIGNALS: readonly Signal[] = ['logs', 'traces'];
 const DROP_REASONS = ['overflow', 'expired', 'rejected'] as const;
 
-/** A record in the queue: its place (`seq`, increasing), size, and when it was made. */
-export interface QueuedRecord extends EncodedRecord {
+/**
+ * A record in the queue: its signal, scope and severity, its OTLP/JSON text (kept as text: a
+ * third of the memory of the object it was, and never serialized again), its place (`seq`,
+ * increasing), size, and when it was made.
+ */
+export interface QueuedRecord extends Omit<EncodedRecord, 'record'> {
+  json: string;
   seq: number;
   bytes: number;
   createdMs: number;
@@ -146,7 +151,8 @@ export class RecordQueue {
 
   /** Adds a record; it is durable within `persistDelayMs`. */
   add(record: EncodedRecord): void {
-    const queued: QueuedRecord = { ...record, seq: this.nextSeq++, bytes: JSON.stringify(record.record).length, createdMs: this.now() };
+    const json = JSON.stringify(record.record);
+    const queued: QueuedRecord = { signal: record.signal, scope: record.scope, severity: record.severity, json, seq: this.nextSeq++, bytes: json.length, createdMs: this.now() };
     this.remember(queued);
     this.unsaved.push(queued);
     this.evict();
