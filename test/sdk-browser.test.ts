@@ -10,7 +10,7 @@ import type { Gateway } from '../src/gateway.ts';
 import { launchChromium } from './support/browser.ts';
 import { rows, startGateway } from './support/gateway.ts';
 
-// The browser SDK in real headless Chromium (issue 13, points 1, 3, 4, 7, 9): a page on one origin
+// The browser SDK in real headless Chromium (issue 13, points 1, 3, 4, 5, 6, 7, 9, 10, 11; dedicated and service workers too): a page on one origin
 // sends to the gateway on another with a client token; records are written ahead to IndexedDB, so
 // a crashed tab's records are delivered by the next page of the origin, once.
 
@@ -36,6 +36,7 @@ beforeAll(async () => {
   const sdk = bundle.outputFiles[0]!.text;
   pageServer = createServer((req, res) => {
     if (req.url === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk);
+    if (req.url === '/sw.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(SERVICE_WORKER);
     res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title><script src="/sdk.js"></script>');
   });
   await new Promise<void>((r) => pageServer.listen(0, '127.0.0.1', r));
@@ -59,6 +60,19 @@ async function appPage(context: BrowserContext, batchDelayMs = 50): Promise<Page
   }, { endpoint: gateway.url, token: TOKEN, batchDelayMs });
   return page;
 }
+
+/** A service worker that records through the SDK when a page asks it to, and answers whether it flushed. */
+const SERVICE_WORKER = `
+  importScripts('/sdk.js');
+  addEventListener('install', () => skipWaiting());
+  addEventListener('activate', (event) => event.waitUntil(clients.claim()));
+  addEventListener('message', (event) => event.waitUntil((async () => {
+    const { endpoint, token, testId } = event.data;
+    const missing = [typeof window, typeof document, typeof localStorage].join(',');
+    await otelhouse.init({ endpoint, token, service: 'web-sw', batchDelayMs: 50 });
+    for (let i = 0; i < 10; i++) otelhouse.log('info', testId, { i });
+    event.source.postMessage({ missing, flushed: await otelhouse.flush(10000) });
+  })()));`;
 
 /** Requests the gateway received, as its HTTP server saw them. */
 const received: Array<{ method: string; url: string; type: string; length: number; at: number }> = [];
@@ -177,6 +191,26 @@ describe('the browser SDK', () => {
     }, { endpoint: gateway.url, token: TOKEN, testId, sdkUrl: `${origin}/sdk.js` });
     expect(answer).toEqual({ missing: 'undefined,undefined,undefined', flushed: true });
     expect((await stored(testId)).map((r) => Number(r.i))).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    await context.close();
+  });
+
+  it('works the same in a service worker', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin);
+    const testId = `service-worker-${randomUUID()}`;
+    const answer = await page.evaluate(async ({ endpoint, token, testId }) => {
+      const registration = await navigator.serviceWorker.register('/sw.js');
+      await navigator.serviceWorker.ready;
+      return new Promise((resolve) => {
+        navigator.serviceWorker.onmessage = (e) => resolve(e.data);
+        registration.active!.postMessage({ endpoint, token, testId });
+      });
+    }, { endpoint: gateway.url, token: TOKEN, testId });
+    expect(answer).toEqual({ missing: 'undefined,undefined,undefined', flushed: true });
+    const rowsStored = await rows<{ i: string; service: string }>(gateway, `SELECT LogAttributes['i'] AS i, ServiceName AS service FROM otel_logs WHERE Body = '${testId}' ORDER BY toUInt32(i)`);
+    expect(rowsStored.map((r) => Number(r.i))).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(new Set(rowsStored.map((r) => r.service))).toEqual(new Set(['web-sw']));
     await context.close();
   });
 
