@@ -36,8 +36,12 @@ export const api = {
 };
 
 const LOCK_PREFIX = 'otelhouse-sdk-partition-';
-/** Largest request body: a keepalive request may carry 64 KiB in all. */
-const MAX_BATCH_BYTES = 60 * 1024;
+/**
+ * Records per request at most, in bytes: 4 KiB under the 60 KiB an unload may send (browsers take
+ * 64 KiB of keepalive bodies in flight), so a batch in flight fits one keepalive request with its
+ * resource and envelope, and is resent at unload under its id.
+ */
+const MAX_BATCH_BYTES = 56 * 1024;
 
 /** Starts the SDK in this page or worker; `tracing` left out, spans are no-ops (the core build). */
 export async function start(options: InitOptions, tracing?: TracerFactory): Promise<Client> {

@@ -121,4 +121,28 @@ describe('delivery', () => {
     expect(gap).toBeGreaterThanOrEqual(298);
     expect(gap).toBeLessThan(1300);
   });
+
+  it('at unload, still sends newer records in keepalive requests when a batch in flight is too big for the budget; that batch waits for the next page', async () => {
+    // Sends never answer here: the batch stays in flight.
+    const keepalives: Array<{ bytes: number; records: number }> = [];
+    const { queue, delivery } = await setUp(() => ({ status: 0 }), { random: () => 1, minBackoffMs: 60_000, maxBackoffMs: 60_000 });
+    for (let i = 0; i < 40; i++) queue.add({ ...log(i), record: { body: { stringValue: `r${i} ${'x'.repeat(1000)}` } } });
+    await queue.persist();
+    delivery.schedule(true);
+    for (let i = 0; i < 100 && queue.inFlight('logs').length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const [stuck] = queue.inFlight('logs');
+    expect(stuck!.records).toHaveLength(40);
+    for (let i = 40; i < 50; i++) queue.add(log(i));
+    const unloading = new Delivery(queue, async (_signal, body, _id, keepalive) => {
+      expect(keepalive).toBe(true);
+      keepalives.push({ bytes: new TextEncoder().encode(body).length, records: JSON.parse(body).resourceLogs[0].scopeLogs[0].logRecords.length });
+      return { status: 200 };
+    }, () => ({ 'service.name': 't' }), { maxBatchRecords: 512, maxBatchBytes: 1 << 20, batchDelayMs: 0, minBackoffMs: 1, maxBackoffMs: 1 }, () => `batch-${++ids}-yyyyyyyy`);
+    stops.push(() => unloading.stop());
+    unloading.unload(16 * 1024, 9);
+    expect(keepalives).toEqual([{ bytes: expect.any(Number), records: 10 }]);
+    expect(keepalives[0]!.bytes).toBeLessThanOrEqual(16 * 1024);
+    // The big batch is still in flight, under its id, for the next page.
+    expect(queue.inFlight('logs')[0]!.id).toBe(stuck!.id);
+  });
 });

@@ -117,13 +117,13 @@ export class Delivery {
       chosen.push({ signal, batch, body });
       return true;
     };
-    choose: for (const signal of SIGNALS) {
-      for (const batch of this.queue.inFlight(signal)) if (!fits(signal, batch)) break choose;
+    for (const signal of SIGNALS) {
+      // A batch in flight too big for what is left stays in flight for the next page; the rest still leaves.
+      for (const batch of this.queue.inFlight(signal)) fits(signal, batch);
       // Request overhead (the resource, the envelope) is small next to the records.
-      while (left > 4096) {
+      while (left > 4096 && chosen.length < maxRequests) {
         const batch = this.queue.anotherNow(signal, this.options.maxBatchRecords, left - 2048, this.newId);
-        if (!batch) break;
-        if (!fits(signal, batch)) break choose;
+        if (!batch || !fits(signal, batch)) break;
       }
     }
     // The batches and their ids are saved synchronously before they leave: the page may be gone

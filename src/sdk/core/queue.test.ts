@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { FileStore } from '../node/fileStore.ts';
 import type { EncodedRecord } from './otlpJson.ts';
-import { RecordQueue, type QueueOptions } from './queue.ts';
+import { RecordQueue, utf8Length, type QueueOptions } from './queue.ts';
 
 // The write-ahead queue on the Node file store (real files): bounds, eviction order, expiry, and
 // the batch in flight surviving a restart.
@@ -193,5 +193,11 @@ describe('the record queue', () => {
     const reopened = await open(path, { maxBytes: one * 2 });
     expect(bodies((await reopened.next('logs', 10, 1 << 20, newId))!.records)).toEqual(['c', 'd']);
     await reopened.close();
+  });
+
+  it('sizes records in UTF-8 bytes, as requests carry them', () => {
+    for (const text of ['plain', 'café', '日本語のログ', 'emoji 🎉 and 𝄞', JSON.stringify('lone \ud800 surrogate'), JSON.stringify({ body: 'Ω'.repeat(100) })]) {
+      expect(utf8Length(text), text).toBe(new TextEncoder().encode(text).length);
+    }
   });
 });

@@ -20,6 +20,18 @@ export interface QueuedRecord extends Omit<EncodedRecord, 'record'> {
 export type DropReason = 'overflow' | 'expired' | 'rejected';
 export type DropCounts = Record<DropReason, number>;
 
+/** Bytes of `text` in UTF-8 (what a request carries; JSON.stringify leaves no lone surrogates). */
+export function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    // 2 bytes below U+0800, 3 above, 4 for a surrogate pair (2 code units).
+    bytes += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return bytes;
+}
+
 /** A batch handed out: its id, its records, and (logs) the drop counts it reports. */
 export interface Batch {
   id: string;
@@ -152,7 +164,7 @@ export class RecordQueue {
   /** Adds a record; it is durable within `persistDelayMs`. */
   add(record: EncodedRecord): void {
     const json = JSON.stringify(record.record);
-    const queued: QueuedRecord = { signal: record.signal, scope: record.scope, severity: record.severity, json, seq: this.nextSeq++, bytes: json.length, createdMs: this.now() };
+    const queued: QueuedRecord = { signal: record.signal, scope: record.scope, severity: record.severity, json, seq: this.nextSeq++, bytes: utf8Length(json), createdMs: this.now() };
     this.remember(queued);
     this.unsaved.push(queued);
     this.evict();
