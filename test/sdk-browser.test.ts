@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway.ts';
+import { appBundle } from './support/appBundle.ts';
 import { launchChromium } from './support/browser.ts';
 import { rows, startGateway } from './support/gateway.ts';
 
@@ -22,18 +21,7 @@ let origin: string;
 
 beforeAll(async () => {
   // As an app's bundler builds it: `otelhouse/sdk`, the package's browser entry point.
-  const bundle = await build({
-    stdin: { contents: "export * from 'otelhouse/sdk';", resolveDir: fileURLToPath(new URL('..', import.meta.url)) },
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    globalName: 'otelhouse',
-    target: 'es2020',
-    platform: 'browser',
-    write: false,
-    conditions: ['otelhouse-source'],
-  });
-  const sdk = bundle.outputFiles[0]!.text;
+  const sdk = (await appBundle('otelhouse/sdk', { format: 'iife' })).text;
   pageServer = createServer((req, res) => {
     if (req.url === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk);
     if (req.url === '/sw.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(SERVICE_WORKER);

@@ -1,28 +1,11 @@
-import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { appBundle as bundle } from './support/appBundle.ts';
 
 // The browser SDK's weight (issue 13, point 2), measured as the anchors were: esbuild, minified,
 // ES2020, gzip -9. For scale: Sentry browser 31.1 KiB, Grafana Faro 41.1, plain OTel traces + logs 26.1.
 
 const KiB = 1024;
-
-/** `otelhouse/sdk` or `otelhouse/sdk/core`, bundled as an app's bundler would. */
-async function bundle(entry: string): Promise<{ gzipBytes: number; metafile: Metafile }> {
-  const result = await build({
-    stdin: { contents: `export * from '${entry}';`, resolveDir: fileURLToPath(new URL('..', import.meta.url)) },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    target: 'es2020',
-    platform: 'browser',
-    write: false,
-    conditions: ['otelhouse-source'],
-    metafile: true,
-  });
-  return { gzipBytes: gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length, metafile: result.metafile };
-}
 
 /** Bytes each package contributes to the output. */
 function bytesByPackage(metafile: Metafile): Map<string, number> {
