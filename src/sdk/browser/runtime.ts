@@ -3,6 +3,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { Client, createClient, newBatchId, type InitOptions, type Level } from '../core/client.ts';
 import { Delivery, type Transport } from '../core/delivery.ts';
 import { RecordQueue } from '../core/queue.ts';
+import { httpConfigFetch } from '../core/remoteConfig.ts';
 import type { SessionShare, SharedSession } from '../core/session.ts';
 import type { TracerFactory } from '../core/tracing.ts';
 import { getMeta, IdbStore, metaValue, openDatabase, partitions, setMeta } from './idbStore.ts';
@@ -59,6 +60,7 @@ export async function start(options: InitOptions, tracing?: TracerFactory): Prom
     setOptedOut: (value) => setMeta(db, 'optedOut', value ? 'true' : undefined),
     maxBatchBytes: MAX_BATCH_BYTES,
     sessionShare: localStorageShare(),
+    configFetch: httpConfigFetch(options.endpoint, options.token, 'query'),
   }, tracing);
   current = client;
   adoptOrphans(db, partition, transport, client).catch((err: unknown) => console.warn('otelhouse SDK: delivering the records of a closed page failed', err));
@@ -79,7 +81,10 @@ export async function start(options: InitOptions, tracing?: TracerFactory): Prom
       });
     });
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'hidden') client.unload();
+      const shown = document.visibilityState === 'visible';
+      if (!shown) client.unload();
+      // No config polls while hidden; one at once when shown again.
+      client.visible(shown);
     });
   }
   return client;

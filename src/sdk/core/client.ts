@@ -6,6 +6,7 @@ import { LoggerProvider, type LogRecordProcessor, type SdkLogRecord } from '@ope
 import { Delivery, type DeliveryHealth, type Transport } from './delivery.ts';
 import { encodeLogRecord, type EncodedRecord } from './otlpJson.ts';
 import { RecordQueue, type DropReason, type RecordStore } from './queue.ts';
+import { RemoteConfig, type ConfigFetch } from './remoteConfig.ts';
 import { SessionClock, type SessionShare } from './session.ts';
 import type { TracerFactory } from './tracing.ts';
 
@@ -32,6 +33,11 @@ export interface InitOptions {
   maxQueueAgeMs?: number;
   /** How long records gather before a request (default 1 s). */
   batchDelayMs?: number;
+  /**
+   * Apply what `GET /v1/config` serves (default true): the kill switch, the minimum log level (a
+   * debug session lowers it), and, when a policy matches this client, its batch settings.
+   */
+  remoteConfig?: boolean;
 }
 
 /** What each platform (Node, browser, worker) gives the client. */
@@ -49,6 +55,8 @@ export interface Platform {
   maxBatchBytes: number;
   /** Where pages of one origin share their session (none: the session lives in memory). */
   sessionShare?: SessionShare;
+  /** How this platform fetches `/v1/config` (none: no remote configuration). */
+  configFetch?: ConfigFetch;
 }
 
 export interface Health {
@@ -59,6 +67,8 @@ export interface Health {
   dropped: Record<DropReason, number>;
   optedOut: boolean;
   delivery: DeliveryHealth;
+  /** What `/v1/config` last served, and when it was last answered (no `etag` yet: not fetched). */
+  config: { etag?: string; answeredMs?: number; telemetryEnabled: boolean; minLogLevel: Level; debugSessionId?: string };
 }
 
 export const SDK_VERSION = '0.1.0';
@@ -77,6 +87,10 @@ export class Client {
   private optedOut: boolean;
   private closed = false;
   private lastUnloadMs = 0;
+  /** Served by `/v1/config`: the lowest severity recorded, and the kill switch. Until then, everything. */
+  private minSeverity = 0;
+  private disabled = false;
+  private readonly remote: RemoteConfig | undefined;
 
   constructor(
     private readonly options: InitOptions,
@@ -98,6 +112,14 @@ export class Client {
       shutdown: async () => {},
     };
     this.loggerProvider = new LoggerProvider({ resource: resourceFromAttributes({}), processors: [logProcessor] });
+    if (options.remoteConfig !== false && platform.configFetch) {
+      this.remote = new RemoteConfig(platform.configFetch, () => this.configQuery(), (config) => {
+        this.minSeverity = SEVERITY[config.minLogLevel];
+        if (!config.telemetryEnabled && !this.disabled) void this.queue.clear();
+        this.disabled = !config.telemetryEnabled;
+        if (config.policies.length > 0) this.delivery.setBatching(config.sdk.maxBatchSize, config.sdk.flushIntervalMs);
+      });
+    }
     this.logger = this.loggerProvider.getLogger('otelhouse', SDK_VERSION);
     // Without tracing (the core build) spans are the API's no-op spans: `trace` still runs its function.
     this.tracer = tracing ? tracing((set) => session.stamp(set), enqueue, SDK_VERSION) : traceApi.getTracer('otelhouse');
@@ -120,7 +142,7 @@ export class Client {
   }
 
   log(level: Level, message: string, attributes?: Record<string, AnyValue>): void {
-    if (this.optedOut || this.closed) return;
+    if (this.optedOut || this.closed || this.disabled || SEVERITY[level] < this.minSeverity) return;
     this.logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: message, attributes, context: context.active() });
   }
 
@@ -159,6 +181,7 @@ export class Client {
     if (this.closed) return true;
     const flushed = await this.flush(timeoutMs);
     this.closed = true;
+    this.remote?.stop();
     this.delivery.stop();
     await this.queue.close();
     return flushed;
@@ -167,6 +190,7 @@ export class Client {
   /** Stops recording and sending at once and empties the queue; remembered across restarts. */
   async optOut(): Promise<void> {
     this.optedOut = true;
+    this.remote?.stop();
     await this.platform.setOptedOut(true);
     await this.queue.clear();
   }
@@ -174,11 +198,20 @@ export class Client {
   async optIn(): Promise<void> {
     this.optedOut = false;
     await this.platform.setOptedOut(false);
+    void this.remote?.start();
   }
 
   health(): Health {
     const { records, bytes } = this.queue.size;
-    return { queuedRecords: records, queuedBytes: bytes, unsavedRecords: this.queue.unsavedRecords, dropped: { ...this.queue.dropped }, optedOut: this.optedOut, delivery: { ...this.delivery.health, retryAtMs: { ...this.delivery.health.retryAtMs } } };
+    const served = this.remote?.config;
+    const config: Health['config'] = {
+      ...(this.remote?.etag ? { etag: this.remote.etag } : {}),
+      ...(this.remote?.answeredMs ? { answeredMs: this.remote.answeredMs } : {}),
+      telemetryEnabled: !this.disabled,
+      minLogLevel: served?.minLogLevel ?? 'trace',
+      ...(served?.debugSession ? { debugSessionId: served.debugSession.id } : {}),
+    };
+    return { queuedRecords: records, queuedBytes: bytes, unsavedRecords: this.queue.unsavedRecords, dropped: { ...this.queue.dropped }, optedOut: this.optedOut, delivery: { ...this.delivery.health, retryAtMs: { ...this.delivery.health.retryAtMs } }, config };
   }
 
   /**
@@ -194,9 +227,35 @@ export class Client {
     this.delivery.unload(budgetBytes, 9);
   }
 
-  /** The network is back (`online`): sending resumes at once instead of after the backoff. */
+  /** The network is back (`online`): sending resumes at once instead of after the backoff, and the config is fetched. */
   online(): void {
-    if (!this.optedOut && !this.closed) this.delivery.resume();
+    if (this.optedOut || this.closed) return;
+    this.delivery.resume();
+    this.remote?.resume();
+  }
+
+  /** The page was hidden (no config polls until it is shown) or shown again (a poll at once). */
+  visible(shown: boolean): void {
+    if (shown && !this.optedOut && !this.closed) this.remote?.resume();
+    else if (!shown) this.remote?.pause();
+  }
+
+  /** Starts polling `/v1/config` (resolves once the first poll is answered or failed). */
+  startRemoteConfig(): Promise<void> {
+    return this.optedOut || !this.remote ? Promise.resolve() : this.remote.start();
+  }
+
+  /** The client's identity as `/v1/config` takes it. */
+  private configQuery(): string {
+    const r = this.resource();
+    const query = new URLSearchParams();
+    for (const key of ['service.name', 'service.version', 'deployment.environment.name', 'app.installation.id', 'telemetry.sdk.language']) {
+      const value = r[key];
+      if (value !== undefined) query.set(key, String(value));
+    }
+    const session = this.session.currentId();
+    if (session) query.set('session.id', session);
+    return query.toString();
   }
 
   /** The page came back from the back/forward cache: the queue is read again from the store, then sending resumes. */
@@ -211,7 +270,7 @@ export class Client {
   }
 
   private enqueue(record: EncodedRecord): void {
-    if (this.optedOut || this.closed) return;
+    if (this.optedOut || this.closed || this.disabled) return;
     this.queue.add(record);
   }
 }
@@ -235,6 +294,7 @@ export async function createClient(options: InitOptions, platform: Platform, tra
   if (platform.optedOut) await queue.clear();
   // What an earlier run left is sent now.
   if (queue.size.records > 0) delivery.schedule(true);
+  void client.startRemoteConfig();
   return client;
 }
 

@@ -64,6 +64,12 @@ export class Delivery {
     queue.onDurable = () => this.schedule();
   }
 
+  /** Applies batch settings served by `/v1/config`: records per request (at most 512) and how long records gather. */
+  setBatching(maxBatchRecords: number, batchDelayMs: number): void {
+    this.options.maxBatchRecords = Math.max(1, Math.min(512, Math.floor(maxBatchRecords)));
+    this.options.batchDelayMs = Math.max(0, batchDelayMs);
+  }
+
   /** Starts sending within `batchDelayMs` (at once when a batch is full or `now`). */
   schedule(now = false): void {
     if (this.stopped) return;

@@ -38,6 +38,11 @@ export class SessionClock {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The session's id, if a record has been made in it. */
+  currentId(): string | undefined {
+    return this.session?.id;
+  }
+
   /** Sets the session attributes of one record through `set`. */
   stamp(set: (key: string, value: string) => void): void {
     const now = this.now();

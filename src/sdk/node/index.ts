@@ -12,6 +12,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { Client, createClient, type InitOptions, type Level } from '../core/client.ts';
 import type { Transport } from '../core/delivery.ts';
 import { otelTracing } from '../core/tracing.ts';
+import { httpConfigFetch } from '../core/remoteConfig.ts';
 import { FileStore } from './fileStore.ts';
 
 const gzipAsync = promisify(gzip);
@@ -53,6 +54,7 @@ export async function init(options: NodeInitOptions): Promise<Client> {
     optedOut: existsSync(optOutFile),
     setOptedOut: async (value) => (value ? writeFile(optOutFile, '') : rm(optOutFile, { force: true })),
     maxBatchBytes: 4 * 1024 * 1024,
+    configFetch: httpConfigFetch(options.endpoint, options.token, 'header'),
   }, otelTracing);
   if (options.handleProcessEvents !== false) handleProcessEvents(client);
   current = client;
