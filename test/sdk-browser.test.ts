@@ -14,6 +14,7 @@ import { rows, startGateway } from './support/gateway.ts';
 // a crashed tab's records are delivered by the next page of the origin, once.
 
 const TOKEN = 'pk_sdk_browser_0123456789';
+const ADMIN = 'sdk-browser-admin-token';
 let gateway: Gateway;
 let browser: Browser;
 let pageServer: Server;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => pageServer.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
-  gateway = await startGateway({ auth: { clientTokens: [{ name: 'app', token: TOKEN, origins: [origin] }] } });
+  gateway = await startGateway({ auth: { clientTokens: [{ name: 'app', token: TOKEN, origins: [origin] }], adminTokens: [ADMIN] } });
   gateway.app.server.on('request', (req) => received.push({ method: req.method ?? '', url: req.url ?? '', type: String(req.headers['content-type'] ?? ''), length: Number(req.headers['content-length'] ?? 0), at: Date.now() }));
   browser = await launchChromium();
 }, 60_000);
@@ -337,4 +338,50 @@ describe('the browser SDK', () => {
     expect(stored.map((r) => [Number(r.n), Number(r.u)])).toEqual([[5000, 5000]]);
     await context.close();
   });
+
+  it('obeys /v1/config: DEBUG records only during a debug session for its installation; no polls while hidden, one at once when shown', async () => {
+    const service = `web-rc-${randomUUID()}`;
+    const admin = async (path: string, body: unknown) => {
+      const res = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status, await res.clone().text()).toBeLessThan(300);
+      return (await res.json()) as { id: string };
+    };
+    await admin('/api/policies', { name: service, targeting: { services: [service] }, settings: { minLogLevel: 'info', sdk: { pollIntervalMs: 5000 } } });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin);
+    const health = () => page.evaluate(() => (window as any).otelhouse.health());
+    await page.evaluate(({ endpoint, token, service }) => (window as any).otelhouse.init({ endpoint, token, service, batchDelayMs: 50 }), { endpoint: gateway.url, token: TOKEN, service });
+    for (let i = 0; i < 100 && (await health()).config.minLogLevel !== 'info'; i++) await new Promise((r) => setTimeout(r, 50));
+    const testId = `web-rc-${randomUUID()}`;
+    const logged = (level: string, n: number) => page.evaluate(({ testId, level, n }) => {
+      for (let i = 0; i < n; i++) (window as any).otelhouse.log(level, testId, { level });
+      return (window as any).otelhouse.flush(10_000);
+    }, { testId, level, n });
+    expect(await logged('debug', 3)).toBe(true);
+    expect(await logged('info', 1)).toBe(true);
+    const [first] = await rows<{ installation: string }>(gateway, `SELECT ResourceAttributes['app.installation.id'] AS installation FROM otel_logs WHERE Body = '${testId}'`);
+    expect(first).toBeDefined();
+
+    const session = await admin('/api/debug-sessions', { target: { 'app.installation.id': first!.installation }, level: 'debug', durationMinutes: 5 });
+    for (let i = 0; i < 300 && (await health()).config.debugSessionId !== session.id; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await logged('debug', 2)).toBe(true);
+    const stored = await rows<{ level: string; session: string }>(gateway, `SELECT LogAttributes['level'] AS level, ResourceAttributes['otelhouse.debug_session.id'] AS session FROM otel_logs WHERE Body = '${testId}' ORDER BY Timestamp`);
+    expect(stored).toEqual([{ level: 'info', session: '' }, { level: 'debug', session: session.id }, { level: 'debug', session: session.id }]);
+
+    // Hidden: no polls (two intervals pass); shown again: one at once.
+    const polls = () => received.filter((r) => r.method === 'GET' && r.url.startsWith('/v1/config') && r.url.includes(first!.installation)).length;
+    const setVisibility = (state: string) => page.evaluate((state) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+    await setVisibility('hidden');
+    const hiddenAt = polls();
+    await new Promise((r) => setTimeout(r, 11_000));
+    expect(polls()).toBe(hiddenAt);
+    await setVisibility('visible');
+    for (let i = 0; i < 40 && polls() === hiddenAt; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(polls()).toBe(hiddenAt + 1);
+    await context.close();
+  }, 60_000);
 });
