@@ -339,7 +339,7 @@ describe('the browser SDK', () => {
     await context.close();
   });
 
-  it('obeys /v1/config: DEBUG records only during a debug session for its installation; no polls while hidden, one at once when shown', async () => {
+  it('obeys /v1/config: DEBUG records only during a debug session for its installation; no polls while hidden, one at once when shown or back online', async () => {
     const service = `web-rc-${randomUUID()}`;
     const admin = async (path: string, body: unknown) => {
       const res = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -382,6 +382,11 @@ describe('the browser SDK', () => {
     await setVisibility('visible');
     for (let i = 0; i < 40 && polls() === hiddenAt; i++) await new Promise((r) => setTimeout(r, 50));
     expect(polls()).toBe(hiddenAt + 1);
+    // Back online: one at once too (the next timed poll is 5 s away).
+    await context.setOffline(true);
+    await context.setOffline(false);
+    for (let i = 0; i < 40 && polls() === hiddenAt + 1; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(polls()).toBe(hiddenAt + 2);
     await context.close();
   }, 60_000);
 });
