@@ -58,12 +58,12 @@ async function until<T>(read: () => T | Promise<T>, check: (value: T) => boolean
   return value;
 }
 
-async function start(service: string, batchDelayMs: number): Promise<{ installation: string }> {
+async function start(service: string, batchDelayMs: number): Promise<{ installation: string; dataDir: string }> {
   const d = tempDataDir('otelhouse-sdk-rc-');
   dirs.push(d);
   await sdk.init({ endpoint: gateway.url, token: INGEST, service, dataDir: d.dir, batchDelayMs, handleProcessEvents: false });
   await until(() => sdk.health().config.etag, (etag) => etag !== undefined);
-  return { installation: readFileSync(join(d.dir, 'installation-id'), 'utf8') };
+  return { installation: readFileSync(join(d.dir, 'installation-id'), 'utf8'), dataDir: d.dir };
 }
 
 const stored = (body: string) =>
@@ -101,7 +101,7 @@ describe('the SDK under /v1/config', () => {
     const service = `rc-kill-${randomUUID()}`;
     // Polls every 5 s; batches wait an hour, so records stay queued.
     await admin('POST', '/api/policies', { name: `${service}-poll`, targeting: { services: [service] }, settings: { sdk: { pollIntervalMs: 5000, flushIntervalMs: 3_600_000 } } });
-    await start(service, 60_000);
+    const { dataDir } = await start(service, 60_000);
     const before = `before-${randomUUID()}`;
     for (let i = 0; i < 5; i++) sdk.log('error', before);
     expect(sdk.health().queuedRecords).toBe(5);
@@ -111,6 +111,15 @@ describe('the SDK under /v1/config', () => {
     const during = `during-${randomUUID()}`;
     sdk.log('fatal', during);
     expect(sdk.health().queuedRecords).toBe(0);
+
+    // Restarted while the gateway cannot be reached: the kept config holds from the first record.
+    await sdk.shutdown(1000);
+    await sdk.init({ endpoint: 'http://127.0.0.1:9', token: INGEST, service, dataDir, batchDelayMs: 60_000, handleProcessEvents: false });
+    expect(sdk.health().config).toMatchObject({ telemetryEnabled: false });
+    sdk.log('fatal', during);
+    expect(sdk.health().queuedRecords).toBe(0);
+    await sdk.shutdown(100);
+    await sdk.init({ endpoint: gateway.url, token: INGEST, service, dataDir, batchDelayMs: 60_000, handleProcessEvents: false });
 
     await admin('DELETE', `/api/policies/${kill.id}`);
     await until(() => sdk.health().config.telemetryEnabled, (on) => on, 15_000);

@@ -61,6 +61,7 @@ export async function start(options: InitOptions, tracing?: TracerFactory): Prom
     maxBatchBytes: MAX_BATCH_BYTES,
     sessionShare: localStorageShare(),
     configFetch: httpConfigFetch(options.endpoint, options.token, 'query'),
+    configKeeper: { load: () => getMeta(db, 'config'), save: (text) => setMeta(db, 'config', text) },
   }, tracing);
   current = client;
   adoptOrphans(db, partition, transport, client).catch((err: unknown) => console.warn('otelhouse SDK: delivering the records of a closed page failed', err));

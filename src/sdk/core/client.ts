@@ -6,7 +6,7 @@ import { LoggerProvider, type LogRecordProcessor, type SdkLogRecord } from '@ope
 import { Delivery, type DeliveryHealth, type Transport } from './delivery.ts';
 import { encodeLogRecord, type EncodedRecord } from './otlpJson.ts';
 import { RecordQueue, type DropReason, type RecordStore } from './queue.ts';
-import { RemoteConfig, type ConfigFetch } from './remoteConfig.ts';
+import { RemoteConfig, type ConfigFetch, type ConfigKeeper } from './remoteConfig.ts';
 import { SessionClock, type SessionShare } from './session.ts';
 import type { TracerFactory } from './tracing.ts';
 
@@ -55,8 +55,9 @@ export interface Platform {
   maxBatchBytes: number;
   /** Where pages of one origin share their session (none: the session lives in memory). */
   sessionShare?: SessionShare;
-  /** How this platform fetches `/v1/config` (none: no remote configuration). */
+  /** How this platform fetches `/v1/config` (none: no remote configuration), and keeps the last answer. */
   configFetch?: ConfigFetch;
+  configKeeper?: ConfigKeeper;
 }
 
 export interface Health {
@@ -118,7 +119,7 @@ export class Client {
         if (!config.telemetryEnabled && !this.disabled) void this.queue.clear();
         this.disabled = !config.telemetryEnabled;
         if (config.policies.length > 0) this.delivery.setBatching(config.sdk.maxBatchSize, config.sdk.flushIntervalMs);
-      });
+      }, platform.configKeeper);
     }
     this.logger = this.loggerProvider.getLogger('otelhouse', SDK_VERSION);
     // Without tracing (the core build) spans are the API's no-op spans: `trace` still runs its function.
@@ -240,9 +241,11 @@ export class Client {
     else if (!shown) this.remote?.pause();
   }
 
-  /** Starts polling `/v1/config` (resolves once the first poll is answered or failed). */
-  startRemoteConfig(): Promise<void> {
-    return this.optedOut || !this.remote ? Promise.resolve() : this.remote.start();
+  /** Applies the config kept from the last run, then starts polling `/v1/config` (not waited for). */
+  async startRemoteConfig(): Promise<void> {
+    if (this.optedOut || !this.remote) return;
+    await this.remote.restore();
+    void this.remote.start();
   }
 
   /** The client's identity as `/v1/config` takes it. */
@@ -294,7 +297,7 @@ export async function createClient(options: InitOptions, platform: Platform, tra
   if (platform.optedOut) await queue.clear();
   // What an earlier run left is sent now.
   if (queue.size.records > 0) delivery.schedule(true);
-  void client.startRemoteConfig();
+  await client.startRemoteConfig();
   return client;
 }
 

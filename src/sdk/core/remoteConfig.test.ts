@@ -97,4 +97,31 @@ describe('RemoteConfig', () => {
     await vi.advanceTimersByTimeAsync(10 * MIN_POLL_MS);
     expect(seen).toHaveLength(2);
   });
+
+  it('applies the config kept from the last run before any answer, revalidates it with its ETag, and keeps each new one', async () => {
+    let kept: string | undefined = JSON.stringify({ etag: '"k"', body: served({ telemetryEnabled: false }) });
+    const seen: Array<string | undefined> = [];
+    const changes: ClientConfig[] = [];
+    const remote = new RemoteConfig(async (_q, etag) => {
+      seen.push(etag);
+      return { status: 200, etag: '"n"', body: served({ minLogLevel: 'error' }) };
+    }, () => '', (c) => changes.push(c), { load: async () => kept, save: async (text) => void (kept = text) });
+    await remote.restore();
+    expect(changes.map((c) => c.telemetryEnabled)).toEqual([false]);
+    await remote.start();
+    remote.stop();
+    expect(seen).toEqual(['"k"']);
+    expect(changes.map((c) => c.minLogLevel)).toEqual(['info', 'error']);
+    await vi.waitFor(() => expect(JSON.parse(kept!)).toMatchObject({ etag: '"n"', body: { minLogLevel: 'error' } }));
+  });
+
+  it.each([['nothing kept', undefined], ['text that is not JSON', '{"etag":'], ['a body that is not a config', JSON.stringify({ etag: '"x"', body: { minLogLevel: 'loud' } })]])(
+    'starts from the defaults with %s',
+    async (_name, text) => {
+      const changes: ClientConfig[] = [];
+      const remote = new RemoteConfig(async () => ({ status: 0 }), () => '', (c) => changes.push(c), { load: async () => text, save: async () => {} });
+      await remote.restore();
+      expect([changes, remote.etag, remote.config]).toEqual([[], undefined, undefined]);
+    },
+  );
 });

@@ -19,6 +19,12 @@ export interface ClientConfig {
   policies: string[];
 }
 
+/** Where the last served config is kept across restarts (a file in Node, IndexedDB in browsers). */
+export interface ConfigKeeper {
+  load(): Promise<string | undefined>;
+  save(text: string): Promise<void>;
+}
+
 /** Fetches `/v1/config?<query>`, revalidating `etag` when given. Never throws: no answer is status 0. */
 export type ConfigFetch = (query: string, etag: string | undefined) => Promise<{ status: number; etag?: string; body?: unknown }>;
 
@@ -59,7 +65,25 @@ export class RemoteConfig {
     private readonly fetchConfig: ConfigFetch,
     private readonly query: () => string,
     private readonly onChange: (config: ClientConfig) => void,
+    private readonly keeper?: ConfigKeeper,
   ) {}
+
+  /**
+   * Applies the config kept from the last run, so a kill switch or a level holds from the first
+   * record, before the gateway answers (or while it cannot be reached); the first poll revalidates it.
+   */
+  async restore(): Promise<void> {
+    try {
+      const kept = JSON.parse((await this.keeper?.load()) ?? 'null') as { etag?: unknown; body?: unknown } | null;
+      const config = readConfig(kept?.body);
+      if (!config || this.config) return;
+      this.config = config;
+      this.etag = typeof kept?.etag === 'string' ? kept.etag : undefined;
+      this.onChange(config);
+    } catch {
+      // nothing kept, or not readable: the defaults hold until the first answer
+    }
+  }
 
   /** Polls now, then at the served interval. */
   start(): Promise<void> {
@@ -110,6 +134,7 @@ export class RemoteConfig {
     this.etag = answer.etag;
     this.config = config;
     this.onChange(config);
+    this.keeper?.save(JSON.stringify({ etag: answer.etag, body: answer.body })).catch(() => {});
   }
 
   private schedule(): void {

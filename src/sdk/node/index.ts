@@ -12,7 +12,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { Client, createClient, type InitOptions, type Level } from '../core/client.ts';
 import type { Transport } from '../core/delivery.ts';
 import { otelTracing } from '../core/tracing.ts';
-import { httpConfigFetch } from '../core/remoteConfig.ts';
+import { httpConfigFetch, type ConfigKeeper } from '../core/remoteConfig.ts';
 import { FileStore } from './fileStore.ts';
 
 const gzipAsync = promisify(gzip);
@@ -55,6 +55,7 @@ export async function init(options: NodeInitOptions): Promise<Client> {
     setOptedOut: async (value) => (value ? writeFile(optOutFile, '') : rm(optOutFile, { force: true })),
     maxBatchBytes: 4 * 1024 * 1024,
     configFetch: httpConfigFetch(options.endpoint, options.token, 'header'),
+    configKeeper: fileKeeper(join(dataDir, 'config.json')),
   }, otelTracing);
   if (options.handleProcessEvents !== false) handleProcessEvents(client);
   current = client;
@@ -74,6 +75,17 @@ export const shutdown = (timeoutMs?: number) => client().shutdown(timeoutMs);
 export const optOut = () => client().optOut();
 export const optIn = () => client().optIn();
 export const health = () => client().health();
+
+/** The last served config, in a file replaced whole (written beside it, then renamed over it). */
+function fileKeeper(path: string): ConfigKeeper {
+  return {
+    load: async () => (existsSync(path) ? readFileSync(path, 'utf8') : undefined),
+    save: async (text) => {
+      await writeFile(`${path}.tmp`, text);
+      await rename(`${path}.tmp`, path);
+    },
+  };
+}
 
 /** `app.installation.id`: made once, kept in `<dataDir>/installation-id`. */
 async function installationId(dir: string): Promise<string> {
