@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { build } from 'esbuild';
 import { createServer, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +27,7 @@ beforeAll(async () => {
   pageServer = createServer((req, res) => {
     if (req.url === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk);
     if (req.url === '/sw.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(SERVICE_WORKER);
+    if (req.url === '/app.min.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(appScript);
     res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title><script src="/sdk.js"></script>');
   });
   await new Promise<void>((r) => pageServer.listen(0, '127.0.0.1', r));
@@ -62,6 +64,9 @@ const SERVICE_WORKER = `
     for (let i = 0; i < 10; i++) otelhouse.log('info', testId, { i });
     event.source.postMessage({ missing, flushed: await otelhouse.flush(10000) });
   })()));`;
+
+/** A minified app script the page may load (set by a test). */
+let appScript = '';
 
 /** Requests the gateway received, as its HTTP server saw them. */
 const received: Array<{ method: string; url: string; type: string; length: number; at: number }> = [];
@@ -387,6 +392,79 @@ describe('the browser SDK', () => {
     await context.setOffline(false);
     for (let i = 0; i < 40 && polls() === hiddenAt + 1; i++) await new Promise((r) => setTimeout(r, 50));
     expect(polls()).toBe(hiddenAt + 2);
+    await context.close();
+  }, 60_000);
+
+  it('turns uncaught errors, unhandled rejections and captureException into exception records; 100 throws of one bug from a minified script are one issue with the original names', async () => {
+    const service = `web-err-${randomUUID().slice(0, 8)}`;
+    const release = `${service}@1.0.0`;
+    // The app as its bundler ships it: minified, with a source map uploaded for the release.
+    const app = await build({
+      stdin: {
+        contents: `
+          function priceOf(item: { sku: string; quantity: number }): number {
+            const prices: Record<string, { amount: number }> = { 'A-1': { amount: 5 } };
+            return prices[item.sku]!.amount * item.quantity;
+          }
+          export function checkout(items: Array<{ sku: string; quantity: number }>): number {
+            let total = 0;
+            for (const item of items) total += priceOf(item);
+            return total;
+          }`,
+        sourcefile: 'src/checkout.ts',
+        loader: 'ts',
+      },
+      format: 'iife', globalName: 'shop', minify: true, sourcemap: 'external', outfile: 'app.min.js', write: false, target: 'es2020',
+    });
+    appScript = app.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+    const map = app.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
+    expect(appScript).not.toContain('priceOf');
+    const upload = await fetch(`${gateway.url}/api/releases/${encodeURIComponent(release)}/sourcemaps`, {
+      method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ fileUrl: '~/app.min.js', sourceMap: map }),
+    });
+    expect(upload.status, await upload.clone().text()).toBe(201);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin);
+    await page.evaluate(({ endpoint, token, service }) => (window as any).otelhouse.init({ endpoint, token, service, version: '1.0.0', batchDelayMs: 50 }), { endpoint: gateway.url, token: TOKEN, service });
+    await page.addScriptTag({ url: `${origin}/app.min.js` });
+    const flushed = await page.evaluate(async () => {
+      const w = window as any;
+      // Uncaught: thrown from timers, as an app's event handlers throw.
+      for (let i = 0; i < 100; i++) setTimeout(() => w.shop.checkout([{ sku: 'Z-9', quantity: 1 }]));
+      void Promise.reject(new RangeError('quantity out of range'));
+      w.otelhouse.captureException(new Error('payment declined: card A'), { fingerprint: ['payment-declined'] });
+      w.otelhouse.captureException(new Error('payment declined: card B'), { fingerprint: ['payment-declined'] });
+      w.otelhouse.captureException({ toString() { throw new Error('hostile'); } });
+      await new Promise((r) => setTimeout(r, 300));
+      return w.otelhouse.flush(10_000);
+    });
+    expect(flushed).toBe(true);
+    const types = await rows<{ type: string; n: string }>(gateway, `SELECT LogAttributes['exception.type'] AS type, count() AS n FROM otel_logs WHERE ServiceName = '${service}' AND SeverityText = 'ERROR' GROUP BY type ORDER BY type`);
+    expect(types.map((t) => [t.type, Number(t.n)])).toEqual([['Error', 3], ['RangeError', 1], ['TypeError', 100]]);
+
+    type Issue = { fingerprint: string; title: string; culprit: string; events: number };
+    const issues = async () => ((await (await fetch(`${gateway.url}/api/issues?service=${service}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { issues: Issue[] }).issues;
+    // Until every occurrence is counted: 100 + 1 + 2 + 1.
+    let found = await issues();
+    for (let i = 0; i < 200 && found.reduce((n, x) => n + x.events, 0) < 104; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      found = await issues();
+    }
+    const byTitle = Object.fromEntries(found.map((x) => [x.title.replace(/card [AB]$/, 'card *'), x.events]));
+    expect(byTitle).toEqual({
+      "TypeError: Cannot read properties of undefined (reading 'amount')": 100,
+      'RangeError: quantity out of range': 1,
+      // Two messages, one fingerprint: one issue.
+      'Error: payment declined: card *': 2,
+      'Error: {}': 1,
+    });
+    const typeError = found.find((x) => x.title.startsWith('TypeError'))!;
+    expect(typeError.culprit).toBe('priceOf (src/checkout.ts)');
+    const detail = (await (await fetch(`${gateway.url}/api/issues/${typeError!.fingerprint}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { latestEvent: { stacktrace: string } };
+    expect(detail.latestEvent.stacktrace).toMatch(/at priceOf \(src\/checkout\.ts:\d+:\d+\)/);
+    expect(detail.latestEvent.stacktrace).toMatch(/at checkout \(src\/checkout\.ts:\d+:\d+\)/);
     await context.close();
   }, 60_000);
 });

@@ -8,4 +8,4 @@ import { api, start } from './runtime.ts';
 export type { Client, InitOptions, Level };
 
 export const init = (options: InitOptions): Promise<Client> => start(options);
-export const { log, flush, shutdown, optOut, optIn, health } = api;
+export const { log, captureException, flush, shutdown, optOut, optIn, health } = api;

@@ -10,4 +10,4 @@ export type { Client, InitOptions, Level };
 
 export const init = (options: InitOptions): Promise<Client> => start(options, otelTracing);
 export const trace = <T>(name: string, fn: Parameters<Client['trace']>[1]): T => client().trace(name, fn) as T;
-export const { log, flush, shutdown, optOut, optIn, health } = api;
+export const { log, captureException, flush, shutdown, optOut, optIn, health } = api;

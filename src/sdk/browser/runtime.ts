@@ -29,6 +29,7 @@ export function client(): Client {
 /** The module-level API both builds export, on the client `start` made last. */
 export const api = {
   log: (level: Level, message: string, attributes?: Parameters<Client['log']>[2]) => client().log(level, message, attributes),
+  captureException: (error: unknown, options?: Parameters<Client['captureException']>[1]) => client().captureException(error, options),
   flush: (timeoutMs?: number) => client().flush(timeoutMs),
   shutdown: (timeoutMs?: number) => client().shutdown(timeoutMs),
   optOut: () => client().optOut(),
@@ -66,6 +67,9 @@ export async function start(options: InitOptions, tracing?: TracerFactory): Prom
   current = client;
   adoptOrphans(db, partition, transport, client).catch((err: unknown) => console.warn('otelhouse SDK: delivering the records of a closed page failed', err));
   addEventListener('online', () => client.online());
+  // Uncaught errors and unhandled rejections of the page or worker become exception records.
+  addEventListener('error', (event) => client.captureException((event as ErrorEvent).error ?? (event as ErrorEvent).message));
+  addEventListener('unhandledrejection', (event) => client.captureException((event as PromiseRejectionEvent).reason));
   // Pages (not workers): what is queued leaves when the page is hidden or goes away. No unload or
   // beforeunload listener, which would keep the page out of the back/forward cache.
   if (typeof document !== 'undefined') {

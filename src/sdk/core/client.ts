@@ -147,6 +147,23 @@ export class Client {
     this.logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: message, attributes, context: context.active() });
   }
 
+  /**
+   * Records `error` as an ERROR log record with `exception.*` attributes, which the gateway groups
+   * into an issue (its stack symbolicated with the release's uploaded source maps). `fingerprint`
+   * replaces the gateway's grouping: records with the same fingerprint are one issue.
+   */
+  captureException(error: unknown, options: { fingerprint?: string[]; attributes?: Record<string, AnyValue> } = {}): void {
+    const e = error instanceof Error ? error : undefined;
+    const message = e ? e.message : typeof error === 'string' ? error : safeText(error);
+    this.log('error', message || (e?.name ?? 'Error'), {
+      ...options.attributes,
+      'exception.type': e?.name ?? 'Error',
+      'exception.message': message,
+      ...(e?.stack ? { 'exception.stacktrace': e.stack } : {}),
+      ...(options.fingerprint?.length ? { 'otelhouse.fingerprint': options.fingerprint } : {}),
+    });
+  }
+
   /** Runs `fn` in a span named `name` (ended when `fn` returns or its promise settles; an exception marks it an error). */
   trace<T>(name: string, fn: (span: Span) => T): T {
     return this.tracer.startActiveSpan(name, (span) => {
@@ -299,6 +316,15 @@ export async function createClient(options: InitOptions, platform: Platform, tra
   if (queue.size.records > 0) delivery.schedule(true);
   await client.startRemoteConfig();
   return client;
+}
+
+/** A thrown value that is not an Error, as text (never throws: a hostile toString is caught). */
+function safeText(value: unknown): string {
+  try {
+    return typeof value === 'object' && value !== null ? JSON.stringify(value) ?? String(value) : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /** A batch id the gateway accepts: 22 characters of base64url (128 random bits). */
