@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 
 import { dropReport, exportRequest, recordText } from './otlpJson.ts';
-import { SIGNALS, type Batch, type RecordQueue, type Signal } from './queue.ts';
+import { SIGNALS, utf8Length, type Batch, type RecordQueue, type Signal } from './queue.ts';
 
 /** What the transport got back: the HTTP status (0: no answer), and `Retry-After` in seconds if given. */
 export interface SendResult {
@@ -117,7 +117,7 @@ export class Delivery {
     const chosen: Array<{ signal: Signal; batch: Batch; body: string }> = [];
     const fits = (signal: Signal, batch: Batch): boolean => {
       const body = this.body(signal, batch);
-      const bytes = new TextEncoder().encode(body).length;
+      const bytes = utf8Length(body);
       if (bytes > left || chosen.length >= maxRequests) return false;
       left -= bytes;
       chosen.push({ signal, batch, body });
