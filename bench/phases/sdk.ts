@@ -10,8 +10,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { appBundle } from '../../test/support/appBundle.ts';
+import { launchChromium } from '../../test/support/browser.ts';
 import { freePort, repoRoot, runWorker } from '../lib/child.ts';
 import { round } from '../lib/load.ts';
 
@@ -81,17 +81,14 @@ export async function runSdkPhase(records: number): Promise<SdkResult> {
 
 /** A page's JS heap before and after `init`, and with `records` queued (the gateway unreachable) up to the queue's bound. */
 async function browserMemory(endpoint: string, records: number): Promise<SdkResult['browser']> {
-  const bundle = await build({
-    stdin: { contents: "export * from 'otelhouse/sdk';", resolveDir: repoRoot },
-    bundle: true, minify: true, format: 'iife', globalName: 'otelhouse', target: 'es2020', platform: 'browser', write: false, conditions: ['otelhouse-source'],
-  });
-  const script = bundle.outputFiles[0]!.text;
+  // The same bundle and browser the SDK's tests use.
+  const script = (await appBundle('otelhouse/sdk', { format: 'iife' })).text;
   const pages = createServer((req, res) => {
     if (req.url === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title><script src="/sdk.js"></script>');
   });
   await new Promise<void>((r) => pages.listen(0, '127.0.0.1', r));
-  const browser = await chromium.launch({ executablePath: process.env.OTELHOUSE_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(pages.address() as AddressInfo).port}/`);
