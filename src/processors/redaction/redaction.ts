@@ -1,5 +1,6 @@
 import type { Processor, ProcessorFactory } from '../processor.ts';
 import { redactionConfigSchema, type RedactionConfig } from './config.ts';
+import { hmacHasher } from './engine/hmac.ts';
 import { Redactor } from './engine/index.ts';
 import { recentTexts, redactBatch } from './walk.ts';
 
@@ -11,7 +12,7 @@ import { recentTexts, redactBatch } from './walk.ts';
 export const redactionFactory: ProcessorFactory<RedactionConfig> = {
   parse: (options) => redactionConfigSchema.parse(options),
   create(name, config): Processor {
-    const redactor = new Redactor(config);
+    const redactor = new Redactor(config, { hmac: hmacHasher });
     const recent = recentTexts();
     return {
       name,

@@ -1,7 +1,8 @@
 /**
  * The redaction rule engine: detectors, validators, methods and the compile step. It has no
- * Node-only dependencies (no `node:` imports, no Buffer; TextEncoder, atob and @noble/hashes
- * only), so the client SDK can run the very same rules.
+ * Node-only dependencies (no `node:` imports, no Buffer; TextEncoder and atob only), so the
+ * client SDK can run the very same rules. The `hash` method's HMAC is `hmac.ts`, given to the
+ * rule sets that hash (the gateway's; a client never holds the secret).
  */
 export { Redactor, REMOVED, type Redacted, type RedactionOptions } from './redactor.ts';
 export { Tally } from './tally.ts';
@@ -10,3 +11,4 @@ export { DEFAULT_DENY_KEYS } from './keys.ts';
 export { Recent } from './memo.ts';
 export { regexError } from './matchers.ts';
 export { customPatternError, type CustomRule } from './custom.ts';
+export { type Hasher, type HasherFactory } from './methods.ts';

@@ -1,25 +1,26 @@
 /**
- * How a finding is rendered by each method. Hashing is HMAC-SHA256 from @noble/hashes (pure JS,
- * synchronous, runs in browsers too) keyed with the configured secret.
+ * How a finding is rendered by each method. The `hash` method's HMAC is given to the rule set
+ * (`hmac.ts` on the gateway); a client never holds the secret, so its rule sets have none.
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import type { AnyValue } from '../../../batch/types.ts';
 
 /** `hmac:` + the first 16 bytes (32 hex chars) of HMAC-SHA256(secret, text). */
 export type Hasher = (text: string) => string;
 
-export function hmacHasher(secret: string): Hasher {
-  const encoder = new TextEncoder();
-  const keyed = hmac.create(sha256, encoder.encode(secret));
-  return (text) => `hmac:${bytesToHex(keyed.clone().update(encoder.encode(text)).digest().subarray(0, 16))}`;
-}
+/** Makes the {@link Hasher} of a secret. */
+export type HasherFactory = (secret: string) => Hasher;
 
 /** Used when no rule hashes, so no secret is needed; never called. */
 export const noHasher: Hasher = () => {
   throw new Error('redaction: the hash method needs hashSecret');
 };
+
+/** Lowercase hex of `bytes`. */
+export function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16);
+  return out;
+}
 
 const HASH_OUTPUT = /^hmac:[0-9a-f]{32}$/;
 
@@ -32,7 +33,7 @@ export function isRedactionOutput(v: string, placeholder: string): boolean {
 export function stableText(v: AnyValue): string {
   if (v === null) return 'null';
   if (typeof v !== 'object') return String(v);
-  if (v instanceof Uint8Array) return bytesToHex(v);
+  if (v instanceof Uint8Array) return hex(v);
   if (Array.isArray(v)) return JSON.stringify(v.map(stableText));
   return JSON.stringify([...v].map(([k, x]) => [k, stableText(x)]));
 }

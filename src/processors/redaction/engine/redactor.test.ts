@@ -2,10 +2,11 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AnyValue, Attributes } from '../../../batch/types.ts';
 import { redactionConfigSchema } from '../config.ts';
+import { hmacHasher } from './hmac.ts';
 import { REMOVED, Redactor, type Tally } from './index.ts';
 
 const SECRET = 'test-secret-0123456789abcdef0123456789';
-const make = (options: Record<string, unknown> = {}) => new Redactor(redactionConfigSchema.parse(options));
+const make = (options: Record<string, unknown> = {}) => new Redactor(redactionConfigSchema.parse(options), { hmac: hmacHasher });
 const attrs = (entries: Record<string, AnyValue>): Attributes => new Map(Object.entries(entries));
 const hmac = (text: string) => `hmac:${createHmac('sha256', SECRET).update(text).digest('hex').slice(0, 32)}`;
 
@@ -52,6 +53,11 @@ describe('the redaction methods', () => {
     expect(redactText(redactor, '4242 4242 4242 4242').out).toBe(hmac('4242424242424242'));
     expect(redactText(redactor, 'token=abc').out).toBe(`token=${hmac('abc')}`);
     expect(redactText(make({ defaultMethod: 'hash', hashSecret: `${SECRET}!` }), 'john.doe@example.com').out).not.toBe(hmac('john.doe@example.com'));
+  });
+
+  it('refuses a rule set that hashes without an HMAC, rather than failing on the first finding', () => {
+    expect(() => new Redactor(redactionConfigSchema.parse({ rules: { email: 'hash' }, hashSecret: SECRET }))).toThrow('the hash method needs an HMAC');
+    expect(() => new Redactor(redactionConfigSchema.parse({ rules: { email: 'placeholder' } }))).not.toThrow();
   });
 
   it('removes a finding from inside a string, and the @ with URL credentials', () => {

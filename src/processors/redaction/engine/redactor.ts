@@ -9,7 +9,7 @@ import { ALL, features } from './features.ts';
 import { ALLOW, DENY, KeyClassifier, KeyEntry, NO_IP, SCAN } from './keys.ts';
 import { CleanSet, RedactedMemo, type Recent } from './memo.ts';
 import { Matcher } from './matchers.ts';
-import { hmacHasher, isRedactionOutput, noHasher, stableText, type Hasher } from './methods.ts';
+import { isRedactionOutput, noHasher, stableText, type Hasher, type HasherFactory } from './methods.ts';
 import { pairDetector } from './pairs.ts';
 import { card, email, iban, ipv4, ipv6, phone, ssn } from './pii.ts';
 import { BUILTIN_RULES, MAX_DEPTH, MAX_DEPTH_RULE, PLACEHOLDERS, type BuiltinRule, type Method, type RuleSetting } from './rules.ts';
@@ -91,8 +91,12 @@ export class Redactor {
   private readonly visits: Visit[] = [];
   private readonly noTally: Tally;
 
-  /** `prefilter: false` runs every detector on every string: only for tests that check the prefilter changes nothing. */
-  constructor(options: RedactionOptions, { prefilter = true }: { prefilter?: boolean } = {}) {
+  /**
+   * `hmac` makes the `hash` method's hasher from `hashSecret` (the gateway passes `hmacHasher`; a
+   * rule set that hashes without it fails here). `prefilter: false` runs every detector on every
+   * string: only for tests that check the prefilter changes nothing.
+   */
+  constructor(options: RedactionOptions, { prefilter = true, hmac }: { prefilter?: boolean; hmac?: HasherFactory } = {}) {
     this.prefilter = prefilter;
     const denying = (options.rules.sensitive_key ?? options.defaultMethod) !== 'off';
     this.keys = new KeyClassifier(denying ? options : { ...options, denyKeys: [], defaultDenyKeys: false });
@@ -129,7 +133,8 @@ export class Redactor {
     this.ipRule = ip;
     this.maxDepthRule = addRule(MAX_DEPTH_RULE, 'placeholder', '[redacted]', []);
     this.triggers = this.detectors.some((d) => d.trigger === 0) ? -1 : this.detectors.reduce((bits, d) => bits | d.trigger, 0);
-    this.hash = hashing ? hmacHasher(options.hashSecret ?? '') : noHasher;
+    if (hashing && !hmac) throw new Error('redaction: the hash method needs an HMAC (hmacHasher)');
+    this.hash = hashing && hmac ? hmac(options.hashSecret ?? '') : noHasher;
     this.noTally = this.tally();
   }
 
