@@ -4,8 +4,9 @@
  *
  * - `dist/sdk/browser.js`, `core.js`, `node.js`: ES modules for apps' bundlers and for Node, with
  *   the OpenTelemetry packages left as imports (an app that has them shares one copy);
+ * - `dist/sdk/redaction.js`: client-side redaction (the gateway's rule engine), for any of them;
  * - `dist/sdk/otelhouse.min.js`: everything in one minified script for a `<script>` tag, the API
- *   on the global `otelhouse`;
+ *   on the global `otelhouse`, redaction on;
  * - `dist/types/**`: declarations, so TypeScript apps see the same API.
  *
  * The package's `exports` name these files; inside this repository the `otelhouse-source`
@@ -27,8 +28,9 @@ await Promise.all([
   build({ ...modules, entryPoints: [entry('browser/index.ts')], outfile: join(out, 'sdk/browser.js'), platform: 'browser', target: 'es2020' }),
   build({ ...modules, entryPoints: [entry('browser/core.ts')], outfile: join(out, 'sdk/core.js'), platform: 'browser', target: 'es2020' }),
   build({ ...modules, entryPoints: [entry('node/index.ts')], outfile: join(out, 'sdk/node.js'), platform: 'node', target: 'node20' }),
+  build({ ...modules, entryPoints: [entry('redaction/index.ts')], outfile: join(out, 'sdk/redaction.js'), platform: 'neutral', target: 'es2020' }),
   build({
-    entryPoints: [entry('browser/index.ts')],
+    entryPoints: [entry('browser/script.ts')],
     outfile: join(out, 'sdk/otelhouse.min.js'),
     bundle: true,
     minify: true,

@@ -29,6 +29,7 @@ import { registerOpsRoutes, requireStore } from './ops/routes.ts';
 import { checkPortFree, lockDataDir } from './ops/startup.ts';
 import { Pipeline } from './processors/pipeline.ts';
 import { ProcessorChain } from './processors/chain.ts';
+import { servedRedaction } from './processors/redaction/served.ts';
 import { buildProcessors, type ProcessorServices } from './processors/registry.ts';
 import { registerAuditRoutes } from './query/audit.ts';
 import { registerIssueRoutes } from './query/issues.ts';
@@ -162,7 +163,7 @@ function createControlPlane(config: Config, client: ClickHouseClient, logger: Lo
   const sessionRegistry = new SessionRegistry(sessionStore, { refreshMs: config.control.refreshMs, statsFlushMs: config.control.statsFlushMs, onError, now });
   const policyRegistry = new PolicyRegistry(policyStore, { refreshMs: config.control.refreshMs, onError });
   const start = () => Promise.all([sessionRegistry.start(), policyRegistry.start()]);
-  const resolver = new ConfigResolver(policyRegistry, sessionRegistry, { now });
+  const resolver = new ConfigResolver(policyRegistry, sessionRegistry, { now, served: { redaction: servedRedaction(config.clientRedaction, config.processors) } });
   const sessions = new SessionService({ store: sessionStore, registry: sessionRegistry, audit, now });
   const policies = new PolicyService({ store: policyStore, registry: policyRegistry, audit, now });
   return { audit, sessionStore, policyStore, sessionRegistry, policyRegistry, resolver, sessions, policies, start };

@@ -28,6 +28,14 @@ describe('the browser SDK bundle', () => {
     expect(gzipBytes).toBeLessThanOrEqual(budget);
   });
 
+  it('carries client-side redaction within the full budget, without a hash library (the HMAC secret stays on the gateway)', async () => {
+    const { gzipBytes, metafile } = await bundle(['otelhouse/sdk', 'otelhouse/sdk/redaction']);
+    expect(gzipBytes).toBeLessThanOrEqual(38 * KiB);
+    const packages = bytesByPackage(metafile);
+    expect(packages.has('@noble/hashes')).toBe(false);
+    expect(packages.get('otelhouse')! - bytesByPackage((await bundle('otelhouse/sdk')).metafile).get('otelhouse')!).toBeGreaterThan(20_000);
+  });
+
   it('leaves the trace SDK out of the core build', async () => {
     const packages = bytesByPackage((await bundle('otelhouse/sdk/core')).metafile);
     expect(packages.has('@opentelemetry/sdk-trace-base')).toBe(false);

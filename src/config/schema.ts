@@ -4,6 +4,7 @@ import { sqlConfigSchema } from '../query/sql/config.ts';
 import { exporterConfigSchema } from '../exporters/config.ts';
 import { issuesConfigSchema } from '../issues/config.ts';
 import { processorsConfigSchema } from '../processors/config.ts';
+import { clientRedactionSchema } from '../processors/redaction/served.ts';
 import { authConfigSchema, protectionConfigSchema, receiverConfigSchema } from '../receiver/config.ts';
 import { clickHouseConfigSchema } from '../storage/clickhouse/config.ts';
 
@@ -46,6 +47,13 @@ export const configSchema = z.strictObject({
 
   /** The processor chain, in order; by default redaction, the debug-session gate, sampling (`src/processors/config.ts`). */
   processors: processorsConfigSchema,
+
+  /**
+   * The redaction rules client SDKs apply before a record is queued, served in `/v1/config`:
+   * `pipeline` (the chain's first `redaction` processor, or every rule when it has none), `false`,
+   * or `redaction` processor options (`src/processors/redaction/served.ts`). Never the hash secret.
+   */
+  clientRedaction: clientRedactionSchema,
 
   /** Debug sessions and collection policies: how often instances re-read them, and limits (`src/control/config.ts`). */
   control: controlConfigSchema.prefault({}),

@@ -13,15 +13,15 @@ export interface AppBundle {
 }
 
 /**
- * `entry` (`otelhouse/sdk`, `otelhouse/sdk/core`) bundled as an app's bundler would: esbuild,
+ * `entry` (`otelhouse/sdk`, `otelhouse/sdk/core`, or several together) bundled as an app's bundler would: esbuild,
  * minified, ES2020, for browsers. From the repository (`resolveDir` left out) the package's
  * `otelhouse-source` condition resolves it to the TypeScript sources; from an app's directory with
  * the package installed, to its built JavaScript. `iife` puts the API on the global `otelhouse`.
  */
-export async function appBundle(entry: string, options: { resolveDir?: string; format?: 'esm' | 'iife' } = {}): Promise<AppBundle> {
+export async function appBundle(entry: string | string[], options: { resolveDir?: string; format?: 'esm' | 'iife' } = {}): Promise<AppBundle> {
   const fromRepo = options.resolveDir === undefined;
   const result = await build({
-    stdin: { contents: `export * from '${entry}';`, resolveDir: options.resolveDir ?? REPO_ROOT },
+    stdin: { contents: [entry].flat().map((e) => `export * from '${e}';`).join('\n'), resolveDir: options.resolveDir ?? REPO_ROOT },
     bundle: true,
     minify: true,
     format: options.format ?? 'esm',
@@ -30,7 +30,7 @@ export async function appBundle(entry: string, options: { resolveDir?: string; f
     platform: 'browser',
     write: false,
     metafile: true,
-    ...(fromRepo ? { conditions: ['otelhouse-source'] } : {}),
+    ...(fromRepo ? { conditions: ['otelhouse-source', 'module'] } : {}),
   });
   const output = result.outputFiles[0]!;
   return { text: output.text, gzipBytes: gzipSync(output.contents, { level: 9 }).length, metafile: result.metafile };

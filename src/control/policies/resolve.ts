@@ -28,11 +28,13 @@ export class Resolved {
     readonly config: EffectiveConfig,
     /** The active debug session the config includes (undefined when none, or telemetry is off). */
     readonly session: DebugSession | undefined,
+    /** Members served to every client alike (the SDK redaction rules). */
+    private readonly served: Readonly<Record<string, unknown>> = {},
   ) {}
 
-  /** Canonical JSON of {@link config}: keys sorted at every level, no whitespace. */
+  /** Canonical JSON of {@link config} and the served members: keys sorted at every level, no whitespace. */
   get body(): string {
-    this.json ??= canonicalJson(this.config);
+    this.json ??= canonicalJson({ ...this.served, ...this.config });
     return this.json;
   }
 
@@ -70,18 +72,21 @@ export class ConfigResolver {
   private validUntilMs = -Infinity;
   private readonly maxEntries: number;
   private readonly now: () => number;
+  private readonly served: Readonly<Record<string, unknown>>;
 
   /**
    * @param options.maxEntries identities cached (emptied when full); default 100 000
    * @param options.now clock in ms, default `Date.now`
+   * @param options.served members of every answer that no policy changes (`redaction`)
    */
   constructor(
     private readonly policies: PolicySource,
     private readonly sessions: SessionSource,
-    options: { maxEntries?: number; now?: () => number } = {},
+    options: { maxEntries?: number; now?: () => number; served?: Record<string, unknown> } = {},
   ) {
     this.maxEntries = options.maxEntries ?? 100_000;
     this.now = options.now ?? Date.now;
+    this.served = options.served ?? {};
   }
 
   /** The client's effective configuration at `nowMs` (default now). */
@@ -111,6 +116,6 @@ export class ConfigResolver {
   private compute(identity: ClientIdentity, nowMs: number): Resolved {
     const session = this.sessions.activeFor(identity, nowMs);
     const config = effectiveConfig(matchingPolicies(this.policies.policies(), identity, nowMs), session);
-    return new Resolved(config, config.debugSession ? session : undefined);
+    return new Resolved(config, config.debugSession ? session : undefined, this.served);
   }
 }

@@ -7,6 +7,7 @@ import { Delivery, type DeliveryHealth, type Transport } from './delivery.ts';
 import { encodeLogRecord, type EncodedRecord } from './otlpJson.ts';
 import { RecordQueue, type DropReason, type RecordStore } from './queue.ts';
 import { RemoteConfig, type ConfigFetch, type ConfigKeeper } from './remoteConfig.ts';
+import type { Scrubber } from './scrub.ts';
 import { SessionClock, type SessionShare } from './session.ts';
 import type { TracerFactory } from './tracing.ts';
 
@@ -38,6 +39,12 @@ export interface InitOptions {
    * debug session lowers it), and, when a policy matches this client, its batch settings.
    */
   remoteConfig?: boolean;
+  /**
+   * Redacts every record before it is queued, with the rules `/v1/config` serves: `redaction()`
+   * from `otelhouse/sdk/redaction` (the Node SDK and the script-tag build use it unless this is
+   * `false`; browser bundles import it, about 9 KiB gzip'ed).
+   */
+  redaction?: Scrubber | false;
 }
 
 /** What each platform (Node, browser, worker) gives the client. */
@@ -70,6 +77,8 @@ export interface Health {
   delivery: DeliveryHealth;
   /** What `/v1/config` last served, and when it was last answered (no `etag` yet: not fetched). */
   config: { etag?: string; answeredMs?: number; telemetryEnabled: boolean; minLogLevel: Level; debugSessionId?: string };
+  /** Findings redacted on this client since it started, per rule (none without redaction). */
+  redacted: Record<string, number>;
 }
 
 export const SDK_VERSION = '0.1.0';
@@ -92,6 +101,7 @@ export class Client {
   private minSeverity = 0;
   private disabled = false;
   private readonly remote: RemoteConfig | undefined;
+  private readonly scrubber: Scrubber | undefined;
 
   constructor(
     private readonly options: InitOptions,
@@ -101,6 +111,7 @@ export class Client {
     tracing?: TracerFactory,
   ) {
     this.optedOut = platform.optedOut;
+    this.scrubber = options.redaction || undefined;
     this.session = new SessionClock(platform.sessionShare);
     const enqueue = (record: EncodedRecord) => this.enqueue(record);
     const session = this.session;
@@ -115,6 +126,7 @@ export class Client {
     this.loggerProvider = new LoggerProvider({ resource: resourceFromAttributes({}), processors: [logProcessor] });
     if (options.remoteConfig !== false && platform.configFetch) {
       this.remote = new RemoteConfig(platform.configFetch, () => this.configQuery(), (config) => {
+        this.scrubber?.configure(config.redaction);
         this.minSeverity = SEVERITY[config.minLogLevel];
         if (!config.telemetryEnabled && !this.disabled) void this.queue.clear();
         this.disabled = !config.telemetryEnabled;
@@ -229,7 +241,7 @@ export class Client {
       minLogLevel: served?.minLogLevel ?? 'trace',
       ...(served?.debugSession ? { debugSessionId: served.debugSession.id } : {}),
     };
-    return { queuedRecords: records, queuedBytes: bytes, unsavedRecords: this.queue.unsavedRecords, dropped: { ...this.queue.dropped }, optedOut: this.optedOut, delivery: { ...this.delivery.health, retryAtMs: { ...this.delivery.health.retryAtMs } }, config };
+    return { queuedRecords: records, queuedBytes: bytes, unsavedRecords: this.queue.unsavedRecords, dropped: { ...this.queue.dropped }, optedOut: this.optedOut, delivery: { ...this.delivery.health, retryAtMs: { ...this.delivery.health.retryAtMs } }, config, redacted: { ...this.scrubber?.counts } };
   }
 
   /**
@@ -291,6 +303,7 @@ export class Client {
 
   private enqueue(record: EncodedRecord): void {
     if (this.optedOut || this.closed || this.disabled) return;
+    this.scrubber?.scrub(record);
     this.queue.add(record);
   }
 }

@@ -17,6 +17,8 @@ export interface ClientConfig {
   debugSession: null | { id: string; level: string; startsAt: string; endsAt: string };
   /** IDs of the policies that matched this client: with none, the app's own batch settings hold. */
   policies: string[];
+  /** The redaction rules as served (null: none; undefined: a gateway that serves none). */
+  redaction?: unknown;
 }
 
 /** Where the last served config is kept across restarts (a file in Node, IndexedDB in browsers). */
@@ -48,6 +50,7 @@ export function readConfig(body: unknown): ClientConfig | undefined {
     sdk: { maxBatchSize: count(sdk.maxBatchSize) ?? 512, flushIntervalMs: count(sdk.flushIntervalMs) ?? 5_000, pollIntervalMs: count(sdk.pollIntervalMs) ?? DEFAULT_POLL_MS },
     debugSession: session && typeof session.id === 'string' ? { id: session.id, level: String(session.level), startsAt: String(session.startsAt), endsAt: String(session.endsAt) } : null,
     policies: Array.isArray(b.policies) ? b.policies.filter((p): p is string => typeof p === 'string') : [],
+    ...('redaction' in b ? { redaction: b.redaction } : {}),
   };
 }
 

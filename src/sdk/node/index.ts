@@ -13,6 +13,7 @@ import { Client, createClient, type InitOptions, type Level } from '../core/clie
 import type { Transport } from '../core/delivery.ts';
 import { otelTracing } from '../core/tracing.ts';
 import { httpConfigFetch, type ConfigKeeper } from '../core/remoteConfig.ts';
+import { redaction } from '../redaction/index.ts';
 import { FileStore } from './fileStore.ts';
 
 const gzipAsync = promisify(gzip);
@@ -39,7 +40,7 @@ export async function init(options: NodeInitOptions): Promise<Client> {
   const contextManager = new AsyncLocalStorageContextManager().enable();
   if (!context.setGlobalContextManager(contextManager)) contextManager.disable();
   const optOutFile = join(dataDir, 'opted-out');
-  const client = await createClient(options, {
+  const client = await createClient({ ...options, redaction: options.redaction ?? redaction() }, {
     store: new FileStore(dataDir),
     transport: nodeTransport(options.endpoint, options.token),
     installationId: await installationId(dataDir),

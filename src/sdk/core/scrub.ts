@@ -1,0 +1,15 @@
+import type { EncodedRecord } from './otlpJson.ts';
+
+/**
+ * Redacts records on the client before they are queued: written ahead, kept on the device and sent
+ * only as redacted (`otelhouse/sdk/redaction` makes one with the gateway's own rule engine). The
+ * gateway's `/v1/config` serves the rules: `configure` takes its `redaction` member as served.
+ */
+export interface Scrubber {
+  /** The served `redaction` member: rules, or null when the gateway asks for none. Unreadable rules keep the current ones. */
+  configure(served: unknown): void;
+  /** Redacts one record in place (body, attributes, span and event names, status message, event and link attributes). */
+  scrub(record: EncodedRecord): void;
+  /** Findings replaced since the start, per rule. */
+  readonly counts: Readonly<Record<string, number>>;
+}

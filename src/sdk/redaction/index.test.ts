@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { EncodedRecord, Json } from '../core/otlpJson.ts';
+import { redaction } from './index.ts';
+
+const log = (body: string, attributes: Record<string, string> = {}): EncodedRecord => ({
+  signal: 'logs',
+  scope: { name: 't' },
+  severity: 9,
+  record: { body: { stringValue: body }, attributes: Object.entries(attributes).map(([key, v]) => ({ key, value: { stringValue: v } })) },
+});
+const body = (r: EncodedRecord) => (r.record.body as { stringValue: string }).stringValue;
+const attribute = (r: EncodedRecord, key: string) => ((r.record.attributes as Array<{ key: string; value: Json }>).find((kv) => kv.key === key)?.value as { stringValue?: string } | undefined)?.stringValue;
+
+describe('client-side redaction', () => {
+  it('applies every built-in rule before any config is served', () => {
+    const r = log('mail jane@example.com, card 4242 4242 4242 4242', { password: 'hunter2', note: 'v1.2.3.4' });
+    redaction().scrub(r);
+    expect(body(r)).toBe('mail [email], card [card]');
+    expect(attribute(r, 'password')).toBe('[redacted]');
+    expect(attribute(r, 'note')).toBe('v1.2.3.4');
+    expect((r.record.attributes as Array<{ key: string; value: { intValue?: string } }>).find((kv) => kv.key === 'otelhouse.redaction.count')?.value.intValue).toBe('3');
+  });
+
+  it('takes the served rules: methods, allow-lists, custom rules; and none when the gateway serves null', () => {
+    const scrubber = redaction();
+    scrubber.configure({ rules: { email: 'off', card: 'mask' }, allowValues: ['support@example.com'], customRules: [{ name: 'order', pattern: 'ORD-\\d{6}' }], summary: 'off' });
+    const r = log('jane@example.com paid 4242424242424242 for ORD-123456', { who: 'support@example.com' });
+    scrubber.scrub(r);
+    expect(body(r)).toBe('jane@example.com paid ************4242 for [order]');
+    expect((r.record.attributes as unknown[]).length).toBe(1);
+    expect(scrubber.counts).toEqual({ card: 1, order: 1 });
+    scrubber.configure(null);
+    const untouched = log('jane@example.com');
+    scrubber.scrub(untouched);
+    expect(body(untouched)).toBe('jane@example.com');
+  });
+
+  it('keeps its rules when the served ones cannot run (a bad or empty-matching regex)', () => {
+    const scrubber = redaction();
+    scrubber.configure({ customRules: [{ name: 'bad', pattern: '(' }] });
+    scrubber.configure({ customRules: [{ name: 'empty', pattern: 'x*' }] });
+    const r = log('jane@example.com');
+    scrubber.scrub(r);
+    expect(body(r)).toBe('[email]');
+  });
+
+  it('redacts spans: name, attributes, status message, event names and attributes, link attributes', () => {
+    const span: EncodedRecord = {
+      signal: 'traces',
+      scope: { name: 't' },
+      severity: 9,
+      record: {
+        name: 'GET /users/jane@example.com',
+        attributes: [{ key: 'url.full', value: { stringValue: 'https://x.example/?token=abc123&page=2' } }, { key: 'n', value: { intValue: '7' } }],
+        status: { code: 2, message: 'no card 4242424242424242' },
+        events: [{ name: 'jane@example.com', attributes: [{ key: 'ip', value: { stringValue: '203.0.113.7' } }] }],
+        links: [{ traceId: 'a', spanId: 'b', attributes: [{ key: 'auth', value: { stringValue: 'Bearer abcdefghijklmnop' } }] }],
+      },
+    };
+    redaction().scrub(span);
+    expect(JSON.stringify(span.record)).not.toMatch(/jane|4242424242424242|abc123|203\.0\.113|abcdefghijklmnop/);
+    expect(JSON.stringify(span.record)).toContain('page=2');
+    expect(JSON.stringify(span.record)).toContain('{"key":"n","value":{"intValue":"7"}}');
+  });
+});
