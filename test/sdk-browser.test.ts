@@ -395,6 +395,57 @@ describe('the browser SDK', () => {
     await context.close();
   }, 60_000);
 
+  it('samples by session (issue 14, point 2): a session keeps all its logs and traces or none, errors always, with the session\'s randomness', async () => {
+    const service = `web-sampling-${randomUUID()}`;
+    const res = await fetch(`${gateway.url}/api/policies`, {
+      method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: service, targeting: { services: [service] }, settings: { sampling: { logsPercentage: 50, tracesPercentage: 50 } } }),
+    });
+    expect(res.status).toBe(201);
+    // 16 sessions (one per browser context) at 50 %: both outcomes appear but for 1 run in 32,768.
+    for (let s = 0; s < 16; s++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(origin);
+      const flushed = await page.evaluate(async ({ endpoint, token, service }) => {
+        const o = (window as any).otelhouse;
+        await o.init({ endpoint, token, service, batchDelayMs: 50 });
+        for (let i = 0; i < 100 && !o.health().config.etag; i++) await new Promise((r) => setTimeout(r, 50));
+        for (let i = 0; i < 20; i++) o.log('info', 'tapped', { i });
+        o.log('error', 'render failed');
+        o.trace('load', () => o.trace('fetch cart', () => o.log('info', 'in trace')));
+        return o.flush(10_000);
+      }, { endpoint: gateway.url, token: TOKEN, service });
+      expect(flushed).toBe(true);
+      await context.close();
+    }
+    const sessions = await rows<{ installation: string; tapped: string; errors: string; inTrace: string; rvs: string[]; th: string[] }>(gateway, `
+      SELECT ResourceAttributes['app.installation.id'] AS installation, toString(countIf(Body = 'tapped')) AS tapped, toString(countIf(Body = 'render failed')) AS errors,
+        toString(countIf(Body = 'in trace')) AS inTrace, groupUniqArrayIf(LogAttributes['sampling.randomness'], Body != 'render failed') AS rvs,
+        groupUniqArrayIf(LogAttributes['SampleRate'], Body != 'render failed') AS th
+      FROM otel_logs WHERE ServiceName = '${service}' GROUP BY installation`);
+    const spans = await rows<{ installation: string; n: string; states: string[] }>(gateway, `SELECT ResourceAttributes['app.installation.id'] AS installation, toString(count()) AS n,
+      groupUniqArray(TraceState) AS states FROM otel_traces WHERE ServiceName = '${service}' GROUP BY installation`);
+    const spansOf = new Map(spans.map((r) => [r.installation, r]));
+    expect(sessions).toHaveLength(16);
+    for (const session of sessions) {
+      expect(session.errors).toBe('1');
+      const kept = session.tapped === '20';
+      expect([session.tapped, session.inTrace]).toEqual(kept ? ['20', '1'] : ['0', '0']);
+      if (!kept) {
+        expect(spansOf.has(session.installation)).toBe(false);
+        continue;
+      }
+      // One randomness for the whole session, in its logs and its spans' tracestate; weighted 2 each.
+      expect(session.rvs).toHaveLength(1);
+      expect(session.th).toEqual(['2']);
+      expect(spansOf.get(session.installation)).toEqual({ installation: session.installation, n: '2', states: [`ot=th:8;rv:${session.rvs[0]}`] });
+    }
+    const keptSessions = sessions.filter((s) => s.tapped === '20').length;
+    expect(keptSessions).toBeGreaterThan(0);
+    expect(keptSessions).toBeLessThan(16);
+  }, 120_000);
+
   it('turns uncaught errors, unhandled rejections and captureException into exception records; 100 throws of one bug from a minified script are one issue with the original names', async () => {
     const service = `web-err-${randomUUID().slice(0, 8)}`;
     const release = `${service}@1.0.0`;

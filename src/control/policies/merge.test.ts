@@ -17,12 +17,12 @@ describe('merging the policies that match a client', () => {
   });
 
   it('takes each setting from the first policy that sets it: higher priority first', () => {
-    const low = makePolicy({ id: 'pol_low', priority: 0, settings: { minLogLevel: 'warn', sampling: { tracesPercentage: 10 }, sdk: { maxBatchSize: 50 } } });
+    const low = makePolicy({ id: 'pol_low', priority: 0, settings: { minLogLevel: 'warn', sampling: { tracesPercentage: 10, logsPerMinute: 60 }, sdk: { maxBatchSize: 50 } } });
     const high = makePolicy({ id: 'pol_high', priority: 5, settings: { minLogLevel: 'error', sampling: { logsPercentage: 20 } } });
     const config = merge([low, high]);
     expect(config.policies).toEqual(['pol_high', 'pol_low']);
     expect(config.minLogLevel).toBe('error');
-    expect(config.sampling).toEqual({ tracesPercentage: 10, logsPercentage: 20 });
+    expect(config.sampling).toEqual({ tracesPercentage: 10, logsPercentage: 20, logsPerMinute: 60 });
     expect(config.sdk).toEqual({ ...DEFAULT_CONFIG.sdk, maxBatchSize: 50 });
   });
 
@@ -53,7 +53,7 @@ describe('merging the policies that match a client', () => {
 });
 
 describe('an active debug session overrides the policies for its client', () => {
-  const strict = makePolicy({ settings: { minLogLevel: 'error', sampling: { tracesPercentage: 1, logsPercentage: 5 }, sdk: { pollIntervalMs: 300_000 } } });
+  const strict = makePolicy({ settings: { minLogLevel: 'error', sampling: { tracesPercentage: 1, logsPercentage: 5, logsPerMinute: 10 }, sdk: { pollIntervalMs: 300_000 } } });
 
   it.each([
     ['debug', { logs: true, spans: true, network: false }, 'debug', 100, 100],
@@ -61,11 +61,11 @@ describe('an active debug session overrides the policies for its client', () => 
     ['standard', { logs: true, spans: true, network: false }, 'info', 100, 100],
     ['debug, spans only', { logs: false, spans: true, network: false }, 'error', 100, 5],
     ['debug, logs only', { logs: true, spans: false, network: false }, 'debug', 1, 100],
-  ] as const)('a %s session: level %s… sampling off for what it captures', (label, capture, minLogLevel, traces, logs) => {
+  ] as const)('a %s session: level %s… sampling and throttling off for what it captures', (label, capture, minLogLevel, traces, logs) => {
     const session = makeSession({ level: label.split(',')[0] as DebugSession['level'], capture: { ...capture } });
     const config = merge([strict], {}, session);
     expect(config.minLogLevel).toBe(minLogLevel);
-    expect(config.sampling).toEqual({ tracesPercentage: traces, logsPercentage: logs });
+    expect(config.sampling).toEqual({ tracesPercentage: traces, logsPercentage: logs, logsPerMinute: capture.logs ? 0 : 10 });
     expect(config.sdk.pollIntervalMs).toBe(15_000);
     expect(config.debugSession).toEqual({ id: session.id, level: session.level, capture, startsAt: '2025-01-01T00:00:00.000Z', endsAt: '2025-01-01T01:00:00.000Z' });
   });

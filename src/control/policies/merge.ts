@@ -23,7 +23,8 @@ import type { ClientIdentity } from './identity.ts';
 export interface EffectiveConfig {
   telemetryEnabled: boolean;
   minLogLevel: LogLevel;
-  sampling: { tracesPercentage: number; logsPercentage: number };
+  /** Percentages kept, and log records per minute per event name (0: no throttle). */
+  sampling: { tracesPercentage: number; logsPercentage: number; logsPerMinute: number };
   sdk: { maxBatchSize: number; flushIntervalMs: number; maxQueueSize: number; pollIntervalMs: number };
   /** The client's active debug session, or null. */
   debugSession: null | {
@@ -46,7 +47,7 @@ export interface EffectiveConfig {
 export const DEFAULT_CONFIG: Readonly<EffectiveConfig> = Object.freeze({
   telemetryEnabled: true,
   minLogLevel: 'trace',
-  sampling: Object.freeze({ tracesPercentage: 100, logsPercentage: 100 }),
+  sampling: Object.freeze({ tracesPercentage: 100, logsPercentage: 100, logsPerMinute: 0 }),
   sdk: Object.freeze({ maxBatchSize: 512, flushIntervalMs: 5_000, maxQueueSize: 2_048, pollIntervalMs: 60_000 }),
   debugSession: null,
   policies: Object.freeze([]) as unknown as string[],
@@ -101,6 +102,7 @@ function applySession(out: EffectiveConfig, session: DebugSession): void {
     const level = SESSION_LOG_LEVEL[session.level];
     if (LEVEL_SEVERITY[level] < LEVEL_SEVERITY[out.minLogLevel]) out.minLogLevel = level;
     out.sampling.logsPercentage = 100;
+    out.sampling.logsPerMinute = 0;
   }
   if (capture.spans) out.sampling.tracesPercentage = 100;
   out.sdk.pollIntervalMs = Math.min(out.sdk.pollIntervalMs, SESSION_POLL_INTERVAL_MS);

@@ -63,9 +63,17 @@ export const settingsSchema = z.strictObject({
   telemetryEnabled: z.boolean().optional(),
   /** Records below this level are not collected (and dropped at the gateway). */
   minLogLevel: z.enum(LOG_LEVELS).optional(),
-  /** Percentages (0–100) of traces and logs an SDK samples. */
+  /**
+   * Percentages (0–100) of traces and logs an SDK keeps (by session in browsers, by trace in Node;
+   * errors always kept), and a throttle: at most `logsPerMinute` log records per minute per event
+   * name (0: none).
+   */
   sampling: z
-    .strictObject({ tracesPercentage: z.number().min(0).max(100).optional(), logsPercentage: z.number().min(0).max(100).optional() })
+    .strictObject({
+      tracesPercentage: z.number().min(0).max(100).optional(),
+      logsPercentage: z.number().min(0).max(100).optional(),
+      logsPerMinute: z.number().int().min(0).max(1_000_000).optional(),
+    })
     .optional(),
   /** SDK export settings. */
   sdk: z

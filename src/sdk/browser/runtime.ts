@@ -61,6 +61,7 @@ export async function start(options: InitOptions, tracing?: TracerFactory): Prom
     setOptedOut: (value) => setMeta(db, 'optedOut', value ? 'true' : undefined),
     maxBatchBytes: MAX_BATCH_BYTES,
     sessionShare: localStorageShare(),
+    sessionSampling: true,
     configFetch: httpConfigFetch(options.endpoint, options.token, 'query'),
     configKeeper: { load: () => getMeta(db, 'config'), save: (text) => setMeta(db, 'config', text) },
   }, tracing);

@@ -7,6 +7,7 @@ import { Delivery, type DeliveryHealth, type Transport } from './delivery.ts';
 import { encodeLogRecord, type EncodedRecord } from './otlpJson.ts';
 import { RecordQueue, type DropReason, type RecordStore } from './queue.ts';
 import { RemoteConfig, type ConfigFetch, type ConfigKeeper } from './remoteConfig.ts';
+import { keeps, randomHex14, sessionRandomness, thresholdOf, Throttle, traceRandomness } from './sampling.ts';
 import type { Scrubber } from './scrub.ts';
 import { SessionClock, type SessionShare } from './session.ts';
 import type { TracerFactory } from './tracing.ts';
@@ -62,6 +63,8 @@ export interface Platform {
   maxBatchBytes: number;
   /** Where pages of one origin share their session (none: the session lives in memory). */
   sessionShare?: SessionShare;
+  /** Sampling by the session's randomness (browsers: a session is kept whole) rather than each trace's (Node). */
+  sessionSampling?: boolean;
   /** How this platform fetches `/v1/config` (none: no remote configuration), and keeps the last answer. */
   configFetch?: ConfigFetch;
   configKeeper?: ConfigKeeper;
@@ -79,6 +82,8 @@ export interface Health {
   config: { etag?: string; answeredMs?: number; telemetryEnabled: boolean; minLogLevel: Level; debugSessionId?: string };
   /** Findings redacted on this client since it started, per rule (none without redaction). */
   redacted: Record<string, number>;
+  /** The served sampling, and the logs and root spans it left out since the start (errors are never left out). */
+  sampling: { logsPercentage: number; tracesPercentage: number; logsPerMinute: number; sampledOut: number };
 }
 
 export const SDK_VERSION = '0.1.0';
@@ -102,6 +107,12 @@ export class Client {
   private disabled = false;
   private readonly remote: RemoteConfig | undefined;
   private readonly scrubber: Scrubber | undefined;
+  /** The served sampling: rejection thresholds (undefined: keep all), the throttle, what was left out. */
+  private sampling = { logsPercentage: 100, tracesPercentage: 100, logsPerMinute: 0 };
+  private logsTh: string | undefined;
+  private tracesTh: string | undefined;
+  private sampledOut = 0;
+  private readonly throttle = new Throttle();
 
   constructor(
     private readonly options: InitOptions,
@@ -127,6 +138,9 @@ export class Client {
     if (options.remoteConfig !== false && platform.configFetch) {
       this.remote = new RemoteConfig(platform.configFetch, () => this.configQuery(), (config) => {
         this.scrubber?.configure(config.redaction);
+        this.sampling = config.sampling;
+        this.logsTh = thresholdOf(config.sampling.logsPercentage);
+        this.tracesTh = thresholdOf(config.sampling.tracesPercentage);
         this.minSeverity = SEVERITY[config.minLogLevel];
         if (!config.telemetryEnabled && !this.disabled) void this.queue.clear();
         this.disabled = !config.telemetryEnabled;
@@ -135,7 +149,7 @@ export class Client {
     }
     this.logger = this.loggerProvider.getLogger('otelhouse', SDK_VERSION);
     // Without tracing (the core build) spans are the API's no-op spans: `trace` still runs its function.
-    this.tracer = tracing ? tracing((set) => session.stamp(set), enqueue, SDK_VERSION) : traceApi.getTracer('otelhouse');
+    this.tracer = tracing ? tracing((set) => session.stamp(set), enqueue, SDK_VERSION, (traceId) => this.sampleRoot(traceId)) : traceApi.getTracer('otelhouse');
   }
 
   /** The resource every request carries. */
@@ -155,8 +169,42 @@ export class Client {
   }
 
   log(level: Level, message: string, attributes?: Record<string, AnyValue>): void {
-    if (this.optedOut || this.closed || this.disabled || SEVERITY[level] < this.minSeverity) return;
-    this.logger.emit({ severityNumber: SEVERITY[level], severityText: level.toUpperCase(), body: message, attributes, context: context.active() });
+    const severity = SEVERITY[level];
+    if (this.optedOut || this.closed || this.disabled || severity < this.minSeverity) return;
+    // Errors are always kept; other records are sampled, then throttled per message.
+    if (severity < 17) {
+      const th = this.logsTh;
+      if (th !== undefined) {
+        const rv = this.randomness();
+        if (!keeps(rv, th)) {
+          this.sampledOut++;
+          return;
+        }
+        attributes = { ...attributes, 'sampling.threshold': th, 'sampling.randomness': rv };
+      }
+      if (this.sampling.logsPerMinute > 0 && !this.throttle.admit(message, this.sampling.logsPerMinute)) {
+        this.queue.countDrop('throttled');
+        return;
+      }
+    }
+    this.logger.emit({ severityNumber: severity, severityText: level.toUpperCase(), body: message, attributes, context: context.active() });
+  }
+
+  /** A log's randomness: its session's (browsers), else its trace's, else its own. */
+  private randomness(): string {
+    if (this.platform.sessionSampling) return sessionRandomness(this.session.current().id);
+    const span = traceApi.getSpanContext(context.active());
+    return span && traceApi.isSpanContextValid(span) ? traceRandomness(span.traceId) : randomHex14();
+  }
+
+  /** A root span's sampling decision (see `tracing.ts`). */
+  private sampleRoot(traceId: string): { keep: boolean; th: string; rv?: string } | undefined {
+    const th = this.tracesTh;
+    if (th === undefined) return undefined;
+    const rv = this.platform.sessionSampling ? sessionRandomness(this.session.current().id) : undefined;
+    const keep = keeps(rv ?? traceRandomness(traceId), th);
+    if (!keep) this.sampledOut++;
+    return { keep, th, ...(rv ? { rv } : {}) };
   }
 
   /**
@@ -241,7 +289,7 @@ export class Client {
       minLogLevel: served?.minLogLevel ?? 'trace',
       ...(served?.debugSession ? { debugSessionId: served.debugSession.id } : {}),
     };
-    return { queuedRecords: records, queuedBytes: bytes, unsavedRecords: this.queue.unsavedRecords, dropped: { ...this.queue.dropped }, optedOut: this.optedOut, delivery: { ...this.delivery.health, retryAtMs: { ...this.delivery.health.retryAtMs } }, config, redacted: { ...this.scrubber?.counts } };
+    return { queuedRecords: records, queuedBytes: bytes, unsavedRecords: this.queue.unsavedRecords, dropped: { ...this.queue.dropped }, optedOut: this.optedOut, delivery: { ...this.delivery.health, retryAtMs: { ...this.delivery.health.retryAtMs } }, config, redacted: { ...this.scrubber?.counts }, sampling: { ...this.sampling, sampledOut: this.sampledOut } };
   }
 
   /**

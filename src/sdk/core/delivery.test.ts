@@ -107,7 +107,7 @@ describe('delivery', () => {
     expect(calls.filter((c) => c.signal === 'traces').map((c) => c.records)).toEqual([10]);
     expect(calls.find((c) => c.signal === 'traces')!.atMs).toBeLessThan(logs[1]!.atMs);
     expect(maxInFlight()).toBe(1);
-    expect(queue.dropped).toEqual({ overflow: 0, expired: 0, rejected: 0 });
+    expect(queue.dropped).toEqual({ overflow: 0, expired: 0, rejected: 0, throttled: 0 });
   });
 
   it('caps a long Retry-After at the largest backoff', async () => {

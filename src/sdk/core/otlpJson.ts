@@ -84,6 +84,9 @@ export function encodeSpan(span: ReadableSpan): EncodedRecord {
     flags: context.traceFlags,
   };
   if (span.parentSpanContext?.spanId) record.parentSpanId = span.parentSpanContext.spanId;
+  // A span of a sampled-out trace (kept for its error) leaves without the threshold it did not meet.
+  const traceState = ((context.traceFlags & 1) === 1 ? context.traceState : context.traceState?.unset('ot'))?.serialize();
+  if (traceState) record.traceState = traceState;
   // SpanStatusCode.ERROR is 2.
   return { signal: 'traces', scope: scopeOf(span.instrumentationScope), record, severity: span.status.code === 2 ? 17 : 9 };
 }

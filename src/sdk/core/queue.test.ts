@@ -81,7 +81,7 @@ describe('the record queue', () => {
     q.add(log('i2', 9));
     await q.persist();
     expect(bodies((await q.next('logs', 10, 1 << 20, newId))!.records)).toEqual(['e0', 'i1', 'e1', 'i2']);
-    expect(q.dropped).toEqual({ overflow: 3, expired: 0, rejected: 0 });
+    expect(q.dropped).toEqual({ overflow: 3, expired: 0, rejected: 0, throttled: 0 });
     await q.close();
   });
 
@@ -122,7 +122,7 @@ describe('the record queue', () => {
     for (let i = 0; i < 5; i++) q.add(log(`x${i}`, 9));
     await q.persist();
     const batch = await q.next('logs', 10, 1 << 20, newId);
-    expect(batch!.report?.dropped).toEqual({ overflow: 3, expired: 0, rejected: 0 });
+    expect(batch!.report?.dropped).toEqual({ overflow: 3, expired: 0, rejected: 0, throttled: 0 });
     await q.close();
 
     const again = await open(path, { maxBytes: one * 2 });

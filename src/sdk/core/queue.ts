@@ -2,7 +2,8 @@ import type { EncodedRecord } from './otlpJson.ts';
 
 export type Signal = EncodedRecord['signal'];
 export const SIGNALS: readonly Signal[] = ['logs', 'traces'];
-const DROP_REASONS = ['overflow', 'expired', 'rejected'] as const;
+const DROP_REASONS = ['overflow', 'expired', 'rejected', 'throttled'] as const;
+const noDrops = (): DropCounts => ({ overflow: 0, expired: 0, rejected: 0, throttled: 0 });
 
 /**
  * A record in the queue: its signal, scope and severity, its OTLP/JSON text (kept as text: a
@@ -16,8 +17,11 @@ export interface QueuedRecord extends Omit<EncodedRecord, 'record'> {
   createdMs: number;
 }
 
-/** Why records were dropped on the client (reported to the gateway with the next logs). */
-export type DropReason = 'overflow' | 'expired' | 'rejected';
+/**
+ * Why records were dropped on the client (reported to the gateway with the next logs): the queue
+ * was full, a record too old, refused by the gateway, or over a throttled policy's rate.
+ */
+export type DropReason = (typeof DROP_REASONS)[number];
 export type DropCounts = Record<DropReason, number>;
 
 /** Bytes of `text` in UTF-8 (what a request carries; JSON.stringify leaves no lone surrogates). */
@@ -117,8 +121,8 @@ export class RecordQueue {
   private unsavedRemovals: number[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
-  readonly dropped: DropCounts = { overflow: 0, expired: 0, rejected: 0 };
-  private readonly reported: DropCounts = { overflow: 0, expired: 0, rejected: 0 };
+  readonly dropped: DropCounts = noDrops();
+  private readonly reported: DropCounts = noDrops();
   private readonly now: () => number;
   /** Called when records became durable (delivery may start). */
   onDurable: () => void = () => {};
@@ -156,8 +160,8 @@ export class RecordQueue {
     for (const signal of SIGNALS) this.batches[signal] = [...(state.batches[signal] ?? [])];
     this.inFlightSeqs.clear();
     for (const signal of SIGNALS) for (const b of this.batches[signal]) for (const seq of b.seqs) this.inFlightSeqs.add(seq);
-    Object.assign(this.dropped, state.drops?.dropped ?? { overflow: 0, expired: 0, rejected: 0 });
-    Object.assign(this.reported, state.drops?.reported ?? { overflow: 0, expired: 0, rejected: 0 });
+    Object.assign(this.dropped, state.drops?.dropped);
+    Object.assign(this.reported, state.drops?.reported);
     this.dropExpired();
   }
 
@@ -277,7 +281,7 @@ export class RecordQueue {
     const gone = batch.seqs.filter((seq) => this.records.has(seq));
     for (const seq of gone) this.forget(seq);
     if (outcome === 'rejected') this.dropped.rejected += gone.length;
-    else if (batch.report) for (const reason of DROP_REASONS) this.reported[reason] += batch.report.dropped[reason];
+    else if (batch.report) for (const reason of DROP_REASONS) this.reported[reason] += batch.report.dropped[reason] ?? 0;
     this.batches[signal] = this.batches[signal].filter((b) => b !== batch);
     for (const seq of batch.seqs) this.inFlightSeqs.delete(seq);
     await this.commit({ remove: batch.seqs, batch: { signal, pending: [...this.batches[signal]] }, drops: this.drops() });
@@ -333,6 +337,11 @@ export class RecordQueue {
     await this.store.close();
   }
 
+  /** Records the client chose not to queue (over a throttled rate): told to the gateway like the queue's own drops. */
+  countDrop(reason: DropReason, n = 1): void {
+    this.dropped[reason] += n;
+  }
+
   private drops(): DropLedger {
     return { dropped: { ...this.dropped }, reported: { ...this.reported } };
   }
@@ -340,10 +349,10 @@ export class RecordQueue {
   /** Drops the gateway has not been told of (and is not being told of by a batch in flight); undefined when none. */
   private unreported(): DropCounts | undefined {
     const inFlight = this.batches.logs.flatMap((b) => (b.report ? [b.report.dropped] : []));
-    const counts = { overflow: 0, expired: 0, rejected: 0 };
+    const counts = noDrops();
     let any = false;
     for (const reason of DROP_REASONS) {
-      counts[reason] = this.dropped[reason] - this.reported[reason] - inFlight.reduce((n, d) => n + d[reason], 0);
+      counts[reason] = this.dropped[reason] - this.reported[reason] - inFlight.reduce((n, d) => n + (d[reason] ?? 0), 0);
       if (counts[reason] > 0) any = true;
     }
     return any ? counts : undefined;

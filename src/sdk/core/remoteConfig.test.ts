@@ -25,9 +25,13 @@ describe('readConfig', () => {
       telemetryEnabled: true,
       minLogLevel: 'info',
       sdk: { maxBatchSize: 512, flushIntervalMs: 5000, pollIntervalMs: 1000 },
+      sampling: { tracesPercentage: 100, logsPercentage: 100, logsPerMinute: 0 },
       debugSession: { id: 'ds_1', level: 'debug', startsAt: 'a', endsAt: 'b' },
       policies: ['pol_1'],
     });
+    expect(readConfig(served({ sampling: { tracesPercentage: 12.5, logsPercentage: 0, logsPerMinute: 30 } }))!.sampling).toEqual({ tracesPercentage: 12.5, logsPercentage: 0, logsPerMinute: 30 });
+    // What cannot be a percentage keeps everything: a client never samples on a misread.
+    expect(readConfig(served({ sampling: { tracesPercentage: 250, logsPercentage: '10', logsPerMinute: -1 } }))!.sampling).toEqual({ tracesPercentage: 100, logsPercentage: 100, logsPerMinute: 0 });
   });
 
   it.each([

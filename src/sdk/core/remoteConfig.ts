@@ -6,6 +6,7 @@
  * cannot be read, an error or no answer keep the last configuration.
  */
 import type { Level } from './client.ts';
+import type { SamplingConfig } from './sampling.ts';
 
 /** The part of the served configuration the SDK applies. */
 export interface ClientConfig {
@@ -14,6 +15,8 @@ export interface ClientConfig {
   /** Records below it are not made (a debug session lowers it). */
   minLogLevel: Level;
   sdk: { maxBatchSize: number; flushIntervalMs: number; pollIntervalMs: number };
+  /** Percentages kept (100: all) and the throttle per event name (0: none). */
+  sampling: SamplingConfig;
   debugSession: null | { id: string; level: string; startsAt: string; endsAt: string };
   /** IDs of the policies that matched this client: with none, the app's own batch settings hold. */
   policies: string[];
@@ -42,12 +45,15 @@ export function readConfig(body: unknown): ClientConfig | undefined {
   const b = body as Record<string, unknown>;
   const sdk = (typeof b.sdk === 'object' && b.sdk !== null ? b.sdk : {}) as Record<string, unknown>;
   const session = b.debugSession as Record<string, unknown> | null | undefined;
+  const sampling = (typeof b.sampling === 'object' && b.sampling !== null ? b.sampling : {}) as Record<string, unknown>;
+  const percentage = (v: unknown) => (typeof v === 'number' && v >= 0 && v <= 100 ? v : 100);
   const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
   if (typeof b.telemetryEnabled !== 'boolean' || !LEVELS.includes(b.minLogLevel as Level)) return undefined;
   return {
     telemetryEnabled: b.telemetryEnabled,
     minLogLevel: b.minLogLevel as Level,
     sdk: { maxBatchSize: count(sdk.maxBatchSize) ?? 512, flushIntervalMs: count(sdk.flushIntervalMs) ?? 5_000, pollIntervalMs: count(sdk.pollIntervalMs) ?? DEFAULT_POLL_MS },
+    sampling: { tracesPercentage: percentage(sampling.tracesPercentage), logsPercentage: percentage(sampling.logsPercentage), logsPerMinute: count(sampling.logsPerMinute) ?? 0 },
     debugSession: session && typeof session.id === 'string' ? { id: session.id, level: String(session.level), startsAt: String(session.startsAt), endsAt: String(session.endsAt) } : null,
     policies: Array.isArray(b.policies) ? b.policies.filter((p): p is string => typeof p === 'string') : [],
     ...('redaction' in b ? { redaction: b.redaction } : {}),

@@ -45,6 +45,14 @@ export class SessionClock {
 
   /** Sets the session attributes of one record through `set`. */
   stamp(set: (key: string, value: string) => void): void {
+    const s = this.current();
+    set('session.id', s.id);
+    if (s.previousId && this.stampedInSession < 10) set('session.previous_id', s.previousId);
+    this.stampedInSession++;
+  }
+
+  /** The session a record made now belongs to: the current one, or the next when it has ended. */
+  current(): SharedSession {
     const now = this.now();
     let s = this.session;
     if (this.share && (s === undefined || now - this.readMs >= READ_EVERY_MS)) {
@@ -62,8 +70,6 @@ export class SessionClock {
       this.share?.write(s);
       this.writtenMs = now;
     }
-    set('session.id', s.id);
-    if (s.previousId && this.stampedInSession < 10) set('session.previous_id', s.previousId);
-    this.stampedInSession++;
+    return s;
   }
 }
