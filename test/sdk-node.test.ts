@@ -193,6 +193,43 @@ describe('the Node SDK', () => {
     expect(await logRows(testId)).toHaveLength(5);
   });
 
+  it('records an unhandled rejection as a fatal log and exits 1 as Node does by default', async () => {
+    const testId = `reject-${randomUUID()}`;
+    const run = await runApp(gateway.url, sdkDir(), testId, 3, 'reject').done;
+    expect(run.code).toBe(1);
+    expect(run.stdout).not.toContain('survived');
+    expect(run.stderr).toContain(`RangeError: rejected ${testId}`);
+    const fatal = await rows<{ severity: number; type: string }>(gateway, `SELECT SeverityNumber AS severity, LogAttributes['exception.type'] AS type FROM otel_logs WHERE Body = 'rejected ${testId}'`);
+    expect(fatal).toEqual([{ severity: 21, type: 'RangeError' }]);
+  });
+
+  it('records an unhandled rejection as an error and keeps the process alive under --unhandled-rejections=warn, as Node would', async () => {
+    const testId = `reject-warn-${randomUUID()}`;
+    const run = await runApp(gateway.url, sdkDir(), testId, 3, 'reject', undefined, { NODE_OPTIONS: '--unhandled-rejections=warn' }).done;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('survived');
+    // Node's own warning is still printed.
+    expect(run.stderr).toContain(`rejected ${testId}`);
+    const stored = await rows<{ severity: number; type: string }>(gateway, `SELECT SeverityNumber AS severity, LogAttributes['exception.type'] AS type FROM otel_logs WHERE Body = 'rejected ${testId}'`);
+    expect(stored).toEqual([{ severity: 17, type: 'RangeError' }]);
+  });
+
+  it('sends at most 10 records a second for a storm of 10,000 throws a second, their occurrence counts adding up to every throw', async () => {
+    const testId = `storm-${randomUUID()}`;
+    const run = await runApp(gateway.url, sdkDir(), testId, 0, 'storm').done;
+    expect(run.code).toBe(0);
+    const result = health(run) as unknown as { ok: boolean; thrown: number };
+    expect(result.ok).toBe(true);
+    // The loop yields every 10 throws, so it makes fewer than 10,000 a second on a busy machine; at least thousands.
+    expect(result.thrown).toBeGreaterThan(5_000);
+    const stored = await rows<{ second: string; records: string; occurrences: string }>(gateway, `SELECT toString(toStartOfSecond(Timestamp)) AS second, toString(count()) AS records,
+      toString(sum(toUInt64OrDefault(LogAttributes['otelhouse.occurrences'], toUInt64(1)))) AS occurrences FROM otel_logs WHERE Body = 'storm ${testId}' GROUP BY second ORDER BY second`);
+    expect(stored.length).toBeGreaterThanOrEqual(3);
+    for (const s of stored) expect(Number(s.records)).toBeLessThanOrEqual(10);
+    expect(stored.reduce((sum, s) => sum + Number(s.occurrences), 0)).toBe(result.thrown);
+    expect(stored.reduce((sum, s) => sum + Number(s.records), 0)).toBeLessThan(20);
+  });
+
   it('sends log batches gzip\'ed, at least 3 times smaller', async () => {
     const testId = `gzip-${randomUUID()}`;
     const sizes: Array<{ sent: number; plain: number }> = [];

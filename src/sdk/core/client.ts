@@ -9,6 +9,7 @@ import { RecordQueue, type DropReason, type RecordStore } from './queue.ts';
 import { RemoteConfig, type ConfigFetch, type ConfigKeeper } from './remoteConfig.ts';
 import { keeps, randomHex14, sessionRandomness, thresholdOf, Throttle, traceRandomness } from './sampling.ts';
 import type { Scrubber } from './scrub.ts';
+import { ErrorStorm } from './storm.ts';
 import { SessionClock, type SessionShare } from './session.ts';
 import type { TracerFactory } from './tracing.ts';
 
@@ -113,6 +114,7 @@ export class Client {
   private tracesTh: string | undefined;
   private sampledOut = 0;
   private readonly throttle = new Throttle();
+  private readonly storm: ErrorStorm;
 
   constructor(
     private readonly options: InitOptions,
@@ -123,6 +125,7 @@ export class Client {
   ) {
     this.optedOut = platform.optedOut;
     this.scrubber = options.redaction || undefined;
+    this.storm = new ErrorStorm(() => queue.countDrop('throttled'));
     this.session = new SessionClock(platform.sessionShare);
     const enqueue = (record: EncodedRecord) => this.enqueue(record);
     const session = this.session;
@@ -210,18 +213,36 @@ export class Client {
   /**
    * Records `error` as an ERROR log record with `exception.*` attributes, which the gateway groups
    * into an issue (its stack symbolicated with the release's uploaded source maps). `fingerprint`
-   * replaces the gateway's grouping: records with the same fingerprint are one issue.
+   * replaces the gateway's grouping: records with the same fingerprint are one issue. In a storm
+   * (see `storm.ts`) repeats are folded into one record with `otelhouse.occurrences`.
    */
   captureException(error: unknown, options: { fingerprint?: string[]; attributes?: Record<string, AnyValue> } = {}): void {
+    if (this.optedOut || this.closed || this.disabled) return;
     const e = error instanceof Error ? error : undefined;
-    const message = e ? e.message : typeof error === 'string' ? error : safeText(error);
-    this.log('error', message || (e?.name ?? 'Error'), {
+    // An Error's own getters may throw too: read, never rethrown.
+    const read = (get: () => unknown) => {
+      try {
+        return get();
+      } catch {
+        return undefined;
+      }
+    };
+    const message = e ? safeText(read(() => e.message) ?? '') : typeof error === 'string' ? error : safeText(error);
+    const type = e ? safeText(read(() => e.name) ?? 'Error') : 'Error';
+    const stackValue = e ? read(() => e.stack) : undefined;
+    const stack = typeof stackValue === 'string' ? stackValue : undefined;
+    const attributes = {
       ...options.attributes,
-      'exception.type': e?.name ?? 'Error',
+      'exception.type': type,
       'exception.message': message,
-      ...(e?.stack ? { 'exception.stacktrace': e.stack } : {}),
+      ...(stack ? { 'exception.stacktrace': stack } : {}),
       ...(options.fingerprint?.length ? { 'otelhouse.fingerprint': options.fingerprint } : {}),
-    });
+    };
+    // One error: the same fingerprint, or the same type, message and throwing frame.
+    const key = options.fingerprint?.length ? `f\0${options.fingerprint.join('\0')}` : `${type}\0${message}\0${stack?.split('\n', 3).slice(1).join('\n') ?? ''}`;
+    this.storm.capture(key, (occurrences) =>
+      this.log('error', message || type, occurrences > 1 ? { ...attributes, 'otelhouse.occurrences': occurrences } : attributes),
+    );
   }
 
   /** Runs `fn` in a span named `name` (ended when `fn` returns or its promise settles; an exception marks it an error). */
@@ -249,8 +270,9 @@ export class Client {
     });
   }
 
-  /** Resolves true once everything made before the call is acknowledged by the gateway. */
+  /** Resolves true once everything made before the call (errors folded in a storm too) is acknowledged by the gateway. */
   flush(timeoutMs = 5000): Promise<boolean> {
+    this.storm.flush();
     return this.delivery.flush(timeoutMs);
   }
 
@@ -302,6 +324,7 @@ export class Client {
     const now = Date.now();
     if (now - this.lastUnloadMs < 1000) return;
     this.lastUnloadMs = now;
+    this.storm.flush();
     this.delivery.unload(budgetBytes, 9);
   }
 
@@ -346,6 +369,7 @@ export class Client {
 
   /** For a process about to die: what is not durable yet is written now, synchronously. */
   persistNow(): void {
+    this.storm.flush();
     this.queue.persistSync();
   }
 

@@ -127,7 +127,10 @@ function nodeTransport(endpoint: string, token: string | undefined): Transport {
  * SIGTERM / SIGINT: flush for up to 5 s, then, unless the app handles the signal itself, exit as
  * the signal would have. An uncaught exception: recorded as a fatal log, written to disk at once
  * (delivered now if the gateway answers within 2 s, else at the next start), then the process
- * exits 1 as Node would, unless the app has its own handler.
+ * exits 1 as Node would, unless the app has its own handler. An unhandled rejection reaches the
+ * same path under Node's default `--unhandled-rejections=throw` (and `strict`); under `warn`,
+ * `warn-with-error-code` and `none`, which do not end the process, it is recorded as an error and
+ * Node's behaviour is kept (the exit code 1 of `warn-with-error-code` included).
  */
 function handleProcessEvents(c: Client): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -140,7 +143,9 @@ function handleProcessEvents(c: Client): void {
     process.on(signal, onSignal);
   }
   const onException = (err: Error) => {
-    c.log('fatal', err.message || String(err), { 'exception.type': err.name, 'exception.message': err.message, 'exception.stacktrace': err.stack ?? '' });
+    // Anything may be thrown (`throw 'text'`); a rejection with a non-Error reason arrives as Node's ERR_UNHANDLED_REJECTION.
+    const e: Partial<Error> = err instanceof Error ? err : { message: String(err) };
+    c.log('fatal', e.message || String(err), { 'exception.type': e.name ?? 'Error', 'exception.message': e.message ?? '', 'exception.stacktrace': e.stack ?? '' });
     c.persistNow();
     const others = process.listenerCount('uncaughtException') > 1;
     void c.flush(2000).finally(() => {
@@ -150,4 +155,23 @@ function handleProcessEvents(c: Client): void {
     });
   };
   process.on('uncaughtException', onException);
+  const mode = unhandledRejections();
+  if (mode !== 'throw' && mode !== 'strict') {
+    const onRejection = (reason: unknown) => {
+      c.captureException(reason);
+      if (mode === 'warn-with-error-code' && process.listenerCount('unhandledRejection') === 1) process.exitCode = 1;
+    };
+    process.on('unhandledRejection', onRejection);
+  }
+}
+
+/** Node's `--unhandled-rejections` mode, from its flags or NODE_OPTIONS (the last one given wins); default `throw`. */
+function unhandledRejections(): string {
+  const flags = [...(process.env.NODE_OPTIONS ?? '').split(/\s+/), ...process.execArgv];
+  let mode = 'throw';
+  for (const flag of flags) {
+    const m = /^--unhandled-rejections=(\S+)$/.exec(flag);
+    if (m) mode = m[1]!;
+  }
+  return mode;
 }
