@@ -20,7 +20,8 @@ interface ColumnRow { table: string; name: string; type: string; default_kind: s
 
 /**
  * Compares `system.tables` and `system.columns` with the expected shape: columns (name, type,
- * computed or stored), sorting and partition keys, and the insert deduplication window. Extra
+ * computed or stored), sorting and partition keys, the insert deduplication window, and views
+ * (present, and holding the expression a replacement put in). Extra
  * columns are allowed, and so are the collector's older keys (tables we adopted without
  * rewriting). Returns no problems when the schema fits.
  */
@@ -34,7 +35,9 @@ export async function checkDrift(client: ClickHouseClient, opts: SchemaOptions):
     const actual = tables.find((t) => t.name === want.table);
     if (!actual) return [{ table: want.table, problem: want.view ? 'missing materialized view' : 'missing table' }];
     if (want.view) {
-      return actual.engine === 'MaterializedView' ? [] : [{ table: want.table, problem: `engine is ${actual.engine}, expected MaterializedView` }];
+      if (actual.engine !== 'MaterializedView') return [{ table: want.table, problem: `engine is ${actual.engine}, expected MaterializedView` }];
+      if (want.selects && !squash(actual.create_table_query).includes(want.selects)) return [{ table: want.table, problem: `query lacks ${want.selects}: an older definition` }];
+      return [];
     }
     const byName = new Map(columns.filter((c) => c.table === want.table).map((c) => [c.name, c]));
     return [

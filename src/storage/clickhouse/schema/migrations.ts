@@ -93,6 +93,19 @@ export function renderMigrations(opts: SchemaOptions, server: ServerFeatures = {
       description: 'control tables: debug sessions and their stats, collection policies, clients seen (fed from logs and traces)',
       statements: controlTableStatements(opts),
     },
+    {
+      version: 5,
+      description: 'error events carry their occurrence count (Occurrences); the issue views sum it instead of counting rows',
+      statements: [
+        table('error_events_occurrences', names.errorEvents),
+        // Replaced, not altered: migration 3's views count rows. An insert landing between a drop and
+        // its create (from another instance: this one migrates before it inserts) misses that view.
+        renderTemplate('drop_view', { ...common, view: names.issueStatsMv }),
+        renderTemplate('issue_stats_mv_v5', { ...common, view: names.issueStatsMv, target: names.issueStats, source: names.errorEvents }),
+        renderTemplate('drop_view', { ...common, view: names.issueDailyMv }),
+        renderTemplate('issue_daily_mv_v5', { ...common, view: names.issueDailyMv, target: names.issueDaily, source: names.errorEvents }),
+      ],
+    },
   ];
 }
 

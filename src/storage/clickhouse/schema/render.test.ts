@@ -71,7 +71,7 @@ describe('rendering the collector-compatible DDL', () => {
   it('adds ON CLUSTER to every DDL statement', () => {
     const o = opts({ database: 'otel', cluster: 'prod-cluster' });
     const all = [...renderBootstrap(o), ...statements(o)];
-    expect(all).toHaveLength(2 + 23);
+    expect(all).toHaveLength(2 + 28);
     for (const s of all) expect(s.split('\n')[0]).toMatch(/ ON CLUSTER `prod-cluster`( \(|$)/);
   });
 
@@ -99,6 +99,32 @@ describe('rendering the collector-compatible DDL', () => {
     for (const s of adopt.statements) expect(s).toMatch(/^ALTER TABLE /);
     expect(adopt.statements.join('\n')).toContain('ADD COLUMN IF NOT EXISTS `EventName` String');
     expect(adopt.statements.filter((s) => s.includes('MODIFY SETTING non_replicated_deduplication_window = 10000'))).toHaveLength(3);
+  });
+
+  it('migration 5 adds the occurrence count and replaces both issue views with ones summing it', () => {
+    const [step] = renderMigrations(opts()).filter((m) => m.version === 5);
+    expect(step.statements.map((s) => s.split('\n')[0])).toEqual([
+      'ALTER TABLE `default`.`otelhouse_error_events`',
+      'DROP VIEW IF EXISTS `default`.`otelhouse_issue_stats_mv`',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS `default`.`otelhouse_issue_stats_mv`',
+      'DROP VIEW IF EXISTS `default`.`otelhouse_issue_daily_mv`',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS `default`.`otelhouse_issue_daily_mv`',
+    ]);
+    expect(step.statements[0]).toContain('ADD COLUMN IF NOT EXISTS Occurrences UInt32 DEFAULT 1');
+    for (const view of [step.statements[2], step.statements[4]]) {
+      expect(view).toContain('toUInt64(sum(Occurrences)) AS Events');
+      expect(view).not.toContain('count()');
+    }
+  });
+
+  // Recorded in every database that applied them: a changed rendering is reported as a mismatch and never re-run.
+  it('renders the released migrations exactly as they shipped', () => {
+    expect(Object.fromEntries(renderMigrations(opts()).filter((m) => m.version <= 4).map((m) => [m.version, checksum(m)]))).toEqual({
+      1: '9ee23038f91278639589af5dc46594e2e58a5ac4aef268d8e661e89f1f80cbb1',
+      2: 'd578e68e29bed66fdfeb20fe1f732564fd3f4b28ad3747e1af9db54b2566bf47',
+      3: 'f61207302776ff6d460ac826b635567ac8b73ea3350770576aafd15552b47ff1',
+      4: '373082a5702df13b920c9fecdcf18b7ce4fac4adbfcb4b13956aa00a290cd877',
+    });
   });
 
   it('checksums change with the rendered statements only', () => {

@@ -1,6 +1,7 @@
 -- otelhouse_error_events: one row per error occurrence (a span's exception event or an error log),
 -- written through the exporter's spool with a deduplication token, so replays are stored once.
 -- Columns follow Occurrence in src/issues/types.ts; EventId is stable per occurrence (see src/issues/store/rows.ts).
+-- Migration 5 adds Occurrences (error_events_occurrences.sql): this template is migration 3's and never changes.
 CREATE TABLE IF NOT EXISTS {{ident database}}.{{ident table}}{{onCluster}} (
     Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
     EventId String CODEC(ZSTD(1)),
