@@ -395,6 +395,52 @@ describe('the browser SDK', () => {
     await context.close();
   }, 60_000);
 
+  it('stops at once on optOut(), empties IndexedDB, and stays opted out across reloads until optIn() (issue 14, point 4)', async () => {
+    const context = await browser.newContext();
+    const page = await appPage(context, 60_000);
+    const testId = `optout-${randomUUID()}`;
+    await logMany(page, testId, 20);
+    const queued = () => page.evaluate(() => (window as any).otelhouse.health().queuedRecords as number);
+    expect(await queued()).toBe(20);
+    const idbRecords = () => page.evaluate(async () => {
+      let n = 0;
+      for (const info of await indexedDB.databases()) {
+        const db = await new Promise<IDBDatabase>((resolve) => {
+          const open = indexedDB.open(info.name!);
+          open.onsuccess = () => resolve(open.result);
+        });
+        for (const name of Array.from(db.objectStoreNames).filter((s) => s === 'records')) {
+          n += await new Promise<number>((resolve) => {
+            const count = db.transaction(name).objectStore(name).count();
+            count.onsuccess = () => resolve(count.result);
+          });
+        }
+        db.close();
+      }
+      return n;
+    });
+    await page.evaluate(async () => {
+      for (let i = 0; i < 100 && (window as any).otelhouse.health().unsavedRecords > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    });
+    expect(await idbRecords()).toBe(20);
+    await page.evaluate(() => (window as any).otelhouse.optOut());
+    await logMany(page, testId, 20);
+    expect(await queued()).toBe(0);
+    expect(await idbRecords()).toBe(0);
+    await page.reload();
+    await page.evaluate(async ({ endpoint, token }) => (window as any).otelhouse.init({ endpoint, token, service: 'web-shop', batchDelayMs: 50 }), { endpoint: gateway.url, token: TOKEN });
+    expect(await page.evaluate(() => (window as any).otelhouse.health().optedOut)).toBe(true);
+    await logMany(page, testId, 20);
+    expect(await page.evaluate(() => (window as any).otelhouse.flush(2000))).toBe(true);
+    expect(await stored(testId)).toEqual([]);
+    await page.evaluate(() => (window as any).otelhouse.optIn());
+    await logMany(page, `${testId}-in`, 5);
+    expect(await page.evaluate(() => (window as any).otelhouse.flush(10_000))).toBe(true);
+    expect(await storedEventually(`${testId}-in`, 5)).toHaveLength(5);
+    expect(await stored(testId)).toEqual([]);
+    await context.close();
+  });
+
   it('samples by session (issue 14, point 2): a session keeps all its logs and traces or none, errors always, with the session\'s randomness', async () => {
     const service = `web-sampling-${randomUUID()}`;
     const res = await fetch(`${gateway.url}/api/policies`, {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway.ts';
@@ -147,4 +147,76 @@ describe('the SDK under /v1/config', () => {
     const [first, second] = mine();
     expect(second!.atMs - first!.atMs).toBeGreaterThanOrEqual(4_900);
   }, 30_000);
+});
+
+describe('a debug session that needs the user\'s consent', () => {
+  /** Starts the SDK with a consent hook the test answers; resolves the installation id and the hook's calls. */
+  async function startAsking(service: string) {
+    const d = tempDataDir('otelhouse-sdk-consent-');
+    dirs.push(d);
+    const asked: Array<{ sessionId: string; level: string }> = [];
+    let answer!: (yes: boolean) => void;
+    const answered = new Promise<boolean>((r) => (answer = r));
+    await sdk.init({
+      endpoint: gateway.url, token: INGEST, service, dataDir: d.dir, batchDelayMs: 50, handleProcessEvents: false,
+      onConsent: (request) => {
+        asked.push({ sessionId: request.sessionId, level: request.level });
+        return answered;
+      },
+    });
+    await until(() => sdk.health().config.etag, (etag) => etag !== undefined);
+    return { installation: readFileSync(join(d.dir, 'installation-id'), 'utf8'), dataDir: d.dir, asked, answer };
+  }
+  const onDisk = (dir: string) => readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+  const bodies = (service: string) => rows<{ body: string; level: string; session: string; ms: string }>(gateway, `SELECT Body AS body, SeverityText AS level,
+    ResourceAttributes['otelhouse.debug_session.id'] AS session, toString(toUnixTimestamp64Milli(Timestamp)) AS ms FROM otel_logs WHERE ServiceName = '${service}' ORDER BY Timestamp`);
+
+  it('asks through the app\'s hook; keeps the session\'s records in memory only until yes, then sends them with the time they were made', async () => {
+    const service = `rc-consent-yes-${randomUUID()}`;
+    await admin('POST', '/api/policies', { name: service, targeting: { services: [service] }, settings: { minLogLevel: 'info', sdk: { pollIntervalMs: 5000 } } });
+    const app = await startAsking(service);
+    const session = await admin('POST', '/api/debug-sessions', { target: { 'app.installation.id': app.installation }, level: 'debug', requireConsent: true });
+    await until(() => app.asked.length, (n) => n > 0);
+    expect(app.asked).toEqual([{ sessionId: session.id, level: 'debug' }]);
+    expect(sdk.health().config).toMatchObject({ debugSessionId: session.id, consent: 'asking', minLogLevel: 'debug' });
+    const before = Date.now();
+    for (let i = 0; i < 3; i++) sdk.log('debug', 'before consent');
+    sdk.log('info', 'collected anyway');
+    expect(await sdk.flush(10_000)).toBe(true);
+    expect((await bodies(service)).map((r) => r.body)).toEqual(['collected anyway']);
+    expect(onDisk(app.dataDir)).not.toContain('before consent');
+
+    app.answer(true);
+    await until(() => sdk.health().config.consent, (c) => c === 'granted');
+    sdk.log('debug', 'after consent');
+    expect(await sdk.flush(10_000)).toBe(true);
+    const stored = await bodies(service);
+    expect(stored.map((r) => [r.body, r.level])).toEqual([
+      ['before consent', 'DEBUG'], ['before consent', 'DEBUG'], ['before consent', 'DEBUG'], ['collected anyway', 'INFO'], ['after consent', 'DEBUG'],
+    ]);
+    expect(stored.filter((r) => r.body !== 'collected anyway').every((r) => r.session === session.id)).toBe(true);
+    for (const r of stored.filter((x) => x.body === 'before consent')) expect(Number(r.ms)).toBeLessThan(before + 1000);
+    expect(app.asked).toHaveLength(1);
+  }, 60_000);
+
+  it('collects nothing of the session on no, and asks once', async () => {
+    const service = `rc-consent-no-${randomUUID()}`;
+    await admin('POST', '/api/policies', { name: service, targeting: { services: [service] }, settings: { minLogLevel: 'warn', sdk: { pollIntervalMs: 5000 } } });
+    const app = await startAsking(service);
+    await admin('POST', '/api/debug-sessions', { target: { 'app.installation.id': app.installation }, level: 'trace', requireConsent: true });
+    await until(() => app.asked.length, (n) => n > 0);
+    sdk.log('debug', 'asked, not answered');
+    app.answer(false);
+    await until(() => sdk.health().config.consent, (c) => c === 'declined');
+    expect(sdk.health().config.minLogLevel).toBe('trace');
+    sdk.log('trace', 'declined');
+    sdk.log('info', 'declined');
+    sdk.log('warn', 'collected anyway');
+    expect(await sdk.flush(10_000)).toBe(true);
+    // A later poll does not ask again.
+    await new Promise((r) => setTimeout(r, 5500));
+    expect(app.asked).toHaveLength(1);
+    expect((await bodies(service)).map((r) => r.body)).toEqual(['collected anyway']);
+    expect(onDisk(app.dataDir)).not.toMatch(/declined|asked, not answered/);
+  }, 60_000);
 });

@@ -31,6 +31,7 @@ export function makeSession(overrides: Partial<DebugSession> = {}): DebugSession
     capture: { logs: true, spans: true, network: false },
     reason: '',
     consent: null,
+    requireConsent: false,
     createdAtMs: T0,
     createdBy: 'token:00000000',
     startsAtMs: T0,

@@ -229,7 +229,7 @@ describe('commands sent at once on one session', () => {
       return found;
     };
     const sessions = new SessionService({ store: slow, registry, audit });
-    const session = await sessions.create({ target: { 'user.id': 'u-race' }, level: 'debug', capture: {}, durationMinutes: 60, reason: '' }, 'test');
+    const session = await sessions.create({ target: { 'user.id': 'u-race' }, level: 'debug', capture: {}, durationMinutes: 60, reason: '', requireConsent: false }, 'test');
     await Promise.all([sessions.command(session.id, { kind: 'extend', minutes: 30 }, 'a'), sessions.command(session.id, { kind: 'extend', minutes: 30 }, 'b')]);
     expect(((await store.get(session.id))!.endsAtMs - session.startsAtMs) / 60_000).toBe(120);
 

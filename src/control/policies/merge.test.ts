@@ -70,6 +70,13 @@ describe('an active debug session overrides the policies for its client', () => 
     expect(config.debugSession).toEqual({ id: session.id, level: session.level, capture, startsAt: '2025-01-01T00:00:00.000Z', endsAt: '2025-01-01T01:00:00.000Z' });
   });
 
+  it('serves, for a session that needs the user\'s consent, what applies until yes: the level and sampling without it', () => {
+    const config = merge([strict], {}, makeSession({ level: 'trace', requireConsent: true }));
+    expect(config.minLogLevel).toBe('trace');
+    expect(config.debugSession!.consentRequired).toEqual({ minLogLevel: 'error', sampling: { tracesPercentage: 1, logsPercentage: 5, logsPerMinute: 10 } });
+    expect(merge([strict], {}, makeSession()).debugSession).not.toHaveProperty('consentRequired');
+  });
+
   it('never raises the level a policy already lowered', () => {
     const verbose = makePolicy({ settings: { minLogLevel: 'trace' } });
     expect(merge([verbose], {}, makeSession({ level: 'standard' })).minLogLevel).toBe('trace');

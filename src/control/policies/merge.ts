@@ -34,6 +34,11 @@ export interface EffectiveConfig {
     /** ISO 8601. */
     startsAt: string;
     endsAt: string;
+    /**
+     * Present when the SDK must ask the user first: what applies until yes (and after no) — the
+     * level and sampling without the session.
+     */
+    consentRequired?: { minLogLevel: LogLevel; sampling: EffectiveConfig['sampling'] };
   };
   /** IDs of the matching policies, in merge order. */
   policies: string[];
@@ -98,6 +103,7 @@ function assignDefined<T extends object>(into: Partial<T>, from: Partial<T>): vo
 
 function applySession(out: EffectiveConfig, session: DebugSession): void {
   const { capture } = session;
+  const baseline = { minLogLevel: out.minLogLevel, sampling: { ...out.sampling } };
   if (capture.logs) {
     const level = SESSION_LOG_LEVEL[session.level];
     if (LEVEL_SEVERITY[level] < LEVEL_SEVERITY[out.minLogLevel]) out.minLogLevel = level;
@@ -112,5 +118,6 @@ function applySession(out: EffectiveConfig, session: DebugSession): void {
     capture: { ...capture },
     startsAt: new Date(session.startsAtMs).toISOString(),
     endsAt: new Date(session.endsAtMs).toISOString(),
+    ...(session.requireConsent ? { consentRequired: baseline } : {}),
   };
 }

@@ -90,6 +90,7 @@ export function newSession(input: CreateSessionInput, id: string, nowMs: number,
     capture: { logs: input.capture.logs ?? true, spans: input.capture.spans ?? true, network: input.capture.network ?? false },
     reason: input.reason,
     consent: input.consent ? { method: input.consent.method, reference: input.consent.reference, grantedAtMs: input.consent.grantedAt ?? nowMs } : null,
+    requireConsent: input.requireConsent,
     createdAtMs: nowMs,
     createdBy: actor,
     startsAtMs,
@@ -143,6 +144,7 @@ function applyUpdate(next: DebugSession, c: UpdateSessionInput, nowMs: number): 
   if (c.consent !== undefined) {
     next.consent = c.consent === null ? null : { method: c.consent.method, reference: c.consent.reference, grantedAtMs: c.consent.grantedAt ?? nowMs };
   }
+  if (c.requireConsent !== undefined) next.requireConsent = c.requireConsent;
   if (c.durationMinutes !== undefined) {
     next.endsAtMs = next.startsAtMs + c.durationMinutes * MINUTE_MS;
     if (next.endsAtMs <= nowMs) throw new LifecycleError(400, 'durationMinutes: would end the session in the past; cancel it instead', 'durationMinutes');

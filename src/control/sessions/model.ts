@@ -52,6 +52,11 @@ export interface DebugSession {
   capture: Capture;
   reason: string;
   consent: Consent | null;
+  /**
+   * The SDK asks the user (the app's consent hook) before collecting anything below its usual
+   * level for this session; until yes it keeps such records in memory only, on no it drops them.
+   */
+  requireConsent: boolean;
   createdAtMs: number;
   createdBy: string;
   startsAtMs: number;
@@ -120,6 +125,8 @@ export const createSessionSchema = z.strictObject({
   startsAt: instantValue.optional(),
   reason: z.string().max(1000).default(''),
   consent: consentSchema.optional(),
+  /** The SDK asks the user in the app before collecting for this session (default false). */
+  requireConsent: z.boolean().default(false),
 });
 
 /** `PATCH /api/debug-sessions/:id`: any of level, capture, reason, consent (null removes it), durationMinutes. */
@@ -129,9 +136,10 @@ export const updateSessionSchema = z
     capture: captureSchema.optional(),
     reason: z.string().max(1000).optional(),
     consent: consentSchema.nullable().optional(),
+    requireConsent: z.boolean().optional(),
     durationMinutes: duration.optional(),
   })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change: give level, capture, reason, consent or durationMinutes' });
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change: give level, capture, reason, consent, requireConsent or durationMinutes' });
 
 /** `POST /api/debug-sessions/:id/extend`. */
 export const extendSessionSchema = z.strictObject({ minutes: duration });

@@ -15,7 +15,8 @@ export function sessionRow(s: DebugSession): Record<string, unknown> {
     CaptureSpans: s.capture.spans ? 1 : 0,
     CaptureNetwork: s.capture.network ? 1 : 0,
     Reason: s.reason,
-    Consent: s.consent ? JSON.stringify(s.consent) : '',
+    // The Consent column (JSON) also holds whether the SDK must ask: no column added for it.
+    Consent: s.consent || s.requireConsent ? JSON.stringify({ ...s.consent, ...(s.requireConsent ? { required: true } : {}) }) : '',
     CreatedAt: s.createdAtMs,
     CreatedBy: s.createdBy,
     StartsAt: s.startsAtMs,
@@ -74,7 +75,7 @@ export function readSession(r: SessionRecord): DebugSession {
     level: (SESSION_LEVELS as readonly string[]).includes(level) ? (level as SessionLevel) : 'debug',
     capture: { logs: Number(r.captureLogs) === 1, spans: Number(r.captureSpans) === 1, network: Number(r.captureNetwork) === 1 },
     reason: String(r.reason),
-    consent: r.consent ? (JSON.parse(String(r.consent)) as Consent) : null,
+    ...consentOf(r.consent),
     createdAtMs: Number(r.createdAtMs),
     createdBy: String(r.createdBy),
     startsAtMs: Number(r.startsAtMs),
@@ -87,4 +88,11 @@ export function readSession(r: SessionRecord): DebugSession {
     updatedBy: String(r.updatedBy),
     version: Number(r.version),
   };
+}
+
+/** The Consent column: the consent recorded (`method`, `reference`, `grantedAtMs`) and `required`. */
+function consentOf(column: unknown): { consent: Consent | null; requireConsent: boolean } {
+  const json = column ? (JSON.parse(String(column)) as Partial<Consent> & { required?: boolean }) : {};
+  const { required, ...consent } = json;
+  return { consent: typeof consent.method === 'string' ? (consent as Consent) : null, requireConsent: required === true };
 }

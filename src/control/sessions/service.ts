@@ -26,6 +26,7 @@ export function sessionView(s: DebugSession, nowMs: number, stats?: SessionStats
     durationMinutes: Math.round((s.endsAtMs - s.startsAtMs) / 60_000),
     reason: s.reason,
     consent: s.consent && { method: s.consent.method, reference: s.consent.reference, grantedAt: iso(s.consent.grantedAtMs) },
+    requireConsent: s.requireConsent,
     createdAt: iso(s.createdAtMs),
     createdBy: s.createdBy,
     startsAt: iso(s.startsAtMs),

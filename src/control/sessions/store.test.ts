@@ -31,6 +31,15 @@ describe('storing sessions as versioned rows', () => {
     expect(await store.get('ds_missing')).toBeUndefined();
   });
 
+  it('keeps whether the SDK must ask for consent, with or without a consent recorded', async () => {
+    for (const consent of [null, { method: 'support_ticket', reference: 'T-9', grantedAtMs: NOW }]) {
+      const asking = await store.put(live({ consent, requireConsent: true }));
+      expect(await store.get(asking.id)).toEqual(asking);
+      const lifted = await store.put(applyCommand(asking, { kind: 'update', changes: { requireConsent: false } }, NOW, 'token:1'));
+      expect(await store.get(asking.id)).toMatchObject({ consent, requireConsent: false, version: lifted.version });
+    }
+  });
+
   it('lists by status at a given time, by target and by creator, newest first, in pages', async () => {
     const made = [];
     for (let i = 0; i < 5; i++) {

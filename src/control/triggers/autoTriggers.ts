@@ -99,6 +99,7 @@ export class AutoTriggers {
           target: { [rule.target]: client, ...(rule.service === undefined ? {} : { 'service.name': rule.service }) },
           level: rule.level,
           capture: {},
+          requireConsent: false,
           durationMinutes: rule.sessionMinutes,
           reason: `auto-trigger ${rule.name}: ${rule.minEvents} events of issue ${o.fingerprint} within ${rule.withinMinutes} min`,
         },

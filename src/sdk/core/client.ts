@@ -47,6 +47,21 @@ export interface InitOptions {
    * `false`; browser bundles import it, about 9 KiB gzip'ed).
    */
   redaction?: Scrubber | false;
+  /**
+   * Asked when a debug session for this client needs the user's consent: resolve true to let it
+   * collect. Until then its extra records stay in memory only (at most 1,000); on false, or
+   * without this hook, they are dropped and only what is collected anyway is.
+   */
+  onConsent?: (request: ConsentRequest) => boolean | Promise<boolean>;
+}
+
+/** What a debug session asks the user's consent for. */
+export interface ConsentRequest {
+  sessionId: string;
+  /** `standard`, `debug` or `trace`. */
+  level: string;
+  /** ISO 8601: when the session ends. */
+  endsAt: string;
 }
 
 /** What each platform (Node, browser, worker) gives the client. */
@@ -80,7 +95,7 @@ export interface Health {
   optedOut: boolean;
   delivery: DeliveryHealth;
   /** What `/v1/config` last served, and when it was last answered (no `etag` yet: not fetched). */
-  config: { etag?: string; answeredMs?: number; telemetryEnabled: boolean; minLogLevel: Level; debugSessionId?: string };
+  config: { etag?: string; answeredMs?: number; telemetryEnabled: boolean; minLogLevel: Level; debugSessionId?: string; consent?: 'asking' | 'granted' | 'declined' };
   /** Findings redacted on this client since it started, per rule (none without redaction). */
   redacted: Record<string, number>;
   /** The served sampling, and the logs and root spans it left out since the start (errors are never left out). */
@@ -115,6 +130,11 @@ export class Client {
   private sampledOut = 0;
   private readonly throttle = new Throttle();
   private readonly storm: ErrorStorm;
+  /** The user's answers per debug session that needs consent ('asking' until the hook answers). */
+  private readonly consents = new Map<string, boolean | 'asking'>();
+  /** While asking: records at or above this severity (and below the baseline) wait in {@link held}. */
+  private holdFrom: number | undefined;
+  private held: Array<{ level: Level; message: string; attributes?: Record<string, AnyValue>; timeMs: number }> = [];
 
   constructor(
     private readonly options: InitOptions,
@@ -141,10 +161,19 @@ export class Client {
     if (options.remoteConfig !== false && platform.configFetch) {
       this.remote = new RemoteConfig(platform.configFetch, () => this.configQuery(), (config) => {
         this.scrubber?.configure(config.redaction);
-        this.sampling = config.sampling;
-        this.logsTh = thresholdOf(config.sampling.logsPercentage);
-        this.tracesTh = thresholdOf(config.sampling.tracesPercentage);
-        this.minSeverity = SEVERITY[config.minLogLevel];
+        // A session that needs consent: its level and sampling apply only after the user's yes.
+        const session = config.debugSession;
+        const gate = session?.consentRequired;
+        let answer = session ? this.consents.get(session.id) : undefined;
+        if (session && gate && answer === undefined) answer = this.askConsent(session);
+        const effective = gate && answer !== true ? gate : config;
+        this.sampling = effective.sampling;
+        this.logsTh = thresholdOf(effective.sampling.logsPercentage);
+        this.tracesTh = thresholdOf(effective.sampling.tracesPercentage);
+        this.minSeverity = SEVERITY[effective.minLogLevel];
+        this.holdFrom = gate && answer === 'asking' ? SEVERITY[config.minLogLevel] : undefined;
+        if (answer === true) this.releaseHeld();
+        else if (this.holdFrom === undefined) this.held = [];
         if (!config.telemetryEnabled && !this.disabled) void this.queue.clear();
         this.disabled = !config.telemetryEnabled;
         if (config.policies.length > 0) this.delivery.setBatching(config.sdk.maxBatchSize, config.sdk.flushIntervalMs);
@@ -173,7 +202,15 @@ export class Client {
 
   log(level: Level, message: string, attributes?: Record<string, AnyValue>): void {
     const severity = SEVERITY[level];
-    if (this.optedOut || this.closed || this.disabled || severity < this.minSeverity) return;
+    if (this.optedOut || this.closed || this.disabled) return;
+    if (severity < this.minSeverity) {
+      // Asking for a session's consent: what it would collect waits in memory, never on disk.
+      if (this.holdFrom !== undefined && severity >= this.holdFrom) {
+        if (this.held.length >= 1000) this.held.shift();
+        this.held.push({ level, message, attributes, timeMs: Date.now() });
+      }
+      return;
+    }
     // Errors are always kept; other records are sampled, then throttled per message.
     if (severity < 17) {
       const th = this.logsTh;
@@ -191,6 +228,28 @@ export class Client {
       }
     }
     this.logger.emit({ severityNumber: severity, severityText: level.toUpperCase(), body: message, attributes, context: context.active() });
+  }
+
+  /** Asks the app's hook (once per session); the answer re-applies the config. Never throws. */
+  private askConsent(session: { id: string; level: string; endsAt: string }): 'asking' {
+    this.consents.set(session.id, 'asking');
+    const hook = this.options.onConsent;
+    void (async () => (hook ? (await hook({ sessionId: session.id, level: session.level, endsAt: session.endsAt })) === true : false))()
+      .catch(() => false)
+      .then((yes) => {
+        this.consents.set(session.id, yes);
+        if (this.remote?.config) this.remote.apply(this.remote.config);
+      });
+    return 'asking';
+  }
+
+  /** The user said yes: what waited in memory is recorded, with the time it was made. */
+  private releaseHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (const h of held) {
+      this.logger.emit({ severityNumber: SEVERITY[h.level], severityText: h.level.toUpperCase(), body: h.message, attributes: h.attributes, timestamp: h.timeMs, context: context.active() });
+    }
   }
 
   /** A log's randomness: its session's (browsers), else its trace's, else its own. */
@@ -310,6 +369,7 @@ export class Client {
       telemetryEnabled: !this.disabled,
       minLogLevel: served?.minLogLevel ?? 'trace',
       ...(served?.debugSession ? { debugSessionId: served.debugSession.id } : {}),
+      ...(served?.debugSession?.consentRequired ? { consent: consentState(this.consents.get(served.debugSession.id)) } : {}),
     };
     return { queuedRecords: records, queuedBytes: bytes, unsavedRecords: this.queue.unsavedRecords, dropped: { ...this.queue.dropped }, optedOut: this.optedOut, delivery: { ...this.delivery.health, retryAtMs: { ...this.delivery.health.retryAtMs } }, config, redacted: { ...this.scrubber?.counts }, sampling: { ...this.sampling, sampledOut: this.sampledOut } };
   }
@@ -402,6 +462,8 @@ export async function createClient(options: InitOptions, platform: Platform, tra
   await client.startRemoteConfig();
   return client;
 }
+
+const consentState = (answer: boolean | 'asking' | undefined) => (answer === true ? 'granted' : answer === false ? 'declined' : 'asking');
 
 /** A thrown value that is not an Error, as text (never throws: a hostile toString is caught). */
 function safeText(value: unknown): string {

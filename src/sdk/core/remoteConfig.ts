@@ -17,7 +17,14 @@ export interface ClientConfig {
   sdk: { maxBatchSize: number; flushIntervalMs: number; pollIntervalMs: number };
   /** Percentages kept (100: all) and the throttle per event name (0: none). */
   sampling: SamplingConfig;
-  debugSession: null | { id: string; level: string; startsAt: string; endsAt: string };
+  debugSession: null | {
+    id: string;
+    level: string;
+    startsAt: string;
+    endsAt: string;
+    /** The session needs the user's yes first: what applies until then (and after no). */
+    consentRequired?: { minLogLevel: Level; sampling: SamplingConfig };
+  };
   /** IDs of the policies that matched this client: with none, the app's own batch settings hold. */
   policies: string[];
   /** The redaction rules as served (null: none; undefined: a gateway that serves none). */
@@ -39,6 +46,20 @@ export const MIN_POLL_MS = 5_000;
 const DEFAULT_POLL_MS = 60_000;
 const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
+/** A session's `consentRequired`: the baseline until the user says yes; unreadable, the strictest. */
+function consentOf(served: unknown): { consentRequired?: { minLogLevel: Level; sampling: SamplingConfig } } {
+  if (served === undefined || served === null) return {};
+  const s = (typeof served === 'object' ? served : {}) as Record<string, unknown>;
+  const sampling = (typeof s.sampling === 'object' && s.sampling !== null ? s.sampling : {}) as Record<string, unknown>;
+  const percentage = (v: unknown) => (typeof v === 'number' && v >= 0 && v <= 100 ? v : 100);
+  return {
+    consentRequired: {
+      minLogLevel: LEVELS.includes(s.minLogLevel as Level) ? (s.minLogLevel as Level) : 'fatal',
+      sampling: { tracesPercentage: percentage(sampling.tracesPercentage), logsPercentage: percentage(sampling.logsPercentage), logsPerMinute: typeof sampling.logsPerMinute === 'number' && sampling.logsPerMinute > 0 ? sampling.logsPerMinute : 0 },
+    },
+  };
+}
+
 /** The served JSON as a {@link ClientConfig}, or undefined when it is not one. */
 export function readConfig(body: unknown): ClientConfig | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -54,7 +75,7 @@ export function readConfig(body: unknown): ClientConfig | undefined {
     minLogLevel: b.minLogLevel as Level,
     sdk: { maxBatchSize: count(sdk.maxBatchSize) ?? 512, flushIntervalMs: count(sdk.flushIntervalMs) ?? 5_000, pollIntervalMs: count(sdk.pollIntervalMs) ?? DEFAULT_POLL_MS },
     sampling: { tracesPercentage: percentage(sampling.tracesPercentage), logsPercentage: percentage(sampling.logsPercentage), logsPerMinute: count(sampling.logsPerMinute) ?? 0 },
-    debugSession: session && typeof session.id === 'string' ? { id: session.id, level: String(session.level), startsAt: String(session.startsAt), endsAt: String(session.endsAt) } : null,
+    debugSession: session && typeof session.id === 'string' ? { id: session.id, level: String(session.level), startsAt: String(session.startsAt), endsAt: String(session.endsAt), ...consentOf(session.consentRequired) } : null,
     policies: Array.isArray(b.policies) ? b.policies.filter((p): p is string => typeof p === 'string') : [],
     ...('redaction' in b ? { redaction: b.redaction } : {}),
   };
@@ -92,6 +113,12 @@ export class RemoteConfig {
     } catch {
       // nothing kept, or not readable: the defaults hold until the first answer
     }
+  }
+
+  /** Makes `config` the current one and applies it (again, when it is already). */
+  apply(config: ClientConfig): void {
+    this.config = config;
+    this.onChange(config);
   }
 
   /** Polls now, then at the served interval. */
@@ -141,8 +168,7 @@ export class RemoteConfig {
     if (!config) return;
     this.answeredMs = Date.now();
     this.etag = answer.etag;
-    this.config = config;
-    this.onChange(config);
+    this.apply(config);
     this.keeper?.save(JSON.stringify({ etag: answer.etag, body: answer.body })).catch(() => {});
   }
 

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 
-import { Client, createClient, type InitOptions, type Level } from '../core/client.ts';
+import { Client, createClient, type ConsentRequest, type InitOptions, type Level } from '../core/client.ts';
 import type { Transport } from '../core/delivery.ts';
 import { otelTracing } from '../core/tracing.ts';
 import { httpConfigFetch, type ConfigKeeper } from '../core/remoteConfig.ts';
@@ -18,7 +18,7 @@ import { FileStore } from './fileStore.ts';
 
 const gzipAsync = promisify(gzip);
 
-export type { Client, InitOptions, Level };
+export type { Client, ConsentRequest, InitOptions, Level };
 
 export interface NodeInitOptions extends InitOptions {
   /** Where the queue and the installation id live (default `~/.otelhouse/<service>`). */
