@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { AnyValue } from '../batch/types.ts';
 import { attrs, logBatch, makeLog, makeSpan, traceBatch } from '../batch/testing.ts';
-import { findErrorSites } from './extract.ts';
+import { findErrorSites, MAX_OCCURRENCES, occurrenceCount } from './extract.ts';
 
-const exception = (extra: Record<string, string> = {}) => ({
+const exception = (extra: Record<string, AnyValue> = {}) => ({
   timeUnixNano: 1_700_000_000_500_000_000n,
   name: 'exception',
   attributes: attrs({ 'exception.type': 'TypeError', 'exception.message': 'x is undefined', 'exception.stacktrace': 'TypeError: x is undefined\n    at f (app.js:1:2)', ...extra }),
@@ -49,5 +50,56 @@ describe('finding error occurrences', () => {
     const list = findErrorSites(logBatch({ a: [makeLog({ severityNumber: 17, attributes: attrs({ 'otelhouse.fingerprint': ['{{ default }}', 'eu', 7n] }) })] }))[0];
     expect(one.clientFingerprint).toBe('db-down');
     expect(list.clientFingerprint).toEqual(['{{ default }}', 'eu']);
+  });
+
+  it('reads how many occurrences a log record or an exception event stands for from otelhouse.occurrences', () => {
+    const log = findErrorSites(logBatch({ a: [makeLog({ severityNumber: 17, attributes: attrs({ 'otelhouse.occurrences': 500n }) })] }))[0];
+    const event = findErrorSites(traceBatch({ a: [makeSpan({ events: [exception({ 'otelhouse.occurrences': 42n })] })] }))[0];
+    const plain = findErrorSites(logBatch({ a: [makeLog({ severityNumber: 17 })] }))[0];
+    expect([log.count, event.count, plain.count]).toEqual([500, 42, 1]);
+  });
+
+  it('reads the count from the record itself, never from the span or the resource', () => {
+    const batch = traceBatch({ a: [makeSpan({ attributes: attrs({ 'otelhouse.occurrences': 9n }), events: [exception()] })] });
+    batch.resources[0].resource.attributes.set('otelhouse.occurrences', 7n);
+    expect(findErrorSites(batch)[0].count).toBe(1);
+  });
+
+  it.each<[string, AnyValue | undefined, number]>([
+    ['an int', 3n, 3],
+    ['one', 1n, 1],
+    ['a whole double', 12, 12],
+    ['a decimal string', '250', 250],
+    ['a decimal string with leading zeros', '007', 7],
+    ['the cap', BigInt(MAX_OCCURRENCES), MAX_OCCURRENCES],
+    ['an int above the cap', 9_223_372_036_854_775_807n, MAX_OCCURRENCES],
+    ['a double above the cap', 1e300, MAX_OCCURRENCES],
+    ['a string above the cap', '99999999999999999999999999', MAX_OCCURRENCES],
+    ['a string of 400 nines (Infinity as a double)', '9'.repeat(400), MAX_OCCURRENCES],
+    ['no attribute', undefined, 1],
+    ['zero', 0n, 1],
+    ['a string of zeros', '0000', 1],
+    ['a negative int', -5n, 1],
+    ['the lowest int64', -9_223_372_036_854_775_808n, 1],
+    ['a negative double', -3, 1],
+    ['a fraction', 2.5, 1],
+    ['NaN', NaN, 1],
+    ['Infinity', Infinity, 1],
+    ['a negative string', '-5', 1],
+    ['a string with a fraction', '2.5', 1],
+    ['a string in exponent form', '1e3', 1],
+    ['a string with spaces', ' 12 ', 1],
+    ['a hexadecimal string', '0x10', 1],
+    ['an empty string', '', 1],
+    ['text', 'many', 1],
+    ['a boolean', true, 1],
+    ['null (an empty value)', null, 1],
+    ['bytes', new Uint8Array([5]), 1],
+    ['an array', [5n], 1],
+    ['a map', attrs({ n: 5n }), 1],
+  ])('counts %s as %i occurrences', (_, value, count) => {
+    expect(occurrenceCount(value)).toBe(count);
+    const attributes = value === undefined ? attrs({}) : attrs({ 'otelhouse.occurrences': value });
+    expect(findErrorSites(logBatch({ a: [makeLog({ severityNumber: 17, attributes })] }))[0].count).toBe(count);
   });
 });

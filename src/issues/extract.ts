@@ -16,13 +16,19 @@ export interface ErrorSite
   extends Pick<
     Occurrence,
     | 'source' | 'timeUnixNano' | 'service' | 'version' | 'environment' | 'platform' | 'type' | 'message' | 'stacktrace'
-    | 'severity' | 'traceId' | 'spanId' | 'userId' | 'installationId' | 'deviceId' | 'sessionId'
+    | 'severity' | 'traceId' | 'spanId' | 'userId' | 'installationId' | 'deviceId' | 'sessionId' | 'count'
   > {
   /** A client-supplied `otelhouse.fingerprint` (string or list of strings). */
   clientFingerprint?: string | string[];
 }
 
 export const FINGERPRINT_ATTRIBUTE = 'otelhouse.fingerprint';
+
+/** How many occurrences one record stands for, set by a client that rate-limits an error storm. */
+export const OCCURRENCES_ATTRIBUTE = 'otelhouse.occurrences';
+
+/** The most occurrences one record may claim: a hostile or broken client cannot inflate an issue's count past this per record. */
+export const MAX_OCCURRENCES = 1_000_000;
 
 /** OTLP SeverityNumber 17 = ERROR, 21 = FATAL. */
 const ERROR = 17;
@@ -57,6 +63,24 @@ function clientFingerprint(value: AnyValue | undefined): string | string[] | und
     return parts.length ? parts : undefined;
   }
   return undefined;
+}
+
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * The occurrence count a record claims: an integer >= 1 (an int, a whole double or a decimal
+ * string), clamped to {@link MAX_OCCURRENCES}. Anything else (missing, 0, negative, fractional,
+ * NaN, not a number) counts 1: the record itself is one occurrence.
+ */
+export function occurrenceCount(value: AnyValue | undefined): number {
+  if (typeof value === 'bigint') return value < 1n ? 1 : value > BigInt(MAX_OCCURRENCES) ? MAX_OCCURRENCES : Number(value);
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 1 ? Math.min(value, MAX_OCCURRENCES) : 1;
+  if (typeof value === 'string' && DIGITS.test(value)) {
+    // Past a double's exact range the value is past the cap anyway; a very long one is Infinity.
+    const n = Number(value);
+    return n < 1 ? 1 : Math.min(n, MAX_OCCURRENCES);
+  }
+  return 1;
 }
 
 /** Text of a log body: a string as it is, a structured body's `message` (or `msg`) field. */
@@ -113,6 +137,7 @@ function site(
     installationId: id('app.installation.id'),
     deviceId: id('device.id'),
     sessionId: id('session.id'),
+    count: occurrenceCount(attributes.get(OCCURRENCES_ATTRIBUTE)),
   };
 }
 

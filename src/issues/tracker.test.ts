@@ -105,6 +105,51 @@ describe('tracking issues from occurrences', () => {
     expect(alerts[0]!.issue).toMatchObject({ events: 2, users: 2 });
   });
 
+  it('counts a record standing for many occurrences as that many events, users once', async () => {
+    const { t, alerts } = tracker();
+    const fp = 'fp-storm-spooled';
+    await t.observe([makeOccurrence({ fingerprint: fp, userId: 'a', count: 500 }), makeOccurrence({ fingerprint: fp, userId: 'a' }), makeOccurrence({ fingerprint: fp, userId: 'b' })]);
+    expect(alerts[0]!.issue).toMatchObject({ events: 502, users: 2 });
+  });
+
+  it('escalates on the stored and observed occurrence counts, not on the number of records', async () => {
+    const { t, alerts } = tracker();
+    const fp = 'fp-storm-escalate';
+    // One record: opened as a warning, the threshold (4 events) not reached yet by the first occurrence alone.
+    await arrive(t, [makeOccurrence({ fingerprint: fp, severity: 'warning', secondsAgo: 9 })]);
+    await arrive(t, [makeOccurrence({ fingerprint: fp, severity: 'warning', secondsAgo: 8, count: 2 })]);
+    expect(alerts.map((a) => a.kind)).toEqual(['new']);
+    await arrive(t, [makeOccurrence({ fingerprint: fp, severity: 'warning', secondsAgo: 7, count: 10 })]);
+    expect(alerts.map((a) => [a.kind, a.issue.severity])).toEqual([['new', 'warning'], ['escalated', 'error']]);
+    expect(alerts[1]!.issue.events).toBe(13);
+    const stored = (await store.stats([fp])).get(fp)!;
+    expect(stored.events).toBe(13);
+  });
+
+  it('counts the records of one batch in time order, each with its own count, when deciding', async () => {
+    const { t, alerts } = tracker();
+    const fp = 'fp-storm-batch';
+    // Opened by the first record (1 event: a warning); the second brings 6 and escalates it.
+    await arrive(t, [
+      makeOccurrence({ fingerprint: fp, severity: 'warning', secondsAgo: 5, count: 6 }),
+      makeOccurrence({ fingerprint: fp, severity: 'warning', secondsAgo: 6 }),
+    ]);
+    const history = alerts.map((a) => [a.kind, a.occurrence.count]);
+    expect(history).toEqual([['new', 1], ['escalated', 6]]);
+    expect(alerts.at(-1)!.issue.events).toBe(7);
+  });
+
+  it('ends an ignore until N more events when one record brings them', async () => {
+    const { t } = tracker();
+    const fp = 'fp-storm-ignore';
+    await arrive(t, [makeOccurrence({ fingerprint: fp, secondsAgo: 9 })]);
+    await t.command(fp, [{ kind: 'ignore', untilEvents: 100 }], 'op');
+    await arrive(t, [makeOccurrence({ fingerprint: fp, secondsAgo: 8, count: 99 })]);
+    expect((await store.states([fp])).get(fp)!.status).toBe('ignored');
+    await arrive(t, [makeOccurrence({ fingerprint: fp, secondsAgo: 7, count: 2 })]);
+    expect((await store.states([fp])).get(fp)!.status).toBe('ongoing');
+  });
+
   it('reads the state again before acting on a cached copy another instance has changed', async () => {
     const fp = 'fp-two-instances';
     let now = Date.now();

@@ -8,6 +8,7 @@ import {
 } from './lifecycle.ts';
 import { foldOccurrences, toSummary, type IssueStats, type IssueSummary } from './store/model.ts';
 import type { IssueStore } from './store/issueStore.ts';
+import { storedCount } from './store/rows.ts';
 import type { Occurrence } from './types.ts';
 
 export type { IssueSummary } from './store/model.ts';
@@ -213,9 +214,12 @@ export class IssueTracker {
     const changes: Change[] = [];
     const alerts = new Map<AlertKind, { occurrence: Occurrence; previous?: AlertPrevious }>();
     let state = entry.state;
-    group.forEach((o, i) => {
-      // Counts as of this occurrence: the later ones in the group are not there yet.
-      const counts = { events: view.events - (group.length - 1 - i), users: view.users };
+    // Counts as of each occurrence: the later ones in the group (each weighing its count) are not there yet.
+    let later = 0;
+    for (const o of group) later += storedCount(o);
+    group.forEach((o) => {
+      later -= storedCount(o);
+      const counts = { events: view.events - later, users: view.users };
       const facts = { timeMs: Number(o.timeUnixNano / 1_000_000n), version: o.version, severity: o.severity };
       const step = state
         ? applyEvent(state, facts, counts, this.options.config, nowMs)

@@ -65,4 +65,9 @@ export interface Occurrence {
   installationId: string;
   deviceId: string;
   sessionId: string;
+  /**
+   * How many occurrences this one record stands for, >= 1: a client that rate-limits an error storm
+   * sends one record for many (`otelhouse.occurrences`). Issue counts add it up; users count once.
+   */
+  count: number;
 }

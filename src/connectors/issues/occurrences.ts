@@ -67,5 +67,6 @@ export async function occurrenceOf(site: ErrorSite, options: OccurrenceOptions):
     installationId: site.installationId,
     deviceId: site.deviceId,
     sessionId: site.sessionId,
+    count: site.count,
   };
 }

@@ -2,12 +2,16 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { scanFrames, type CutReason } from '../../storage/wal/index.ts';
 import type { BlockStore } from '../../storage/clickhouse/blockStore.ts';
-import { insertToken, type Segment } from './segments.ts';
+import { insertToken, nativeColumns, type Segment } from './segments.ts';
 import { maxFrameBytes, type TableLog } from './tableLog.ts';
 
 export interface InserterOptions {
   store: BlockStore;
-  /** Columns the table's blocks carry, in order. */
+  /**
+   * Columns the table's blocks carry, in order. A table's columns are only ever appended, so a
+   * segment an earlier version wrote carries a prefix of them: it is inserted with that prefix, and
+   * the columns it lacks take their table defaults.
+   */
   columns: readonly string[];
   insertTimeoutMs: number;
   /** First delay before retrying a failed insert; doubles up to 30 s. */
@@ -29,6 +33,17 @@ const unparseable = new Set([
 // A table missing a column (drift) is not among them: its segments wait until the table is fixed.
 /** Attempts at an unparseable segment before it is quarantined. */
 const maxPoisonAttempts = 3;
+
+/**
+ * The columns a segment's blocks carry (all blocks of a segment come from one run): the table's,
+ * or the prefix of them an earlier version wrote. Named in the insert, so a column added since is
+ * filled by its `DEFAULT` expression rather than a type's zero (what a server's Native reader
+ * puts in a listed column a block lacks).
+ */
+function carried(columns: readonly string[], first: Uint8Array): readonly string[] {
+  const n = nativeColumns(first);
+  return n < columns.length ? columns.slice(0, n) : columns;
+}
 
 /**
  * Inserts one table's sealed segments into ClickHouse, oldest first, one at a time: each segment is
@@ -146,7 +161,7 @@ export class Inserter {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.options.store.insert(this.log.table, this.options.columns, scanned.payloads, insertToken(this.log.table, segment)),
+        this.options.store.insert(this.log.table, carried(this.options.columns, scanned.payloads[0]), scanned.payloads, insertToken(this.log.table, segment)),
         this.abandoned,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`insert timed out after ${this.timeoutMs} ms`)), this.timeoutMs);

@@ -28,8 +28,8 @@ export function insertToken(table: string, segment: Pick<Segment, 'name'>): stri
   return `otelhouse-wal-${table}-${segment.name.slice(0, -'.wal'.length)}`;
 }
 
-/** Rows in a Native block: the second varint of its header (columns, then rows). */
-export function nativeRows(block: Uint8Array): number {
+/** The two varints a Native block starts with: its column count, then its row count. */
+function nativeHeader(block: Uint8Array): { columns: number; rows: number } {
   let at = 0;
   const varint = (): number => {
     let value = 0;
@@ -42,6 +42,16 @@ export function nativeRows(block: Uint8Array): number {
       shift += 7;
     }
   };
-  varint();
-  return varint();
+  const columns = varint();
+  return { columns, rows: varint() };
+}
+
+/** Rows in a Native block: the second varint of its header (columns, then rows). */
+export function nativeRows(block: Uint8Array): number {
+  return nativeHeader(block).rows;
+}
+
+/** Columns in a Native block: the first varint of its header. */
+export function nativeColumns(block: Uint8Array): number {
+  return nativeHeader(block).columns;
 }

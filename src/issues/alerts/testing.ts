@@ -127,6 +127,7 @@ export function makeOccurrence(overrides: Partial<Occurrence> = {}): Occurrence 
     installationId: 'inst-1',
     deviceId: 'dev-1',
     sessionId: 'sess-1',
+    count: 1,
     ...overrides,
   };
 }

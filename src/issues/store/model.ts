@@ -3,7 +3,7 @@ import semver from 'semver';
 
 import { parseVersion, type IssueState, type IssueStatus } from '../lifecycle.ts';
 import type { Occurrence, Severity } from '../types.ts';
-import { eventId } from './rows.ts';
+import { eventId, storedCount } from './rows.ts';
 
 /** Aggregates of one issue from `otelhouse_issue_stats` (kept by a materialized view). Times in ms. */
 export interface IssueStats {
@@ -116,7 +116,8 @@ const MAX_VERSIONS = 100;
 
 /**
  * `stats` (or, for an issue with no stored events yet, nothing) with `occurrences` folded in: what
- * the tracker knows between two reads of the aggregates. Users are taken from the stored stats when
+ * the tracker knows between two reads of the aggregates. Each adds the count it is stored with to the
+ * events, as the stats view sums `Occurrences`. Users are taken from the stored stats when
  * there are any (new users since then are counted at the next read), else from the occurrences.
  */
 export function foldOccurrences(stats: IssueStats | undefined, occurrences: readonly Occurrence[], users: ReadonlySet<string>): IssueStats {
@@ -127,7 +128,7 @@ export function foldOccurrences(stats: IssueStats | undefined, occurrences: read
   };
   for (const o of occurrences) {
     const ms = Number(o.timeUnixNano / 1_000_000n);
-    view.events += 1;
+    view.events += storedCount(o);
     view.firstSeenMs = Math.min(view.firstSeenMs, ms);
     if (ms >= view.lastSeenMs) {
       Object.assign(view, { lastSeenMs: ms, latestEventId: eventId(o), type: o.type, message: o.normalizedMessage, culprit: o.culprit, service: o.service, environment: o.environment });

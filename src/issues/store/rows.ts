@@ -27,10 +27,22 @@ export function eventId(o: Occurrence): string {
   return createHash('sha256').update(wellFormed(key)).digest('hex').slice(0, 32);
 }
 
+const maxUInt32 = 0xffff_ffff;
+
+/**
+ * The `Occurrences` (UInt32) an occurrence is stored with: its `count`, an integer in [1, 2^32 - 1]
+ * (extraction already caps it far lower); anything else stores 1, so an encoder never writes a
+ * value ClickHouse would refuse.
+ */
+export function storedCount(o: Occurrence): number {
+  const n = o.count;
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, maxUInt32) : 1;
+}
+
 /**
  * Encodes occurrences as `otelhouse_error_events` rows in `JSONEachRow`: `Timestamp` as exact
  * nanoseconds (an integer, which ClickHouse reads as `DateTime64(9)` ticks), strings as JSON with
- * lone surrogates replaced by U+FFFD.
+ * lone surrogates replaced by U+FFFD, `Occurrences` as {@link storedCount}.
  */
 export function encodeErrorEvents(occurrences: readonly Occurrence[]): { body: string; rows: number } {
   let body = '';
@@ -42,7 +54,7 @@ export function encodeErrorEvents(occurrences: readonly Occurrence[]): { body: s
       `"Message":${str(o.message)},"NormalizedMessage":${str(o.normalizedMessage)},"StackTrace":${str(o.stacktrace)},` +
       `"Culprit":${str(o.culprit)},"Severity":${str(o.severity)},"TraceId":${str(o.traceId)},"SpanId":${str(o.spanId)},` +
       `"UserId":${str(o.userId)},"InstallationId":${str(o.installationId)},"DeviceId":${str(o.deviceId)},` +
-      `"SessionId":${str(o.sessionId)}}\n`;
+      `"SessionId":${str(o.sessionId)},"Occurrences":${storedCount(o)}}\n`;
   }
   return { body, rows: occurrences.length };
 }

@@ -32,6 +32,7 @@ export function makeOccurrence(overrides: Partial<Occurrence> & { secondsAgo?: n
     installationId: '',
     deviceId: '',
     sessionId: '',
+    count: 1,
     ...rest,
   };
 }

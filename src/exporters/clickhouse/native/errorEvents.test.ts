@@ -5,10 +5,10 @@ import { eventId } from '../../../issues/store/rows.ts';
 import { insertOccurrences, makeOccurrence } from '../../../issues/store/testing.ts';
 import type { Occurrence } from '../../../issues/types.ts';
 import { encodeErrorEventsNative, errorEventColumns } from './index.ts';
-import { compareTables, hostile, maxNanos, encoderTables } from './testing.ts';
+import { compareTables, encoderTables, errorEventsBlockBeforeOccurrences, hostile, maxNanos } from './testing.ts';
 
 const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
-const stringColumns = errorEventColumns.filter((c) => c !== 'Timestamp');
+const stringColumns = errorEventColumns.filter((c) => c !== 'Timestamp' && c !== 'Occurrences');
 
 const { engine, native, setup, teardown } = encoderTables();
 beforeAll(setup);
@@ -39,6 +39,24 @@ describe('error events inserted as Native from a file into the embedded ClickHou
       Culprit: 'charge (/app/src/pay.js)', Severity: 'error', TraceId: '0af7651916cd43dd8448eb211c80319c', SpanId: 'b7ad6b7169203331',
       UserId: 'u-9', InstallationId: 'i-1', DeviceId: 'd-2', SessionId: 's-3',
     });
+  });
+
+  it('stores how many occurrences each stands for, 1 for a count ClickHouse could not hold', async () => {
+    const counts = [1, 500, 1_000_000, 0xffff_ffff, 2 ** 40, 0, -3, 2.5, NaN, Infinity];
+    await roundTrip(counts.map((count, i) => makeOccurrence({ spanId: `count-${i}`, count })));
+    const rows = await engine.select<{ SpanId: string; n: number }>(
+      "SELECT SpanId, Occurrences AS n FROM native.otelhouse_error_events WHERE SpanId LIKE 'count-%' ORDER BY toUInt32(substring(SpanId, 7))",
+    );
+    expect(rows.map((r) => r.n)).toEqual([1, 500, 1_000_000, 0xffff_ffff, 0xffff_ffff, 1, 1, 1, 1, 1]);
+  });
+
+  it('stores a block written before Occurrences existed, inserted with the columns it carries, as one occurrence each', async () => {
+    expect(errorEventColumns.at(-1)).toBe('Occurrences');
+    const old = errorEventsBlockBeforeOccurrences([makeOccurrence({ spanId: 'before-1', count: 9 }), makeOccurrence({ spanId: 'before-2' })]);
+    // Into both tables: the other tests compare them whole.
+    for (const db of ['native', 'json']) await native.insert(`${db}.otelhouse_error_events`, errorEventColumns.slice(0, -1), [old]);
+    const rows = await engine.select<{ SpanId: string; n: number }>("SELECT SpanId, Occurrences AS n FROM native.otelhouse_error_events WHERE SpanId LIKE 'before-%' ORDER BY SpanId");
+    expect(rows).toEqual([{ SpanId: 'before-1', n: 1 }, { SpanId: 'before-2', n: 1 }]);
   });
 
   it('keeps hostile strings in every string column and clamps timestamps', async () => {

@@ -1,4 +1,4 @@
-import { eventId } from '../../../issues/store/rows.ts';
+import { eventId, storedCount } from '../../../issues/store/rows.ts';
 import type { Occurrence } from '../../../issues/types.ts';
 import { assemble, columnHeader, inOrder, type NativeBlock } from './block.ts';
 import { writeNanos } from './columns.ts';
@@ -32,6 +32,8 @@ const stringNames = Object.keys(strings) as StringColumn[];
 const h = {
   Timestamp: columnHeader('Timestamp', 'DateTime64(9)'),
   ...(Object.fromEntries(stringNames.map((name) => [name, columnHeader(name, 'String')])) as Record<StringColumn, ReturnType<typeof columnHeader>>),
+  // Last, as migration 5 added it: a block written before holds a prefix of these columns.
+  Occurrences: columnHeader('Occurrences', 'UInt32'),
 };
 
 /** `otelhouse_error_events` columns in block order. */
@@ -45,11 +47,13 @@ export function encodeErrorEventsNative(occurrences: readonly Occurrence[]): Nat
   const rows = occurrences.length;
   const timestamp = new ByteWriter(rows * 8);
   const columns = stringNames.map(() => new ByteWriter(rows * 32));
+  const counts = new ByteWriter(rows * 4);
   for (const o of occurrences) {
     writeNanos(timestamp, o.timeUnixNano);
     for (let c = 0; c < stringNames.length; c++) columns[c].string(strings[stringNames[c]](o));
+    counts.u32(storedCount(o));
   }
-  const data = { Timestamp: [timestamp] } as Record<keyof typeof h, ByteWriter[]>;
+  const data = { Timestamp: [timestamp], Occurrences: [counts] } as Record<keyof typeof h, ByteWriter[]>;
   stringNames.forEach((name, c) => (data[name] = [columns[c]]));
   return assemble(inOrder(h, data), rows);
 }

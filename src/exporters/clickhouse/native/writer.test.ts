@@ -22,8 +22,10 @@ describe('the Native byte writer', () => {
     expect(bytes((w) => w.varint(n))).toBe(hex);
   });
 
-  it('writes UInt8, UInt64 and Int64 little-endian', () => {
+  it('writes UInt8, UInt32, UInt64 and Int64 little-endian', () => {
     expect(bytes((w) => w.u8(0xfe))).toBe('fe');
+    expect(bytes((w) => w.u32(500))).toBe('f4010000');
+    expect(bytes((w) => w.u32(0xffffffff))).toBe('ffffffff');
     expect(bytes((w) => w.u64(0x0102030405))).toBe('0504030201000000');
     expect(bytes((w) => w.u64(Number.MAX_SAFE_INTEGER))).toBe('ffffffffffff1f00');
     expect(bytes((w) => w.u64n(0xffffffffffffffffn))).toBe('ffffffffffffffff');
@@ -64,10 +66,12 @@ describe('the Native byte writer', () => {
     for (let i = 0; i < 500; i++) {
       w.string(`s${i}`);
       w.u64(i);
+      w.u32(i);
       w.raw(Uint8Array.of(i & 0xff));
       w.string('é'.repeat(i % 50));
       expected.push(Buffer.from(`s${i}`).length.toString(16).padStart(2, '0') + Buffer.from(`s${i}`).toString('hex'));
       expected.push(Buffer.from([i & 0xff, i >> 8, 0, 0, 0, 0, 0, 0]).toString('hex'));
+      expected.push(Buffer.from([i & 0xff, i >> 8, 0, 0]).toString('hex'));
       expected.push((i & 0xff).toString(16).padStart(2, '0'));
       expected.push(((i % 50) * 2).toString(16).padStart(2, '0') + 'c3a9'.repeat(i % 50));
     }

@@ -64,6 +64,13 @@ export class ByteWriter {
     this.length = this.putVarint(this.length, v);
   }
 
+  /** A UInt32, little-endian; `v` must be an integer in [0, 2^32). */
+  u32(v: number): void {
+    if (this.length + 4 > this.buf.length) this.grow(4);
+    this.data.setUint32(this.length, v, true);
+    this.length += 4;
+  }
+
   /** A UInt64, little-endian, of a non-negative safe integer. */
   u64(v: number): void {
     if (this.length + 8 > this.buf.length) this.grow(8);
