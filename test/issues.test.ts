@@ -8,6 +8,7 @@ import { startReceiver, type Receiver } from '../src/issues/alerts/testing.ts';
 import { BUNDLE_URL, minify, runUntilThrow, SHOP_SOURCES } from '../src/issues/sourcemaps/testing.ts';
 import { rows, startGateway } from './support/gateway.ts';
 import { exportWith, recordLogs, recordSpans } from './support/otel.ts';
+import { logsRequest, post } from './support/payloads.ts';
 
 const ADMIN = 'admin-secret-token';
 const admin = { authorization: `Bearer ${ADMIN}` };
@@ -192,6 +193,39 @@ describe('errors sent as plain OTLP', () => {
         "WHERE l.ServiceName = 'billing' ORDER BY l.Timestamp, l.SeverityNumber",
     );
     expect(linked.map((r) => r.fp)).toEqual([events[0].Fingerprint, events[1].Fingerprint, events[2].Fingerprint, '']);
+  });
+});
+
+describe('an error storm a client folded into one record (otelhouse.occurrences)', () => {
+  it('counts the record as the occurrences it stands for: issue events, daily chart and the alerted summary', async () => {
+    const at = BigInt(Date.now() - 2_000) * 1_000_000n;
+    const error = { 'exception.type': 'QuotaExceeded', 'exception.message': 'quota exceeded for tenant 42' };
+    const record = (i: number, attributes: Record<string, string | number>) =>
+      ({ time: String(at + BigInt(i) * 1_000_000n), severityNumber: 17, severityText: 'ERROR', body: 'quota exceeded', attributes });
+    const body = logsRequest('storm', [record(0, { ...error, 'otelhouse.occurrences': 500 }), record(1, error), record(2, error)]);
+    expect((await post(gateway.url, '/v1/logs', body)).status).toBe(200);
+
+    const stored = await eventually(async () => {
+      const found = await rows<{ Fingerprint: string; Occurrences: number }>(
+        gateway, "SELECT Fingerprint, Occurrences FROM otelhouse_error_events WHERE ServiceName = 'storm' ORDER BY Timestamp",
+      );
+      return found.length === 3 ? found : undefined;
+    });
+    expect(stored.map((r) => r.Occurrences)).toEqual([500, 1, 1]);
+    const fingerprint = stored[0].Fingerprint;
+    expect(stored.every((r) => r.Fingerprint === fingerprint)).toBe(true);
+
+    const { body: list } = await api('/api/issues?service=storm');
+    expect(list.issues).toHaveLength(1);
+    expect(list.issues[0]).toMatchObject({ fingerprint, events: 502, users: 0 });
+
+    const { body: detail } = await api(`/api/issues/${fingerprint}`);
+    expect(detail.stats.events).toBe(502);
+    const days = detail.timeline.filter((d: { total: number }) => d.total > 0);
+    expect(days).toEqual([{ day: new Date(Number(at / 1_000_000n)).toISOString().slice(0, 10), warning: 0, error: 502, fatal: 0, total: 502 }]);
+
+    const alert = await eventually(async () => alertsOf('new').find((a) => a.issue.fingerprint === fingerprint));
+    expect(alert.issue.events).toBe(502);
   });
 });
 

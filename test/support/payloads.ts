@@ -21,7 +21,11 @@ export interface SpanSpec {
   attributes?: Record<string, string>;
 }
 
-const kv = (attrs: Record<string, string> = {}) => Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } }));
+/** An attribute value as OTLP/JSON writes it: a number is an int (its decimal text) when whole, else a double. */
+const anyValue = (v: string | number) =>
+  typeof v === 'string' ? { stringValue: v } : Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
+
+const kv = (attrs: Record<string, string | number> = {}) => Object.entries(attrs).map(([key, v]) => ({ key, value: anyValue(v) }));
 
 /** A small OTLP/JSON ExportTraceServiceRequest for one service. */
 export function traceRequest(service: string, spans: SpanSpec[]): string {
@@ -58,7 +62,7 @@ export interface LogSpec {
   body: string;
   traceId?: string;
   spanId?: string;
-  attributes?: Record<string, string>;
+  attributes?: Record<string, string | number>;
 }
 
 /** A small OTLP/JSON ExportLogsServiceRequest for one service. */
