@@ -5,8 +5,9 @@
  * - `dist/sdk/browser.js`, `core.js`, `node.js`: ES modules for apps' bundlers and for Node, with
  *   the OpenTelemetry packages left as imports (an app that has them shares one copy);
  * - `dist/sdk/redaction.js`: client-side redaction (the gateway's rule engine), for any of them;
- * - `dist/sdk/otelhouse.min.js`: everything in one minified script for a `<script>` tag, the API
- *   on the global `otelhouse`, redaction on;
+ * - `dist/sdk/otelhouse.min.js`: the full build in one minified script for a `<script>` tag, the
+ *   API on the global `otelhouse`; `otelhouse-redacting.min.js` the same with client-side
+ *   redaction on;
  * - `dist/types/**`: declarations, so TypeScript apps see the same API.
  *
  * The package's `exports` name these files; inside this repository the `otelhouse-source`
@@ -30,8 +31,20 @@ await Promise.all([
   build({ ...modules, entryPoints: [entry('node/index.ts')], outfile: join(out, 'sdk/node.js'), platform: 'node', target: 'node20' }),
   build({ ...modules, entryPoints: [entry('redaction/index.ts')], outfile: join(out, 'sdk/redaction.js'), platform: 'neutral', target: 'es2020' }),
   build({
-    entryPoints: [entry('browser/script.ts')],
+    entryPoints: [entry('browser/index.ts')],
     outfile: join(out, 'sdk/otelhouse.min.js'),
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    globalName: 'otelhouse',
+    platform: 'browser',
+    target: 'es2020',
+    sourcemap: true,
+    legalComments: 'linked',
+  }),
+  build({
+    entryPoints: [entry('browser/script.ts')],
+    outfile: join(out, 'sdk/otelhouse-redacting.min.js'),
     bundle: true,
     minify: true,
     format: 'iife',

@@ -44,6 +44,7 @@ beforeAll(async () => {
   await tab.evaluate(({ texts }) => {
     const o = (window as any).otelhouse;
     texts.forEach((text: string, i: number) => {
+      o.addBreadcrumb({ category: 'note', message: text });
       o.log('info', text, { 'case.id': i, 'case.place': 'body' });
       o.log('info', `attribute ${i}`, { 'case.id': i, 'case.place': 'attribute', 'app.note': text });
       o.captureException(new TypeError(text), { attributes: { 'case.id': i, 'case.place': 'exception' } });
@@ -77,7 +78,8 @@ beforeAll(async () => {
   await context.setOffline(false);
   expect(await tab.evaluate(() => (window as any).otelhouse.flush(30_000))).toBe(true);
   logs = await rows<Row>(gateway, `SELECT Body AS body, LogAttributes['case.id'] AS id, LogAttributes['case.place'] AS place, LogAttributes['app.note'] AS note,
-    LogAttributes['exception.message'] AS message, LogAttributes['exception.stacktrace'] AS stack, LogAttributes['url.full'] AS url
+    LogAttributes['exception.message'] AS message, LogAttributes['exception.stacktrace'] AS stack, LogAttributes['url.full'] AS url,
+    LogAttributes['otelhouse.breadcrumbs'] AS crumbs
     FROM otel_logs WHERE ServiceName = '${service}'`);
   await context.close();
 }, 120_000);
@@ -113,6 +115,23 @@ describe('the browser SDK with client-side redaction (gateway redaction off)', (
       expect([c.text, bodies.get(i)!.body, attributes.get(i)!.note, errors.get(i)!.message]).toEqual([c.text, expected(c), expected(c), expected(c)]);
       expect([c.text, errors.get(i)!.stack.startsWith(`TypeError: ${expected(c)}`)]).toEqual([c.text, true]);
     });
+  });
+
+  it('in the breadcrumbs attached to each error', () => {
+    const errors = place('exception');
+    const crumbs = [...errors.values()].map((r) => r.crumbs).join('\n');
+    // The last 100 notes travel with each error: every case is in some error's breadcrumbs.
+    expect(crumbs).toContain('"category":"note"');
+    let rest = crumbs;
+    for (const kept of corpus.map(expected).sort((a, b) => b.length - a.length)) for (const f of forms(kept).reverse()) rest = rest.split(f).join('');
+    for (const c of hits) {
+      for (const part of c.text.split(/[\s,;:"'<>()=&?/\\]+/).filter((p) => p.length >= 6 && !expected(c).includes(p))) {
+        expect([c.text, part, forms(part).some((f) => rest.includes(f))]).toEqual([c.text, part, false]);
+      }
+    }
+    // One string of many crumbs: a finding may reach across two of them (over-redaction, the safe
+    // side), so look-alikes are checked by number here, one by one in the places above.
+    expect(misses.filter((m) => crumbs.includes(m.text)).length).toBeGreaterThan(misses.length / 2);
   });
 
   it('takes tokens and emails out of URLs, keeping the rest of the query', () => {

@@ -21,19 +21,30 @@ function bytesByPackage(metafile: Metafile): Map<string, number> {
 
 describe('the browser SDK bundle', () => {
   it.each([
-    ['otelhouse/sdk', 'full (logs, spans, delivery, persistence)', 38 * KiB],
-    ['otelhouse/sdk/core', 'core (logs, delivery, persistence)', 20 * KiB],
+    ['otelhouse/sdk', 'full (logs, errors, breadcrumbs, spans, network spans, web vitals, delivery, persistence, config)', 38 * KiB],
+    ['otelhouse/sdk/core', 'core (logs, errors, breadcrumbs, delivery, persistence, config)', 20 * KiB],
   ])('%s, the %s build, stays within its gzip budget', async (entry, _what, budget) => {
     const { gzipBytes } = await bundle(entry);
     expect(gzipBytes).toBeLessThanOrEqual(budget);
   });
 
-  it('carries client-side redaction within the full budget, without a hash library (the HMAC secret stays on the gateway)', async () => {
+  it('adds client-side redaction (opt-in, the gateway\'s engine) for at most 11 KiB, without a hash library (the HMAC secret stays on the gateway)', async () => {
+    const full = await bundle('otelhouse/sdk');
     const { gzipBytes, metafile } = await bundle(['otelhouse/sdk', 'otelhouse/sdk/redaction']);
-    expect(gzipBytes).toBeLessThanOrEqual(38 * KiB);
+    expect(gzipBytes - full.gzipBytes).toBeLessThanOrEqual(11 * KiB);
     const packages = bytesByPackage(metafile);
     expect(packages.has('@noble/hashes')).toBe(false);
-    expect(packages.get('otelhouse')! - bytesByPackage((await bundle('otelhouse/sdk')).metafile).get('otelhouse')!).toBeGreaterThan(20_000);
+    // The engine is in: tens of KB of it, minified.
+    expect(packages.get('otelhouse')! - bytesByPackage(full.metafile).get('otelhouse')!).toBeGreaterThan(20_000);
+  });
+
+  it('leaves web vitals and network spans out of the core build', async () => {
+    const core = bytesByPackage((await bundle('otelhouse/sdk/core')).metafile);
+    expect(core.has('web-vitals')).toBe(false);
+    expect(bytesByPackage((await bundle('otelhouse/sdk')).metafile).get('web-vitals')).toBeGreaterThan(0);
+    const inputs = Object.keys((await bundle('otelhouse/sdk/core')).metafile.inputs);
+    expect(inputs.some((p) => p.endsWith('browser/network.ts'))).toBe(false);
+    expect(inputs.some((p) => p.endsWith('browser/instrument.ts'))).toBe(true);
   });
 
   it('leaves the trace SDK out of the core build', async () => {

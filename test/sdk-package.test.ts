@@ -35,6 +35,7 @@ beforeAll(async () => {
   await run('tar', ['-xzf', tarball, '--strip-components=1', '-C', installed]);
   // The package's dependencies, as npm would install them beside it.
   symlinkSync(join(repo, 'node_modules/@opentelemetry'), join(app, 'node_modules/@opentelemetry'), 'dir');
+  symlinkSync(join(repo, 'node_modules/web-vitals'), join(app, 'node_modules/web-vitals'), 'dir');
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   pages = await servePage('<!doctype html><title>app</title><script src="/otelhouse.min.js"></script>');
   pageOrigin = pages.origin;
@@ -80,6 +81,9 @@ describe('the packed SDK', () => {
   it('has a script-tag build: a page with only <script src=otelhouse.min.js> sends its logs through the global otelhouse', async () => {
     const script = readFileSync(join(app, 'node_modules/otelhouse/dist/sdk/otelhouse.min.js'), 'utf8');
     expect(gzipSync(script, { level: 9 }).length).toBeLessThanOrEqual(38 * 1024);
+    // The same with client-side redaction: at most 11 KiB more.
+    const redacting = readFileSync(join(app, 'node_modules/otelhouse/dist/sdk/otelhouse-redacting.min.js'));
+    expect(gzipSync(redacting, { level: 9 }).length).toBeLessThanOrEqual(49 * 1024);
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();

@@ -7,6 +7,7 @@ import { httpConfigFetch } from '../core/remoteConfig.ts';
 import type { SessionShare, SharedSession } from '../core/session.ts';
 import type { TracerFactory } from '../core/tracing.ts';
 import { getMeta, IdbStore, metaValue, openDatabase, partitions, setMeta } from './idbStore.ts';
+import { instrument, type CallRecorder } from './instrument.ts';
 
 
 /**
@@ -30,6 +31,8 @@ export function client(): Client {
 export const api = {
   log: (level: Level, message: string, attributes?: Parameters<Client['log']>[2]) => client().log(level, message, attributes),
   captureException: (error: unknown, options?: Parameters<Client['captureException']>[1]) => client().captureException(error, options),
+  addBreadcrumb: (crumb: Parameters<Client['addBreadcrumb']>[0]) => client().addBreadcrumb(crumb),
+  event: (name: string, attributes: Parameters<Client['event']>[1], level?: Level) => client().event(name, attributes, level),
   flush: (timeoutMs?: number) => client().flush(timeoutMs),
   shutdown: (timeoutMs?: number) => client().shutdown(timeoutMs),
   optOut: () => client().optOut(),
@@ -45,8 +48,27 @@ const LOCK_PREFIX = 'otelhouse-sdk-partition-';
  */
 const MAX_BATCH_BYTES = 56 * 1024;
 
-/** Starts the SDK in this page or worker; `tracing` left out, spans are no-ops (the core build). */
-export async function start(options: InitOptions, tracing?: TracerFactory): Promise<Client> {
+/** Whether this realm's fetch, XHR, history and console are instrumented (once, whatever the number of `init` calls). */
+let instrumented = false;
+/** Web vitals reported before the client existed, recorded when it does. */
+let drainVitals: (() => void) | undefined;
+
+/** What the full build adds to the core: spans, web vitals, network spans. */
+export interface FullBuild {
+  tracing: TracerFactory;
+  vitals: (client: () => Client | undefined) => () => void;
+  network: (client: () => Client | undefined, options: InitOptions) => CallRecorder;
+}
+
+/** Starts the SDK in this page or worker; without `full` (the core build) spans are no-ops and there are no web vitals or network spans. */
+export async function start(options: InitOptions, full?: FullBuild): Promise<Client> {
+  const tracing = full?.tracing;
+  if (!instrumented) {
+    instrumented = true;
+    // Before the SDK's own unload listeners: web vitals' final values are reported first.
+    if (full && options.instrument?.webVitals !== false && typeof document !== 'undefined') drainVitals = full.vitals(() => current);
+    instrument(() => current, options, full?.network(() => current, options));
+  }
   const db = await openDatabase();
   const partition = crypto.randomUUID();
   let release = await holdLock(LOCK_PREFIX + partition);
@@ -66,6 +88,7 @@ export async function start(options: InitOptions, tracing?: TracerFactory): Prom
     configKeeper: { load: () => getMeta(db, 'config'), save: (text) => setMeta(db, 'config', text) },
   }, tracing);
   current = client;
+  drainVitals?.();
   adoptOrphans(db, partition, transport, client).catch((err: unknown) => console.warn('otelhouse SDK: delivering the records of a closed page failed', err));
   addEventListener('online', () => client.online());
   // Uncaught errors and unhandled rejections of the page or worker become exception records.

@@ -1,13 +1,13 @@
 /**
- * The script-tag build (`otelhouse.min.js`, the global `otelhouse`): the full build with
- * client-side redaction on unless `init` is given `redaction: false`.
+ * The redacting script-tag build (`otelhouse-redacting.min.js`, the global `otelhouse`): the full
+ * build with client-side redaction on unless `init` is given `redaction: false`.
  */
 import type { Client, InitOptions } from '../core/client.ts';
-import { otelTracing } from '../core/tracing.ts';
 import { redaction } from '../redaction/index.ts';
+import { FULL } from './full.ts';
 import { start } from './runtime.ts';
 
 export * from './index.ts';
 export { redaction };
 
-export const init = (options: InitOptions): Promise<Client> => start({ ...options, redaction: options.redaction ?? redaction() }, otelTracing);
+export const init = (options: InitOptions): Promise<Client> => start({ ...options, redaction: options.redaction ?? redaction() }, FULL);

@@ -3,6 +3,7 @@ import type { AnyValue, Logger } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordProcessor, type SdkLogRecord } from '@opentelemetry/sdk-logs';
 
+import { BreadcrumbRing, type Breadcrumb } from './breadcrumbs.ts';
 import { Delivery, type DeliveryHealth, type Transport } from './delivery.ts';
 import { encodeLogRecord, type EncodedRecord } from './otlpJson.ts';
 import { RecordQueue, type DropReason, type RecordStore } from './queue.ts';
@@ -53,6 +54,16 @@ export interface InitOptions {
    * without this hook, they are dropped and only what is collected anyway is.
    */
   onConsent?: (request: ConsentRequest) => boolean | Promise<boolean>;
+  /**
+   * Browsers: origins (`https://api.example.com`) or patterns of URLs whose fetch/XHR requests
+   * carry the W3C `traceparent` of their client span; the page's own origin always does. Others
+   * never get it (a header on a cross-origin request can break its CORS preflight).
+   */
+  tracePropagationTargets?: Array<string | RegExp>;
+  /** Browsers: request and response headers recorded on network spans (lowercase names); none by default. */
+  recordHeaders?: string[];
+  /** Browsers: automatic breadcrumbs, network spans and web vitals (default true each). */
+  instrument?: { breadcrumbs?: boolean; network?: boolean; webVitals?: boolean };
 }
 
 /** What a debug session asks the user's consent for. */
@@ -117,7 +128,8 @@ export class Client {
   private readonly session: SessionClock;
   private optedOut: boolean;
   private closed = false;
-  private lastUnloadMs = 0;
+  /** The last unload: when, and the keepalive bytes and requests it spent. */
+  private lastUnload = { ms: 0, bytes: 0, requests: 0 };
   /** Served by `/v1/config`: the lowest severity recorded, and the kill switch. Until then, everything. */
   private minSeverity = 0;
   private disabled = false;
@@ -130,6 +142,8 @@ export class Client {
   private sampledOut = 0;
   private readonly throttle = new Throttle();
   private readonly storm: ErrorStorm;
+  /** What happened before an error: attached to each error record. */
+  readonly breadcrumbs = new BreadcrumbRing();
   /** The user's answers per debug session that needs consent ('asking' until the hook answers). */
   private readonly consents = new Map<string, boolean | 'asking'>();
   /** While asking: records at or above this severity (and below the baseline) wait in {@link held}. */
@@ -211,23 +225,30 @@ export class Client {
       }
       return;
     }
-    // Errors are always kept; other records are sampled, then throttled per message.
-    if (severity < 17) {
-      const th = this.logsTh;
-      if (th !== undefined) {
-        const rv = this.randomness();
-        if (!keeps(rv, th)) {
-          this.sampledOut++;
-          return;
-        }
-        attributes = { ...attributes, 'sampling.threshold': th, 'sampling.randomness': rv };
+    const kept = this.sample(severity, attributes, message);
+    if (kept !== null) this.logger.emit({ severityNumber: severity, severityText: level.toUpperCase(), body: message, attributes: kept, context: context.active() });
+  }
+
+  /**
+   * A log record's attributes once sampled (with its threshold and randomness), or null when it is
+   * left out: errors are always kept; others are sampled, then throttled per name.
+   */
+  private sample(severity: number, attributes: Record<string, AnyValue> | undefined, name: string): Record<string, AnyValue> | undefined | null {
+    if (severity >= 17) return attributes;
+    const th = this.logsTh;
+    if (th !== undefined) {
+      const rv = this.randomness();
+      if (!keeps(rv, th)) {
+        this.sampledOut++;
+        return null;
       }
-      if (this.sampling.logsPerMinute > 0 && !this.throttle.admit(message, this.sampling.logsPerMinute)) {
-        this.queue.countDrop('throttled');
-        return;
-      }
+      attributes = { ...attributes, 'sampling.threshold': th, 'sampling.randomness': rv };
     }
-    this.logger.emit({ severityNumber: severity, severityText: level.toUpperCase(), body: message, attributes, context: context.active() });
+    if (this.sampling.logsPerMinute > 0 && !this.throttle.admit(name, this.sampling.logsPerMinute)) {
+      this.queue.countDrop('throttled');
+      return null;
+    }
+    return attributes;
   }
 
   /** Asks the app's hook (once per session); the answer re-applies the config. Never throws. */
@@ -290,18 +311,36 @@ export class Client {
     const type = e ? safeText(read(() => e.name) ?? 'Error') : 'Error';
     const stackValue = e ? read(() => e.stack) : undefined;
     const stack = typeof stackValue === 'string' ? stackValue : undefined;
-    const attributes = {
+    const attributes: Record<string, AnyValue> = {
       ...options.attributes,
       'exception.type': type,
       'exception.message': message,
       ...(stack ? { 'exception.stacktrace': stack } : {}),
       ...(options.fingerprint?.length ? { 'otelhouse.fingerprint': options.fingerprint } : {}),
     };
+    const crumbs = this.breadcrumbs.json();
+    if (crumbs) attributes['otelhouse.breadcrumbs'] = crumbs;
     // One error: the same fingerprint, or the same type, message and throwing frame.
     const key = options.fingerprint?.length ? `f\0${options.fingerprint.join('\0')}` : `${type}\0${message}\0${stack?.split('\n', 3).slice(1).join('\n') ?? ''}`;
     this.storm.capture(key, (occurrences) =>
       this.log('error', message || type, occurrences > 1 ? { ...attributes, 'otelhouse.occurrences': occurrences } : attributes),
     );
+  }
+
+  /** Adds a breadcrumb of the app's own (shown with the next errors). */
+  addBreadcrumb(crumb: Breadcrumb): void {
+    if (!this.optedOut && !this.closed) this.breadcrumbs.add(crumb);
+  }
+
+  /**
+   * Records a named event (a log record with `eventName`, e.g. `browser.web_vital`), sampled,
+   * throttled and levelled like any log record (INFO unless `level` says otherwise).
+   */
+  event(name: string, attributes: Record<string, AnyValue>, level: Level = 'info'): void {
+    const severity = SEVERITY[level];
+    if (this.optedOut || this.closed || this.disabled || severity < this.minSeverity) return;
+    const kept = this.sample(severity, attributes, name);
+    if (kept !== null) this.logger.emit({ eventName: name, severityNumber: severity, severityText: level.toUpperCase(), attributes: kept, context: context.active() });
   }
 
   /** Runs `fn` in a span named `name` (ended when `fn` returns or its promise settles; an exception marks it an error). */
@@ -376,16 +415,19 @@ export class Client {
 
   /**
    * The page is going away (hidden, `pagehide`): what is queued leaves now in keepalive requests
-   * (together at most `budgetBytes`, at most 9), the rest stays for the next page. Calls within
-   * a second of the last are ignored (hidden, then pagehide).
+   * (together at most `budgetBytes`, at most 9), the rest stays for the next page. A call within
+   * a second of the last is the same going-away (Chromium fires `pagehide`, then hidden, whose
+   * listeners — web vitals' final values — record more): it sends only what is new, within what
+   * the first left of the budget.
    */
   unload(budgetBytes = 60 * 1024): void {
     if (this.optedOut || this.closed) return;
     const now = Date.now();
-    if (now - this.lastUnloadMs < 1000) return;
-    this.lastUnloadMs = now;
+    const again = now - this.lastUnload.ms < 1000;
+    const spent = again ? this.lastUnload : { bytes: 0, requests: 0 };
     this.storm.flush();
-    this.delivery.unload(budgetBytes, 9);
+    const sent = this.delivery.unload(budgetBytes - spent.bytes, 9 - spent.requests, again);
+    this.lastUnload = { ms: again ? this.lastUnload.ms : now, bytes: spent.bytes + sent.bytes, requests: spent.requests + sent.requests };
   }
 
   /** The network is back (`online`): sending resumes at once instead of after the backoff, and the config is fetched. */

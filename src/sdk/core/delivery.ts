@@ -110,9 +110,10 @@ export class Delivery {
    * The page is going away: what is queued leaves now, in keepalive requests of at most
    * `budgetBytes` together (browsers refuse keepalive bodies over 64 KiB in flight) and at most
    * `maxRequests`: the batches in flight first, under their ids, then new ones. What does not fit
-   * stays queued for the next page. An answer that still arrives settles its batch.
+   * stays queued for the next page. An answer that still arrives settles its batch. `newOnly`
+   * leaves the batches in flight out (a second call as the same page goes away). Returns what it sent.
    */
-  unload(budgetBytes: number, maxRequests: number): void {
+  unload(budgetBytes: number, maxRequests: number, newOnly = false): { bytes: number; requests: number } {
     let left = budgetBytes;
     const chosen: Array<{ signal: Signal; batch: Batch; body: string }> = [];
     const fits = (signal: Signal, batch: Batch): boolean => {
@@ -125,7 +126,8 @@ export class Delivery {
     };
     for (const signal of SIGNALS) {
       // A batch in flight too big for what is left stays in flight for the next page; the rest still leaves.
-      for (const batch of this.queue.inFlight(signal)) fits(signal, batch);
+      // (`newOnly`: a second unload of the same going-away, after the first sent those.)
+      if (!newOnly) for (const batch of this.queue.inFlight(signal)) fits(signal, batch);
       // Request overhead (the resource, the envelope) is small next to the records.
       while (left > 4096 && chosen.length < maxRequests) {
         const batch = this.queue.anotherNow(signal, this.options.maxBatchRecords, left - 2048, this.newId);
@@ -140,6 +142,7 @@ export class Delivery {
         if (result.status >= 200 && result.status < 300) return this.queue.settle(signal, batch.id, 'acknowledged');
       });
     }
+    return { bytes: budgetBytes - left, requests: chosen.length };
   }
 
   /** The network is back: chains waiting out a backoff try again now (a `Retry-After` is still honoured). */

@@ -46,12 +46,12 @@ describe('the error storm limit', () => {
     expect(new Set(made.map((m) => m.key)).size).toBe(50);
   });
 
-  it('makes every waiting record on flush, and drops (counting) the occurrences of errors past 100 waiting', () => {
-    for (let i = 0; i < 200; i++) capture(`error ${i}`);
+  it('makes every waiting record on flush, and drops (counting) the occurrences of errors past 1,000 waiting', () => {
+    for (let i = 0; i < 1100; i++) capture(`error ${i}`);
     expect(made).toHaveLength(10);
     expect(drops).toBe(90);
     storm.flush();
-    expect(made).toHaveLength(110);
-    expect(made.reduce((sum, m) => sum + m.n, 0)).toBe(110);
+    expect(made).toHaveLength(1010);
+    expect(made.reduce((sum, m) => sum + m.n, 0)).toBe(1010);
   });
 });

@@ -9,8 +9,8 @@
 /** Makes the record of one error, standing for `occurrences` of it. */
 export type MakeRecord = (occurrences: number) => void;
 
-/** Distinct errors waiting at once; the occurrences of further ones are dropped (and counted). */
-const MAX_PENDING = 100;
+/** Distinct errors waiting at once (each a record to make); the occurrences of further ones are dropped (and counted). */
+const MAX_PENDING = 1000;
 
 export class ErrorStorm {
   private second = -1;

@@ -71,6 +71,8 @@ function client(): Client {
 
 export const log = (level: Level, message: string, attributes?: Parameters<Client['log']>[2]) => client().log(level, message, attributes);
 export const captureException = (error: unknown, options?: Parameters<Client['captureException']>[1]) => client().captureException(error, options);
+export const addBreadcrumb = (crumb: Parameters<Client['addBreadcrumb']>[0]) => client().addBreadcrumb(crumb);
+export const event = (name: string, attributes: Parameters<Client['event']>[1], level?: Level) => client().event(name, attributes, level);
 export const trace = <T>(name: string, fn: Parameters<Client['trace']>[1]): T => client().trace(name, fn) as T;
 export const flush = (timeoutMs?: number) => client().flush(timeoutMs);
 export const shutdown = (timeoutMs?: number) => client().shutdown(timeoutMs);

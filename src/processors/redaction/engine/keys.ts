@@ -44,6 +44,8 @@ const SEMCONV_EXCEPTIONS = new Set(['session.id', 'session.previous_id', 'gen_ai
 const INFRA_ADDRESS_KEYS = new Set(['server.address', 'server.socket.address', 'network.local.address', 'host.ip', 'net.host.ip', 'net.sock.host.addr']);
 
 const OWN_PREFIX = 'otelhouse.';
+/** Our own attributes that carry the app's text (breadcrumbs, a fingerprint it chose): scanned like any other. */
+const OWN_CONTENT = new Set(['otelhouse.breadcrumbs', 'otelhouse.fingerprint']);
 const CACHE_LIMIT = 10_000;
 
 export interface KeyOptions {
@@ -103,7 +105,7 @@ export class KeyClassifier {
   }
 
   private decide(key: string): number {
-    if (key.startsWith(OWN_PREFIX) || this.allow.test(key)) return ALLOW;
+    if ((key.startsWith(OWN_PREFIX) && !OWN_CONTENT.has(key)) || this.allow.test(key)) return ALLOW;
     const w = words(key);
     const last = w[w.length - 1] ?? '';
     const lastTwo = w.length >= 2 ? w[w.length - 2] + last : last;

@@ -155,6 +155,14 @@ describe('the allow-lists', () => {
     expect([...map.values()]).toEqual(['none', '[redacted]']);
   });
 
+  it('scans the own attributes that carry the app\'s text: breadcrumbs and a chosen fingerprint', () => {
+    const redactor = make();
+    const map = attrs({ 'otelhouse.breadcrumbs': '[{"category":"note","message":"mail jane@example.com"}]', 'otelhouse.fingerprint': ['checkout', 'jane@example.com'] });
+    redactor.attributes(map, redactor.tally());
+    expect(map.get('otelhouse.breadcrumbs')).toBe('[{"category":"note","message":"mail [email]"}]');
+    expect(map.get('otelhouse.fingerprint')).toEqual(['checkout', '[email]']);
+  });
+
   it('never redacts its own otelhouse.* attributes, nor trace and span IDs held as attributes', () => {
     const redactor = make();
     const map = attrs({ 'otelhouse.redaction.rules': ['email'], 'otelhouse.note': 'a@b.io', trace_id: '4242424242424242', 'dd.span_id': '4242424242424242', traceId: 'a@b.io' });

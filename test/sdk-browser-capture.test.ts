@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gateway } from '../src/gateway.ts';
+import { appBundle } from './support/appBundle.ts';
+import { launchChromium } from './support/browser.ts';
+import { rows, startGateway } from './support/gateway.ts';
+
+// What the browser SDK records by itself (issue 14, points 6, 7 and 8), in Chromium against the
+// real gateway: breadcrumbs attached to errors, fetch/XHR client spans with traceparent sent only
+// where allowed, and web vitals delivered when the page goes away.
+
+const TOKEN = 'pk_sdk_browser_capture_0123';
+let gateway: Gateway;
+let browser: Browser;
+const servers: Server[] = [];
+/** Requests each server saw: path and headers. */
+const seen = new Map<string, Array<{ method: string; url: string; headers: IncomingHttpHeaders }>>();
+let origin = '';
+let allowedApi = '';
+let otherApi = '';
+
+const PAGE = `<!doctype html><title>shop</title><script src="/sdk.js"></script>
+  <main><div class="card featured"><span class="label price">19.99 EUR for Jane</span></div>
+  <button id="buy" class="btn primary">Buy now, card 4242 4242 4242 4242</button>
+  <p style="font-size: 40px">A paragraph large enough to be the largest contentful paint of this page.</p></main>`;
+
+async function serve(name: string, handler: (url: string) => { status: number; body: string; type?: string }): Promise<string> {
+  const server = createServer((req, res) => {
+    seen.set(name, [...(seen.get(name) ?? []), { method: req.method ?? '', url: req.url ?? '', headers: req.headers }]);
+    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'traceparent, tracestate, x-request-id, content-type', 'access-control-expose-headers': 'x-request-id, x-secret' };
+    if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+    const answer = handler(req.url ?? '/');
+    res.writeHead(answer.status, { ...cors, 'content-type': answer.type ?? 'application/json', 'x-request-id': 'rq-1', 'x-secret': 'never-recorded' }).end(answer.body);
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+beforeAll(async () => {
+  const sdk = (await appBundle('otelhouse/sdk', { format: 'iife' })).text;
+  origin = await serve('page', (url) => (url === '/sdk.js' ? { status: 200, body: sdk, type: 'text/javascript' } : url.startsWith('/api/') ? { status: 200, body: '{"ok":true}' } : { status: 200, body: PAGE, type: 'text/html' }));
+  allowedApi = await serve('allowed', (url) => ({ status: url.startsWith('/missing') ? 404 : 200, body: '{}' }));
+  otherApi = await serve('other', () => ({ status: 503, body: '{}' }));
+  gateway = await startGateway({ auth: { clientTokens: [{ name: 'web', token: TOKEN, origins: [origin] }] } });
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await gateway?.shutdown();
+  for (const s of servers) await new Promise((r) => s.close(r));
+});
+
+describe('what the browser SDK records by itself', () => {
+  it('attaches the last breadcrumbs to an error: click selectors (never text), navigations, console, fetch and XHR with sanitized URLs', async () => {
+    const service = `web-crumbs-${randomUUID()}`;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin);
+    await page.evaluate(async ({ endpoint, token, service, allowedApi }) => {
+      await (window as any).otelhouse.init({ endpoint, token, service, batchDelayMs: 50, tracePropagationTargets: [allowedApi], recordHeaders: ['x-request-id'] });
+    }, { endpoint: gateway.url, token: TOKEN, service, allowedApi });
+    await page.click('#buy');
+    await page.click('span.label');
+    await page.evaluate(async ({ allowedApi, otherApi }) => {
+      history.pushState({}, '', '/checkout?token=abc123&step=2');
+      console.warn('low stock', { sku: 'A-1' });
+      console.error(new TypeError('price missing'));
+      await fetch('/api/cart?sessionId=s-1&page=2');
+      await fetch(`${allowedApi}/orders`, { method: 'POST', headers: { 'x-request-id': 'client-7', 'content-type': 'application/json' }, body: '{}' });
+      await fetch(`${otherApi}/pay?card=4242`).catch(() => undefined);
+      await new Promise<void>((resolve) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('GET', `${allowedApi}/missing?email=jane%40example.com`);
+        xhr.addEventListener('loadend', () => resolve());
+        xhr.send();
+      });
+      const o = (window as any).otelhouse;
+      o.addBreadcrumb({ category: 'checkout', message: 'payment step' });
+      o.captureException(new Error('checkout failed'));
+      return o.flush(10_000);
+    }, { allowedApi, otherApi });
+    const [error] = await rows<{ crumbs: string }>(gateway, `SELECT LogAttributes['otelhouse.breadcrumbs'] AS crumbs FROM otel_logs WHERE ServiceName = '${service}' AND Body = 'checkout failed'`);
+    const crumbs = JSON.parse(error!.crumbs) as Array<{ category: string; message?: string; data?: Record<string, unknown> }>;
+    expect(crumbs.map((c) => c.category)).toEqual(['click', 'click', 'navigation', 'console', 'console', 'http', 'http', 'http', 'http', 'checkout']);
+    expect(crumbs[0]!.message).toBe('button#buy');
+    expect(crumbs[1]!.message).toBe('html > body > main > div.card.featured > span.label.price');
+    expect(JSON.stringify(crumbs)).not.toMatch(/Buy now|Jane|19\.99|abc123|s-1|jane/);
+    expect(crumbs[2]!.data).toEqual({ from: `${origin}/`, to: `${origin}/checkout?token=[redacted]&step=2` });
+    expect(crumbs[3]).toMatchObject({ message: 'low stock {"sku":"A-1"}', data: { level: 'warn' } });
+    expect(crumbs[4]).toMatchObject({ message: 'TypeError: price missing', data: { level: 'error' } });
+    expect(crumbs.slice(5, 9).map((c) => c.data)).toEqual([
+      { method: 'GET', url: `${origin}/api/cart?sessionId=[redacted]&page=2`, status_code: 200 },
+      { method: 'POST', url: `${allowedApi}/orders`, status_code: 200 },
+      { method: 'GET', url: `${otherApi}/pay?card=[redacted]`, status_code: 503 },
+      { method: 'GET', url: `${allowedApi}/missing?email=[redacted]`, status_code: 404 },
+    ]);
+    await context.close();
+  });
+
+  it('makes fetch and XHR client spans, sends traceparent to the page\'s origin and allowed targets only, and records only listed headers', async () => {
+    const service = `web-network-${randomUUID()}`;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin);
+    for (const name of ['page', 'allowed', 'other']) seen.set(name, []);
+    await page.evaluate(async ({ endpoint, token, service, allowedApi, otherApi }) => {
+      const o = (window as any).otelhouse;
+      await o.init({ endpoint, token, service, batchDelayMs: 50, tracePropagationTargets: [allowedApi], recordHeaders: ['X-Request-Id'] });
+      await fetch('/api/cart?sessionId=s-1');
+      await fetch(`${allowedApi}/orders`, { method: 'POST', headers: { 'x-request-id': 'client-7' }, body: '{}' });
+      await fetch(`${otherApi}/pay`);
+      await new Promise<void>((resolve) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('GET', `${allowedApi}/missing`);
+        xhr.addEventListener('loadend', () => resolve());
+        xhr.send();
+      });
+      return o.flush(10_000);
+    }, { endpoint: gateway.url, token: TOKEN, service, allowedApi, otherApi });
+    const spans = await rows<{ trace: string; span: string; name: string; kind: string; code: string; url: string; status: string; server: string; reqHeader: string; resHeader: string; secret: string }>(gateway, `
+      SELECT TraceId AS trace, SpanId AS span, SpanName AS name, SpanKind AS kind, StatusCode AS code, SpanAttributes['url.full'] AS url,
+        SpanAttributes['http.response.status_code'] AS status, SpanAttributes['server.address'] AS server,
+        SpanAttributes['http.request.header.x-request-id'] AS reqHeader, SpanAttributes['http.response.header.x-request-id'] AS resHeader,
+        SpanAttributes['http.response.header.x-secret'] AS secret
+      FROM otel_traces WHERE ServiceName = '${service}' ORDER BY Timestamp`);
+    expect(spans.map((s) => [s.name, s.kind, s.url, s.status, s.code])).toEqual([
+      ['GET', 'Client', `${origin}/api/cart?sessionId=[redacted]`, '200', 'Unset'],
+      ['POST', 'Client', `${allowedApi}/orders`, '200', 'Unset'],
+      ['GET', 'Client', `${otherApi}/pay`, '503', 'Error'],
+      ['GET', 'Client', `${allowedApi}/missing`, '404', 'Error'],
+    ]);
+    expect(spans[1]).toMatchObject({ server: '127.0.0.1', reqHeader: '["client-7"]', resHeader: '["rq-1"]', secret: '' });
+    // The request itself, not its CORS preflight (which names the header in access-control-request-headers).
+    const traceparent = (name: string, path: string) => seen.get(name)!.find((r) => r.method !== 'OPTIONS' && r.url.startsWith(path))?.headers.traceparent;
+    expect(traceparent('page', '/api/cart')).toBe(`00-${spans[0]!.trace}-${spans[0]!.span}-01`);
+    expect(traceparent('allowed', '/orders')).toBe(`00-${spans[1]!.trace}-${spans[1]!.span}-01`);
+    expect(traceparent('allowed', '/missing')).toBe(`00-${spans[3]!.trace}-${spans[3]!.span}-01`);
+    expect(seen.get('other')!.filter((r) => r.url === '/pay').map((r) => [r.method, r.headers.traceparent, r.headers['access-control-request-headers']])).toEqual([['GET', undefined, undefined]]);
+    // The SDK's own requests carry no traceparent and make no spans.
+    expect(spans.some((s) => s.url.startsWith(gateway.url))).toBe(false);
+    await context.close();
+  });
+
+  it('delivers LCP, INP, CLS, FCP and TTFB as browser.web_vital events with their rating when the page goes away', async () => {
+    const service = `web-vitals-${randomUUID()}`;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin);
+    await page.evaluate(async ({ endpoint, token, service }) => {
+      await (window as any).otelhouse.init({ endpoint, token, service, batchDelayMs: 60_000 });
+    }, { endpoint: gateway.url, token: TOKEN, service });
+    // A layout shift (for CLS; not right after an input, which CLS leaves out), then a slow
+    // interaction (for INP: the browser times only events of 16 ms and more).
+    await page.evaluate(() => {
+      const banner = document.createElement('div');
+      banner.style.height = '200px';
+      banner.textContent = 'cookie banner';
+      document.body.prepend(banner);
+      document.querySelector('#buy')!.addEventListener('click', () => {
+        const until = performance.now() + 120;
+        while (performance.now() < until);
+      });
+    });
+    await page.waitForTimeout(600);
+    await page.click('#buy');
+    await page.waitForTimeout(300);
+    // Away: the final values leave with the page (the batch delay is a minute).
+    await page.goto('about:blank');
+    const vitals = async () => rows<{ name: string; value: string; rating: string; nav: string; id: string }>(gateway, `SELECT LogAttributes['browser.web_vital.name'] AS name,
+      LogAttributes['browser.web_vital.value'] AS value, LogAttributes['browser.web_vital.rating'] AS rating, LogAttributes['browser.web_vital.navigation_type'] AS nav,
+      LogAttributes['browser.web_vital.id'] AS id FROM otel_logs WHERE ServiceName = '${service}' AND EventName = 'browser.web_vital' ORDER BY name`);
+    let found = await vitals();
+    for (let i = 0; i < 50 && new Set(found.map((v) => v.name)).size < 5; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      found = await vitals();
+    }
+    expect([...new Set(found.map((v) => v.name))].sort()).toEqual(['cls', 'fcp', 'inp', 'lcp', 'ttfb']);
+    for (const v of found) {
+      expect(['good', 'needs-improvement', 'poor']).toContain(v.rating);
+      expect(Number(v.value)).toBeGreaterThanOrEqual(0);
+      expect(v.nav).toBe('navigate');
+      expect(v.id).toMatch(/^v\d+-/);
+    }
+    expect(Number(found.find((v) => v.name === 'cls')!.value)).toBeGreaterThan(0);
+    await context.close();
+  });
+});
