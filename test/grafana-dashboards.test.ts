@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../src/gateway.ts';
-import { rows, startGateway } from './support/gateway.ts';
+import * as sdk from '../src/sdk/node/index.ts';
+import { rows, startGateway, tempDataDir } from './support/gateway.ts';
 import { logsRequest, post, traceRequest } from './support/payloads.ts';
 
 // The bundled dashboards' SQL, run on the real engine over data sent through the gateway, with the
@@ -70,7 +71,12 @@ beforeAll(async () => {
   // The issue tracker runs after the data is durable: wait for its state row.
   for (let i = 0; i < 100 && (await rows(gateway, 'SELECT 1 FROM otelhouse_issue_state')).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
 });
-afterAll(() => gateway?.shutdown());
+const sdkDir = tempDataDir('otelhouse-dashboard-sdk-');
+afterAll(async () => {
+  await sdk.shutdown(1000);
+  await gateway?.shutdown();
+  sdkDir.remove();
+});
 
 describe.each(dashboards)('the bundled dashboard $file', ({ json }) => {
   it('uses the provisioned datasource everywhere', () => {
@@ -117,5 +123,26 @@ describe('the overview dashboard’s figures', () => {
     expect(Number(issues[0].events)).toBe(1);
     const sessions = await rows<{ id: string; installation_id: string }>(gateway, panel('Debug sessions'));
     expect(sessions).toEqual([expect.objectContaining({ id: 'ds_test', installation_id: 'inst-1' })]);
+  });
+});
+
+describe('the overview dashboard\'s SDK panels', () => {
+  const overview = dashboards.find((d) => d.json.uid === 'otelhouse-overview')!.json;
+  const panel = (title: string) => expand(overview.panels.find((p) => p.title.startsWith(title))!.targets[0]!.rawSql, []);
+
+  it('show the clients reporting, their queue depth and what they dropped, from the SDK\'s own reports', async () => {
+    // A client whose queue is too small for what it makes: it drops the oldest, and says so.
+    const client = await sdk.init({ endpoint: gateway.url, service: 'shop-web', dataDir: sdkDir.dir, maxQueueBytes: 20_000, batchDelayMs: 60_000, healthReportIntervalMs: 0, handleProcessEvents: false });
+    for (let i = 0; i < 500; i++) sdk.log('info', 'browsing', { i, filler: 'x'.repeat(200) });
+    client.reportHealth();
+    const dropped = sdk.health().dropped.overflow;
+    expect(dropped).toBeGreaterThan(0);
+    expect(await sdk.flush(20_000)).toBe(true);
+    const clients = await rows<{ clients: string }>(gateway, `SELECT sum(clients) AS clients FROM (${panel('SDK clients reporting')})`);
+    expect(Number(clients[0]!.clients)).toBe(1);
+    const depth = await rows<{ worst: number }>(gateway, `SELECT max(worst) AS worst FROM (${panel('SDK queue depth')})`);
+    expect(Number(depth[0]!.worst)).toBeGreaterThan(10);
+    const drops = await rows<{ reason: string; records: string }>(gateway, `SELECT reason, sum(records) AS records FROM (${panel('SDK records dropped')}) GROUP BY reason`);
+    expect(drops.map((d) => [d.reason, Number(d.records)])).toEqual([['overflow', dropped]]);
   });
 });

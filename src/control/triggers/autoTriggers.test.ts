@@ -19,7 +19,7 @@ function setup(rule: Partial<AutoTriggerRule>, active = false) {
   return { triggers, created, outcomes, advance: (ms: number) => (clock += ms) };
 }
 
-const hit = (overrides: Record<string, string> = {}) => makeOccurrence({ fingerprint: 'f'.repeat(32), deviceId: 'dev-1', service: 'app', ...overrides });
+const hit = (overrides: Record<string, string | number> = {}) => makeOccurrence({ fingerprint: 'f'.repeat(32), deviceId: 'dev-1', service: 'app', ...overrides });
 
 describe('auto-triggers', () => {
   it('open one session when minEvents arrive within withinMinutes, targeting the client and the rule’s service', async () => {
@@ -30,6 +30,14 @@ describe('auto-triggers', () => {
     expect(created).toEqual([
       { actor: 'auto-trigger:r', input: expect.objectContaining({ target: { 'device.id': 'dev-1', 'service.name': 'app' }, durationMinutes: 20, level: 'debug' }) },
     ]);
+  });
+
+  it('count a record folding a storm as its occurrences', async () => {
+    const { triggers, created } = setup({ minEvents: 5, withinMinutes: 10, service: 'app' });
+    await triggers.observe([hit({ count: 4 })]);
+    expect(created).toEqual([]);
+    await triggers.observe([hit({ count: 1 })]);
+    expect(created).toHaveLength(1);
   });
 
   it('do not count occurrences older than the window, other issues, other clients or other services', async () => {

@@ -65,7 +65,7 @@ export class AutoTriggers {
         const client = String(o[OCCURRENCE_FIELD[rule.target]] ?? '');
         if (client === '') continue;
         const key = `${rule.name}\u0001${o.fingerprint}\u0001${client}`;
-        if (this.count(key, nowMs, rule) < rule.minEvents) continue;
+        if (this.count(key, nowMs, rule, o.count) < rule.minEvents) continue;
         // A full window opens (at most) one session; the next needs minEvents new occurrences.
         this.windows.delete(key);
         await this.trigger(rule, o, client, nowMs);
@@ -73,11 +73,14 @@ export class AutoTriggers {
     }
   }
 
-  /** Adds an arrival to the window of `key` and returns how many fall within the rule's minutes. */
-  private count(key: string, nowMs: number, rule: AutoTriggerRule): number {
+  /**
+   * Adds an arrival standing for `occurrences` events (a client folds an error storm into one
+   * record) to the window of `key`, and returns how many fall within the rule's minutes.
+   */
+  private count(key: string, nowMs: number, rule: AutoTriggerRule, occurrences: number): number {
     const since = nowMs - rule.withinMinutes * MINUTE_MS;
     const times = (this.windows.get(key) ?? []).filter((t) => t > since);
-    times.push(nowMs);
+    for (let i = 0; i < Math.min(Math.max(1, occurrences), rule.minEvents); i++) times.push(nowMs);
     if (times.length > rule.minEvents) times.splice(0, times.length - rule.minEvents);
     this.windows.delete(key);
     this.windows.set(key, times);

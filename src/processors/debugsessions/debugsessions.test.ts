@@ -139,6 +139,15 @@ describe('the debug-session gate', () => {
     expect(drops).toEqual({ telemetry_disabled: 6, below_min_level: 3 });
   });
 
+  it('keeps the SDK\'s own reports whatever the minimum level', async () => {
+    const error = makePolicy({ targeting: { services: ['api'], rolloutPercentage: 100 }, settings: { minLogLevel: 'error' } });
+    const { state } = await control([], [error]);
+    const own = ['otelhouse.sdk.health', 'otelhouse.sdk.dropped'].map((eventName) => makeLog({ severityNumber: 9, eventName }));
+    const { out, drops } = gate(state)(logs([{ 'service.name': 'api' }, [...own, makeLog({ severityNumber: 9, eventName: 'page_view' })]]));
+    expect(out.resources[0].scopes[0].records.map((l) => l.eventName)).toEqual(['otelhouse.sdk.health', 'otelhouse.sdk.dropped']);
+    expect(drops).toEqual({ below_min_level: 1 });
+  });
+
   it('only applies sessions when policies are not enforced', async () => {
     const kill = makePolicy({ settings: { telemetryEnabled: false } });
     const { state } = await control([], [kill]);

@@ -6,6 +6,9 @@ import type { SessionRegistry } from '../../control/sessions/registry.ts';
 import type { DropSink } from '../processor.ts';
 import { samplePolicyGroup } from './policySampling.ts';
 
+/** Events the SDK reports about itself: never dropped for their level. */
+const SDK_EVENT_PREFIX = 'otelhouse.sdk.';
+
 /** The resource attribute naming the debug session a record was kept for. */
 export const SESSION_ATTRIBUTE = 'otelhouse.debug_session.id';
 
@@ -74,8 +77,9 @@ export function gateBatch(batch: Batch, control: GateControl, nowMs: number, enf
       const min = enforce || captured ? LEVEL_SEVERITY[config.minLogLevel] : 0;
       for (const scope of group.scopes as ResourceGroup<LogRecord>['scopes']) {
         const before = scope.records.length;
-        // Severity 0 is "unspecified": the sender did not say, so it is not below anything.
-        if (min > 1) scope.records = scope.records.filter((log) => log.severityNumber === 0 || log.severityNumber >= min);
+        // Severity 0 is "unspecified": the sender did not say, so it is not below anything. The
+        // SDK's own reports (`otelhouse.sdk.health`, `.dropped`) are kept whatever the level.
+        if (min > 1) scope.records = scope.records.filter((log) => log.severityNumber === 0 || log.severityNumber >= min || log.eventName.startsWith(SDK_EVENT_PREFIX));
         const dropped = before - scope.records.length;
         if (captured) tally.belowSessionLevel += dropped;
         else tally.belowMinLevel += dropped;

@@ -35,6 +35,11 @@ export interface InitOptions {
   maxQueueBytes?: number;
   /** Age at which undelivered records are dropped (default 7 days). */
   maxQueueAgeMs?: number;
+  /**
+   * How often the SDK reports its own health (an `otelhouse.sdk.health` event: queue, drops,
+   * sampling, delivery) to the gateway, for the bundled dashboard; default 5 minutes, 0 = never.
+   */
+  healthReportIntervalMs?: number;
   /** How long records gather before a request (default 1 s). */
   batchDelayMs?: number;
   /**
@@ -134,6 +139,7 @@ export class Client {
   private minSeverity = 0;
   private disabled = false;
   private readonly remote: RemoteConfig | undefined;
+  private healthTimer: ReturnType<typeof setInterval> | undefined;
   private readonly scrubber: Scrubber | undefined;
   /** The served sampling: rejection thresholds (undefined: keep all), the throttle, what was left out. */
   private sampling = { logsPercentage: 100, tracesPercentage: 100, logsPerMinute: 0 };
@@ -379,6 +385,7 @@ export class Client {
     if (this.closed) return true;
     const flushed = await this.flush(timeoutMs);
     this.closed = true;
+    if (this.healthTimer) clearInterval(this.healthTimer);
     this.remote?.stop();
     this.delivery.stop();
     await this.queue.close();
@@ -443,6 +450,36 @@ export class Client {
     else if (!shown) this.remote?.pause();
   }
 
+  /** Reports the SDK's health every `everyMs` (the first report one interval after the start). */
+  startHealthReports(everyMs: number): void {
+    if (everyMs <= 0) return;
+    this.healthTimer = setInterval(() => this.reportHealth(), everyMs);
+    (this.healthTimer as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * One `otelhouse.sdk.health` event: what {@link health} says, as attributes. Made whatever the
+   * level and sampling (`sampling.priority` 1 keeps it through the gateway's sampling too).
+   */
+  reportHealth(): void {
+    if (this.optedOut || this.closed || this.disabled) return;
+    const h = this.health();
+    const now = Date.now();
+    const retryAt = Math.max(0, ...Object.values(h.delivery.retryAtMs).map(Number));
+    const attributes: Record<string, AnyValue> = {
+      'sampling.priority': 1,
+      'otelhouse.sdk.queue.records': h.queuedRecords,
+      'otelhouse.sdk.queue.bytes': h.queuedBytes,
+      'otelhouse.sdk.sampled_out': h.sampling.sampledOut,
+      'otelhouse.sdk.redacted': Object.values(h.redacted).reduce((a, b) => a + b, 0),
+      'otelhouse.sdk.backoff_ms': Math.max(0, retryAt - now),
+      ...(h.delivery.lastSuccessMs ? { 'otelhouse.sdk.last_success_age_ms': now - h.delivery.lastSuccessMs } : {}),
+      ...(h.config.etag ? { 'otelhouse.sdk.config.etag': h.config.etag } : {}),
+    };
+    for (const [reason, n] of Object.entries(h.dropped)) attributes[`otelhouse.sdk.dropped.${reason}`] = n;
+    this.logger.emit({ eventName: 'otelhouse.sdk.health', severityNumber: 9, severityText: 'INFO', body: 'SDK health', attributes, context: context.active() });
+  }
+
   /** Applies the config kept from the last run, then starts polling `/v1/config` (not waited for). */
   async startRemoteConfig(): Promise<void> {
     if (this.optedOut || !this.remote) return;
@@ -502,6 +539,7 @@ export async function createClient(options: InitOptions, platform: Platform, tra
   // What an earlier run left is sent now.
   if (queue.size.records > 0) delivery.schedule(true);
   await client.startRemoteConfig();
+  client.startHealthReports(options.healthReportIntervalMs ?? 300_000);
   return client;
 }
 

@@ -134,7 +134,8 @@ export function dropReport(atMs: number, dropped: Record<string, number>): Encod
     severityText: 'WARN',
     eventName: 'otelhouse.sdk.dropped',
     body: { stringValue: 'records dropped on the client' },
-    attributes: keyValues(Object.fromEntries(Object.entries(dropped).map(([reason, n]) => [`otelhouse.dropped.${reason}`, n]))),
+    // `sampling.priority` 1: kept by the gateway's sampling, like the health report.
+    attributes: keyValues({ 'sampling.priority': 1, ...Object.fromEntries(Object.entries(dropped).map(([reason, n]) => [`otelhouse.dropped.${reason}`, n])) }),
   };
   return { signal: 'logs', scope: { name: 'otelhouse' }, record, severity: 13 };
 }
