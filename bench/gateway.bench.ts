@@ -9,7 +9,7 @@
  * BENCH_PROFILE=1 (V8 CPU profile of the gateway into bench/results/profiles/),
  * BENCH_GATEWAY_CONFIG (a YAML config file for the gateway child) and BENCH_GATEWAY_NODE_FLAGS
  * (extra node flags for it, e.g. `--max-semi-space-size=64`), for experiments; BENCH_PHASES (which
- * phases run: `cpu,raw,bare,e2e,config,sdk`, default all; BENCH_SDK_RECORDS records for `sdk`, default 20000), BENCH_CONFIG_SENDERS (default 16) and
+ * phases run: `cpu,raw,bare,e2e,config,sdk,overhead`, default all; BENCH_SDK_RECORDS records for `sdk`, default 20000), BENCH_CONFIG_SENDERS (default 16) and
  * BENCH_CONFIG_CLIENTS (default 10000) for the `GET /v1/config` polling phase, BENCH_SQL_READERS (SQL
  * readers during the last e2e run, default 4; 0 = none).
  */
@@ -22,6 +22,7 @@ import { runCpuPhase } from './phases/cpu.ts';
 import { runClientConfig } from './phases/config.ts';
 import { loadName, parseLoad, runBareHttp, runGateway, type LoadConfig } from './phases/http.ts';
 import { runRawInsert } from './phases/raw.ts';
+import { runOverheadPhase } from './phases/overhead.ts';
 import { runSdkPhase } from './phases/sdk.ts';
 
 const timing = { warmupMs: Number(process.env.BENCH_WARMUP_SECONDS ?? 1.5) * 1000, durationMs: Number(process.env.BENCH_SECONDS ?? 8) * 1000 };
@@ -46,8 +47,14 @@ const goals = {
   decodeEncodeUsPerSpan: 5,
   defaultChainUsPerSpan: 3,
   clientConfigRequestsPerSec: 5000,
+  /** The SDK's overhead on an app (issue 14, point 9). */
+  sdkExtraTaskTime: 0.05,
+  sdkLogP50Us: 15,
+  sdkLongestTaskMs: 50,
+  sdkHeapMiBWith2048Queued: 2,
+  sdkHttpRequestsPerSecKept: 0.95,
 };
-const PHASES = ['cpu', 'raw', 'bare', 'e2e', 'config', 'sdk'] as const;
+const PHASES = ['cpu', 'raw', 'bare', 'e2e', 'config', 'sdk', 'overhead'] as const;
 type Phase = (typeof PHASES)[number];
 const phases = new Set((process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((p) => p.trim()).filter(Boolean));
 for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw new Error(`BENCH_PHASES: unknown phase "${p}"; expected some of ${PHASES.join(',')}`);
@@ -80,6 +87,8 @@ const clientConfig = await run('config', `GET /v1/config polling: ${configLoad.c
 const sdkRecords = Number(process.env.BENCH_SDK_RECORDS ?? 20_000);
 const sdk = await run('sdk', `client SDK: ${sdkRecords} log records from otelhouse/sdk/node and from plain OpenTelemetry JS to a bare server; a full queue's memory in Node and in Chromium`, () =>
   runSdkPhase(sdkRecords));
+const overhead = await run('overhead', "the SDK's overhead on an app: a page's task time at 4x CPU throttle with and without it, log() latency in Chromium and Node, a page's heap with 2,048 records queued, a Node HTTP service's requests/s", () =>
+  runOverheadPhase());
 
 /** Throughput is what reached ClickHouse: rows inserted from the window's start until the flush after it. */
 const storedRate = (r: { stored?: { spansPerSec: number } }) => r.stored?.spansPerSec ?? 0;
@@ -130,6 +139,14 @@ if (gateway) {
   targets.allAckedRowsStored = { target: 'stored rows = acknowledged spans', value: `${gateway.storedRows} / ${gateway.ackedSpans}`, met: gateway.storedRows === gateway.ackedSpans };
   targets.cleanShutdown = { target: 'exit 0 after SIGTERM', value: gateway.exitCode, met: gateway.exitCode === 0 };
 }
+if (overhead) {
+  bound('sdkExtraTaskTimeAt4xThrottle', '<=', overhead.browser.extraWithSdk, goals.sdkExtraTaskTime);
+  bound('sdkLogP50UsChromium', '<=', overhead.browser.logP50Us, goals.sdkLogP50Us);
+  bound('sdkLogP50UsNode', '<=', overhead.node.logP50Us, goals.sdkLogP50Us);
+  bound('sdkLongestTaskMsWithSdk', '<=', overhead.browser.longestTaskMs.withSdk, goals.sdkLongestTaskMs);
+  bound('sdkHeapMiBWith2048Queued', '<=', overhead.browser.heapMiBWith2048Queued, goals.sdkHeapMiBWith2048Queued);
+  bound('sdkHttpRequestsPerSecKept', '>=', overhead.node.http.requestsPerSecondKept, goals.sdkHttpRequestsPerSecKept);
+}
 // First polls (200 with a body) are the harder mode; revalidations (304) are reported beside them.
 if (clientConfig) bound('clientConfigRequestsPerSec', '>=', clientConfig.gateway.firstPoll.requestsPerSec, goals.clientConfigRequestsPerSec);
 const results = {
@@ -152,6 +169,7 @@ const results = {
   cpuPerSpan: cpu && decodeEncode !== undefined ? { ...cpu, decodePlusEncodeUsPerSpan: decodeEncode } : undefined,
   clientConfig,
   sdk,
+  overhead,
   peakRssMiB: { gateway: gateway?.peakRssMiB, gatewayAtStartup: gateway?.startupRssMiB, rawInsertWorker: raw?.peakRssMiB, bareHttp: bare?.peakRssMiB, clientConfigGateway: clientConfig?.gateway.peakRssMiB },
   ratios,
   targets,

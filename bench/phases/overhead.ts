@@ -1,0 +1,248 @@
+/**
+ * The SDK's overhead on the app (issue 14, point 9), measured against the same app without it in
+ * the same run:
+ * - a page's main-thread task time (CDP `Performance.getMetrics` `TaskDuration`) over a fixed
+ *   workload (rendering a list in steps, clicks, fetches, a log per step) at 4× CPU throttle, and
+ *   its longest task (`longtask` entries);
+ * - one `log()` call, p50, in Chromium and in Node (timed over batches of 100 calls: browsers
+ *   coarsen `performance.now()`);
+ * - a page's JS heap with 2,048 records queued;
+ * - a Node HTTP service's requests/s and CPU per request with the SDK logging every request.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, createServer, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appBundle } from '../../test/support/appBundle.ts';
+import { launchChromium } from '../../test/support/browser.ts';
+import { freePort, NodeChild, repoRoot, runWorker } from '../lib/child.ts';
+import { round } from '../lib/load.ts';
+
+export interface OverheadResult {
+  browser: {
+    cpuThrottle: number;
+    /** Main-thread task ms over the workload, the median of the runs of each variant. */
+    taskMs: { withoutSdk: number; withSdk: number; runs: number };
+    extraWithSdk: number;
+    loadedTaskMs: { withoutSdk: number; withSdk: number };
+    workloadTaskMs: { withoutSdk: number; withSdk: number };
+    longestTaskMs: { withoutSdk: number; withSdk: number };
+    logP50Us: number;
+    heapMiBWith2048Queued: number;
+  };
+  node: {
+    logP50Us: number;
+    logP99Us: number;
+    http: { withoutSdk: HttpRun; withSdk: HttpRun; requestsPerSecondKept: number; cpuPerRequestRatio: number };
+  };
+}
+interface HttpRun {
+  requestsPerSec: number;
+  serverCpuUsPerRequest: number;
+}
+
+const FLAGS = ['--conditions=otelhouse-source'];
+const WORKER = join(repoRoot, 'bench/workers/sdk-http.ts');
+
+/** Serves the page (`/plain`, `/sdk`), the SDK bundle, a small JSON API, and acknowledges `/v1/*` like a gateway. */
+async function site(sdkScript: string): Promise<{ origin: string; close: () => Promise<void> }> {
+  const page = (withSdk: boolean) => `<!doctype html><title>shop</title>${withSdk ? '<script src="/sdk.js"></script>' : ''}<main></main>`;
+  const server: Server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url.startsWith('/v1/')) {
+      req.resume();
+      return void req.on('end', () => res.writeHead(url.startsWith('/v1/config') ? 404 : 200, { 'content-type': 'application/json' }).end('{}'));
+    }
+    if (url === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdkScript);
+    if (url.startsWith('/api/')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item ${i}` })) }));
+    res.writeHead(200, { 'content-type': 'text/html' }).end(page(url.startsWith('/sdk')));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** The app's work, the same with and without the SDK (whose `log` is then a no-op). */
+async function workload(): Promise<number[]> {
+  const w = window as any;
+  const log = w.otelhouse ? (m: string, a: object) => w.otelhouse.log('info', m, a) : () => {};
+  const longTasks: number[] = [];
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+  const list = document.createElement('ul');
+  document.querySelector('main')!.append(list);
+  for (let step = 0; step < 40; step++) {
+    for (let i = 0; i < 25; i++) {
+      const li = document.createElement('li');
+      li.className = 'item';
+      li.textContent = `item ${step * 25 + i}`;
+      list.append(li);
+    }
+    void list.offsetHeight;
+    const button = document.createElement('button');
+    button.className = 'add-to-cart';
+    button.textContent = `add ${step}`;
+    list.append(button);
+    button.click();
+    log('rendered', { step, items: (step + 1) * 25 });
+    if (step % 4 === 0) await (await fetch(`/api/items?page=${step / 4}`)).json();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  // The SDK's batch leaves a second after the last record.
+  await new Promise((r) => setTimeout(r, 1500));
+  return longTasks;
+}
+
+async function browserOverhead(): Promise<OverheadResult['browser']> {
+  const sdkScript = (await appBundle('otelhouse/sdk', { format: 'iife' })).text;
+  const s = await site(sdkScript);
+  const browser = await launchChromium();
+  const throttle = 4;
+  try {
+    const run = async (withSdk: boolean) => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+      await page.goto(`${s.origin}/${withSdk ? 'sdk' : 'plain'}`);
+      if (withSdk) await page.evaluate((endpoint) => (window as any).otelhouse.init({ endpoint, service: 'bench-web', token: 'pk_bench_0123456789abcdef' }), s.origin);
+      const taskDuration = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN) * 1000;
+      const loadedMs = await taskDuration();
+      const longTasks = await page.evaluate(workload);
+      const taskMs = await taskDuration();
+      await context.close();
+      return { taskMs, loadedMs, longestMs: Math.max(0, ...longTasks) };
+    };
+    const runs = 5;
+    type Run = { taskMs: number; loadedMs: number; longestMs: number };
+    const without: Run[] = [];
+    const withSdk: Run[] = [];
+    await run(false); // warm up the browser's caches
+    for (let i = 0; i < runs; i++) {
+      without.push(await run(false));
+      withSdk.push(await run(true));
+    }
+    const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const taskWithout = median(without.map((r) => r.taskMs));
+    const taskWith = median(withSdk.map((r) => r.taskMs));
+
+    // log() latency, in a page of its own with no DevTools session attached (unthrottled; the endpoint does not answer).
+    const timed = await browser.newContext();
+    const timedPage = await timed.newPage();
+    await timedPage.goto(`${s.origin}/sdk`);
+    await timedPage.evaluate((endpoint) => (window as any).otelhouse.init({ endpoint, service: 'bench-web', token: 'pk_bench_0123456789abcdef', batchDelayMs: 3_600_000 }), `http://127.0.0.1:${await freePort()}`);
+    const logP50Us = await timedPage.evaluate(async () => {
+      const o = (window as any).otelhouse;
+      const samples: number[] = [];
+      for (let s = 0; s < 40; s++) {
+        const t0 = performance.now();
+        for (let i = 0; i < 100; i++) o.log('info', `order A-${s * 100 + i} placed`, { 'order.id': `A-${s * 100 + i}`, 'cart.items': i % 7 });
+        samples.push(((performance.now() - t0) * 1000) / 100);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return samples.sort((a, b) => a - b)[20]!;
+    });
+    await timed.close();
+
+    // The heap with 2,048 records queued.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await page.goto(`${s.origin}/sdk`);
+    const heap = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      return (await cdp.send('Runtime.getHeapUsage')).usedSize / 2 ** 20;
+    };
+    await page.evaluate((endpoint) => (window as any).otelhouse.init({ endpoint, service: 'bench-web', token: 'pk_bench_0123456789abcdef', batchDelayMs: 3_600_000 }), `http://127.0.0.1:${await freePort()}`);
+    const before = await heap();
+    await page.evaluate(async () => {
+      const o = (window as any).otelhouse;
+      // Up to 2,048 queued (the page's first web vitals among them), then written ahead.
+      for (let i = o.health().queuedRecords; i < 2048; i++) {
+        o.log('info', `order A-${i} placed`, { 'order.id': `A-${i}`, 'cart.items': i % 7 });
+        if (i % 100 === 99) await new Promise((r) => setTimeout(r, 10));
+      }
+      for (let i = 0; i < 200 && o.health().unsavedRecords > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    });
+    const queued = await page.evaluate(() => (window as any).otelhouse.health().queuedRecords as number);
+    const after = await heap();
+    if (queued !== 2048) throw new Error(`expected 2,048 records queued, found ${queued}`);
+    await context.close();
+    return {
+      cpuThrottle: throttle,
+      taskMs: { withoutSdk: round(taskWithout, 1), withSdk: round(taskWith, 1), runs },
+      extraWithSdk: round(taskWith / taskWithout - 1, 4),
+      // Where it goes: loading the page (and, with the SDK, its script and init), then the workload.
+      loadedTaskMs: { withoutSdk: round(median(without.map((r) => r.loadedMs)), 1), withSdk: round(median(withSdk.map((r) => r.loadedMs)), 1) },
+      workloadTaskMs: { withoutSdk: round(median(without.map((r) => r.taskMs - r.loadedMs)), 1), withSdk: round(median(withSdk.map((r) => r.taskMs - r.loadedMs)), 1) },
+      longestTaskMs: { withoutSdk: round(Math.max(...without.map((r) => r.longestMs)), 1), withSdk: round(Math.max(...withSdk.map((r) => r.longestMs)), 1) },
+      logP50Us: round(logP50Us, 2),
+      heapMiBWith2048Queued: round(after - before, 2),
+    };
+  } finally {
+    await browser.close();
+    await s.close();
+  }
+}
+
+/** 16 keep-alive clients on `url` for `ms`: requests answered. */
+async function load(url: string, ms: number): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  let done = 0;
+  const until = Date.now() + ms;
+  const one = () => new Promise<void>((resolve, reject) => get(`${url}/api/orders/A-${done}`, { agent }, (res) => res.resume().on('end', () => resolve())).on('error', reject));
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (Date.now() < until) {
+      await one();
+      done++;
+    }
+  }));
+  agent.destroy();
+  return done;
+}
+
+async function httpRun(withSdk: boolean, endpoint: string, dir: string): Promise<HttpRun> {
+  const port = await freePort();
+  const child = new NodeChild(WORKER, [withSdk ? 'sdk' : 'bare', String(port), endpoint, dir], {}, FLAGS);
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await child.waitHealthy(`${url}/health`);
+    await load(url, 1000);
+    const cpu0 = child.cpu().total;
+    const t0 = performance.now();
+    const n = await load(url, 4000);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = child.cpu().total - cpu0;
+    return { requestsPerSec: Math.round(n / seconds), serverCpuUsPerRequest: round((cpu * 1e6) / n, 2) };
+  } finally {
+    await child.stop(10_000);
+  }
+}
+
+export async function runOverheadPhase(): Promise<OverheadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'otelhouse-bench-overhead-'));
+  const ack = await site('');
+  try {
+    const latency = await runWorker<{ p50Us: number; p99Us: number }>(WORKER, ['latency', '0', ack.origin, join(dir, 'latency')], FLAGS);
+    // Alternating, twice each: the machine's noise falls on both.
+    const runs: Array<[boolean, HttpRun]> = [];
+    for (const withSdk of [false, true, false, true]) runs.push([withSdk, await httpRun(withSdk, ack.origin, join(dir, `http-${runs.length}`))]);
+    const mean = (withSdk: boolean): HttpRun => {
+      const rs = runs.filter(([w]) => w === withSdk).map(([, r]) => r);
+      return { requestsPerSec: Math.round(rs.reduce((a, r) => a + r.requestsPerSec, 0) / rs.length), serverCpuUsPerRequest: round(rs.reduce((a, r) => a + r.serverCpuUsPerRequest, 0) / rs.length, 2) };
+    };
+    const without = mean(false);
+    const withSdk = mean(true);
+    return {
+      browser: await browserOverhead(),
+      node: {
+        logP50Us: latency.p50Us,
+        logP99Us: latency.p99Us,
+        http: { withoutSdk: without, withSdk, requestsPerSecondKept: round(withSdk.requestsPerSec / without.requestsPerSec, 3), cpuPerRequestRatio: round(withSdk.serverCpuUsPerRequest / without.serverCpuUsPerRequest, 3) },
+      },
+    };
+  } finally {
+    await ack.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * A small Node HTTP service, measured with and without the SDK (issue 14, point 9). Arguments:
+ * mode (`bare` | `sdk` | `latency`), port, endpoint (a server that acknowledges everything), dataDir.
+ *
+ * - `bare` / `sdk`: serves `GET /api/orders/:id` (a little JSON work, as a handler does) on
+ *   `port`, with `sdk` each request also logged through `otelhouse/sdk/node` (written ahead,
+ *   batched, gzip'ed, sent); `GET /health` answers 200. Runs until SIGTERM.
+ * - `latency`: prints the p50 and p99 of one `log()` call, µs, timed over batches of 100 calls
+ *   (the SDK running: written ahead and sent meanwhile).
+ */
+import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const [mode, port, endpoint, dataDir] = process.argv.slice(2) as [string, string, string, string];
+
+const sdk = mode === 'bare' ? undefined : await import('otelhouse/sdk/node');
+await sdk?.init({ endpoint, service: 'bench-http', version: '1.0.0', dataDir, batchDelayMs: 1000, healthReportIntervalMs: 0, handleProcessEvents: false });
+
+if (mode === 'latency') {
+  const samples: number[] = [];
+  for (let s = 0; s < 300; s++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 100; i++) sdk!.log('info', `order A-${s * 100 + i} placed`, { 'order.id': `A-${s * 100 + i}`, 'cart.items': i % 7, 'http.route': '/api/checkout' });
+    samples.push(((performance.now() - t0) * 1000) / 100);
+    // Between batches the SDK writes ahead and sends, as it would in an app.
+    await sleep(5);
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(samples[Math.floor(q * (samples.length - 1))]! * 100) / 100;
+  await sdk!.flush(30_000);
+  console.log(JSON.stringify({ samples: samples.length, callsPerSample: 100, p50Us: at(0.5), p99Us: at(0.99) }));
+  await sdk!.shutdown(5000);
+} else {
+  const server = createServer((req, res) => {
+    if (req.url === '/health') return void res.writeHead(200).end('ok');
+    const id = req.url?.split('/').at(-1) ?? '';
+    const body = JSON.stringify({ id, items: [{ sku: 'A-1', quantity: 2, price: 9.5 }, { sku: 'B-7', quantity: 1, price: 20 }], total: 39 });
+    sdk?.log('info', 'order served', { 'order.id': id, 'http.route': '/api/orders/:id', 'http.response.status_code': 200 });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(Number(port), '127.0.0.1');
+  process.on('SIGTERM', () => {
+    server.close();
+    void (sdk ? sdk.shutdown(5000) : Promise.resolve()).then(() => process.exit(0));
+  });
+}
