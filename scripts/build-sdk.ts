@@ -25,35 +25,15 @@ const entry = (path: string) => join(root, 'src/sdk', path);
 
 rmSync(out, { recursive: true, force: true });
 const modules: BuildOptions = { bundle: true, format: 'esm', packages: 'external', sourcemap: true, legalComments: 'none' };
+/** One minified script for a `<script>` tag, the API on the global `otelhouse`. */
+const script: BuildOptions = { bundle: true, minify: true, format: 'iife', globalName: 'otelhouse', platform: 'browser', target: 'es2020', sourcemap: true, legalComments: 'linked' };
 await Promise.all([
   build({ ...modules, entryPoints: [entry('browser/index.ts')], outfile: join(out, 'sdk/browser.js'), platform: 'browser', target: 'es2020' }),
   build({ ...modules, entryPoints: [entry('browser/core.ts')], outfile: join(out, 'sdk/core.js'), platform: 'browser', target: 'es2020' }),
   build({ ...modules, entryPoints: [entry('node/index.ts')], outfile: join(out, 'sdk/node.js'), platform: 'node', target: 'node20' }),
   build({ ...modules, entryPoints: [entry('redaction/index.ts')], outfile: join(out, 'sdk/redaction.js'), platform: 'neutral', target: 'es2020' }),
-  build({
-    entryPoints: [entry('browser/index.ts')],
-    outfile: join(out, 'sdk/otelhouse.min.js'),
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    globalName: 'otelhouse',
-    platform: 'browser',
-    target: 'es2020',
-    sourcemap: true,
-    legalComments: 'linked',
-  }),
-  build({
-    entryPoints: [entry('browser/script.ts')],
-    outfile: join(out, 'sdk/otelhouse-redacting.min.js'),
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    globalName: 'otelhouse',
-    platform: 'browser',
-    target: 'es2020',
-    sourcemap: true,
-    legalComments: 'linked',
-  }),
+  build({ ...script, entryPoints: [entry('browser/index.ts')], outfile: join(out, 'sdk/otelhouse.min.js') }),
+  build({ ...script, entryPoints: [entry('browser/script.ts')], outfile: join(out, 'sdk/otelhouse-redacting.min.js') }),
 ]);
 
 // Declarations from the sources; their relative imports name `.ts` files, which declaration
