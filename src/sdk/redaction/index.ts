@@ -36,6 +36,8 @@ class ClientRedaction implements Scrubber {
   /** Counts of rule sets no longer in use, and of the current one (by its rule index). */
   private readonly earlier: Record<string, number> = {};
   private totals = new Float64Array(this.redactor!.ruleNames.length);
+  /** Reused: empty between records (a record with findings is flushed into {@link totals}). */
+  private tally: Tally | undefined = this.redactor!.tally();
 
   get counts(): Record<string, number> {
     const out = { ...this.earlier };
@@ -55,6 +57,7 @@ class ClientRedaction implements Scrubber {
       Object.assign(this.earlier, this.counts);
       this.redactor = next;
       this.totals = new Float64Array(next?.ruleNames.length ?? 0);
+      this.tally = next?.tally();
       this.summary = summaryOf(served);
       this.served = text;
     } catch {
@@ -64,8 +67,8 @@ class ClientRedaction implements Scrubber {
 
   scrub(record: EncodedRecord): void {
     const redactor = this.redactor;
-    if (!redactor) return;
-    const tally = redactor.tally();
+    const tally = this.tally;
+    if (!redactor || !tally) return;
     const r = record.record;
     if (record.signal === 'logs') {
       if (r.body !== undefined) {
