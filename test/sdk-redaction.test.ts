@@ -32,7 +32,7 @@ beforeAll(async () => {
   // The gateway redacts nothing itself: only the SDK can have replaced what is stored.
   gateway = await startGateway({ auth: { ingestTokens: [INGEST] }, processors: [{ type: 'debugsessions' }, { type: 'sampling' }] });
   // A minute between batches: the records wait on disk until the flush below.
-  await sdk.init({ endpoint: gateway.url, token: INGEST, service, dataDir: data.dir, batchDelayMs: 60_000, handleProcessEvents: false });
+  await sdk.init({ endpoint: gateway.url, token: INGEST, service, dataDir: data.dir, batchDelayMs: 60_000, handleProcessEvents: false, resource: { 'user.email': 'jane@example.com', 'app.team': 'checkout' } });
   const deadline = Date.now() + 20_000;
   while (sdk.health().config.etag === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 
@@ -59,7 +59,8 @@ beforeAll(async () => {
   expect(await sdk.flush(30_000)).toBe(true);
   logs = await rows<Row>(gateway, `SELECT Body AS body, LogAttributes['case.id'] AS id, LogAttributes['case.place'] AS place, LogAttributes['app.note'] AS note,
     LogAttributes['app.context'] AS context, LogAttributes['exception.message'] AS message, LogAttributes['exception.stacktrace'] AS stack,
-    LogAttributes['url.full'] AS url, LogAttributes['url.query'] AS query, LogAttributes['otelhouse.redaction.count'] AS count
+    LogAttributes['url.full'] AS url, LogAttributes['url.query'] AS query, LogAttributes['otelhouse.redaction.count'] AS count,
+    ResourceAttributes['user.email'] AS email, ResourceAttributes['app.team'] AS team
     FROM otel_logs WHERE ServiceName = '${service}'`);
   spans = await rows<Row>(gateway, `SELECT SpanAttributes['case.id'] AS id, SpanAttributes['app.note'] AS note, Events.Attributes[1]['app.note'] AS event
     FROM otel_traces WHERE ServiceName = '${service}'`);
@@ -122,6 +123,10 @@ describe('records redacted by the SDK with the rules /v1/config serves (gateway 
     const byId = new Map(spans.map((r) => [Number(r.id), r]));
     expect(byId.size).toBe(corpus.length);
     corpus.forEach((c, i) => expect([c.text, byId.get(i)!.note, byId.get(i)!.event]).toEqual([c.text, expected(c), expected(c)]));
+  });
+
+  it('in the resource the app set', () => {
+    expect(new Set(logs.map((r) => `${r.email} ${r.team}`))).toEqual(new Set(['[email] checkout']));
   });
 
   it('in URLs and query strings: credentials and denylisted parameters go, the rest stays', () => {

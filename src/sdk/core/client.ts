@@ -204,10 +204,10 @@ export class Client {
     this.tracer = tracing ? tracing((set) => session.stamp(set), enqueue, SDK_VERSION, (traceId) => this.sampleRoot(traceId)) : traceApi.getTracer('otelhouse');
   }
 
-  /** The resource every request carries. */
+  /** The resource every request carries (redacted, with redaction on). */
   resource(): Attributes {
     const o = this.options;
-    return {
+    const resource: Attributes = {
       'service.name': o.service,
       ...(o.version ? { 'service.version': o.version } : {}),
       ...(o.environment ? { 'deployment.environment.name': o.environment } : {}),
@@ -218,6 +218,7 @@ export class Client {
       ...this.platform.resource,
       ...o.resource,
     };
+    return this.scrubber ? this.scrubber.resource(resource) : resource;
   }
 
   log(level: Level, message: string, attributes?: Record<string, AnyValue>): void {

@@ -1,3 +1,4 @@
+import type { Attributes } from '@opentelemetry/api';
 import type { EncodedRecord } from './otlpJson.ts';
 
 /**
@@ -10,6 +11,8 @@ export interface Scrubber {
   configure(served: unknown): void;
   /** Redacts one record in place (body, attributes, span and event names, status message, event and link attributes). */
   scrub(record: EncodedRecord): void;
+  /** The resource every request carries (what the app passed as `resource` too), redacted: a copy. */
+  resource(attributes: Attributes): Attributes;
   /** Findings replaced since the start, per rule. */
   readonly counts: Readonly<Record<string, number>>;
 }

@@ -62,4 +62,14 @@ describe('client-side redaction', () => {
     expect(JSON.stringify(span.record)).toContain('page=2');
     expect(JSON.stringify(span.record)).toContain('{"key":"n","value":{"intValue":"7"}}');
   });
+
+  it('redacts the resource the app set, and leaves what identifies the software alone', () => {
+    const scrubber = redaction();
+    const resource = { 'service.name': 'shop-web', 'user.email': 'jane@example.com', 'app.tags': ['beta', 'ops@example.com'], 'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0.0.0 Safari/537.36', 'process.pid': 4242 };
+    const out = scrubber.resource(resource);
+    expect(out).toEqual({ ...resource, 'user.email': '[email]', 'app.tags': ['beta', '[email]'] });
+    expect(resource['app.tags']).toEqual(['beta', 'ops@example.com']);
+    const clean = { 'service.name': 'shop-web' };
+    expect(scrubber.resource(clean)).toBe(clean);
+  });
 });

@@ -12,6 +12,7 @@
  */
 import { customPatternError, Redactor, REMOVED, type RedactionOptions, type Tally } from '../../processors/redaction/engine/index.ts';
 import type { AnyValue, Attributes } from '../../batch/types.ts';
+import type { Attributes as OtelAttributes } from '@opentelemetry/api';
 import type { EncodedRecord, Json } from '../core/otlpJson.ts';
 import type { Scrubber } from '../core/scrub.ts';
 
@@ -63,6 +64,18 @@ class ClientRedaction implements Scrubber {
     } catch {
       // Rules this engine cannot compile: the current ones stay.
     }
+  }
+
+  resource(attributes: OtelAttributes): OtelAttributes {
+    const redactor = this.redactor;
+    const tally = this.tally;
+    if (!redactor || !tally) return attributes;
+    // Resource values are primitives or arrays of them (copied: the engine changes arrays in place).
+    const map: Attributes = new Map(Object.entries(attributes).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? [...v] : v] as [string, AnyValue]])));
+    redactor.attributes(map, tally);
+    if (tally.total === 0) return attributes;
+    tally.flush(this.totals);
+    return Object.fromEntries(map) as OtelAttributes;
   }
 
   scrub(record: EncodedRecord): void {
