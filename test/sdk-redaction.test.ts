@@ -69,7 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sdk.shutdown(1000);
   await gateway?.shutdown();
-  if (!process.env.KEEP) data.remove(); else console.log('kept', data.dir);
+  data.remove();
 });
 
 const place = (p: string) => new Map(logs.filter((r) => r.place === p).map((r) => [Number(r.id), r]));
