@@ -46,35 +46,37 @@ export const MIN_POLL_MS = 5_000;
 const DEFAULT_POLL_MS = 60_000;
 const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
-/** A session's `consentRequired`: the baseline until the user says yes; unreadable, the strictest. */
+/** An object member, or an empty object when it is not one. */
+const objectOf = (v: unknown) => (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+/** A positive finite number, or undefined. */
+const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
+
+/** The served `sampling`: what cannot be a percentage keeps everything (a client never samples on a misread). */
+function readSampling(served: unknown): SamplingConfig {
+  const s = objectOf(served);
+  const percentage = (v: unknown) => (typeof v === 'number' && v >= 0 && v <= 100 ? v : 100);
+  return { tracesPercentage: percentage(s.tracesPercentage), logsPercentage: percentage(s.logsPercentage), logsPerMinute: count(s.logsPerMinute) ?? 0 };
+}
+
+/** A session's `consentRequired`: the baseline until the user says yes; an unreadable level, the strictest. */
 function consentOf(served: unknown): { consentRequired?: { minLogLevel: Level; sampling: SamplingConfig } } {
   if (served === undefined || served === null) return {};
-  const s = (typeof served === 'object' ? served : {}) as Record<string, unknown>;
-  const sampling = (typeof s.sampling === 'object' && s.sampling !== null ? s.sampling : {}) as Record<string, unknown>;
-  const percentage = (v: unknown) => (typeof v === 'number' && v >= 0 && v <= 100 ? v : 100);
-  return {
-    consentRequired: {
-      minLogLevel: LEVELS.includes(s.minLogLevel as Level) ? (s.minLogLevel as Level) : 'fatal',
-      sampling: { tracesPercentage: percentage(sampling.tracesPercentage), logsPercentage: percentage(sampling.logsPercentage), logsPerMinute: typeof sampling.logsPerMinute === 'number' && sampling.logsPerMinute > 0 ? sampling.logsPerMinute : 0 },
-    },
-  };
+  const s = objectOf(served);
+  return { consentRequired: { minLogLevel: LEVELS.includes(s.minLogLevel as Level) ? (s.minLogLevel as Level) : 'fatal', sampling: readSampling(s.sampling) } };
 }
 
 /** The served JSON as a {@link ClientConfig}, or undefined when it is not one. */
 export function readConfig(body: unknown): ClientConfig | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const b = body as Record<string, unknown>;
-  const sdk = (typeof b.sdk === 'object' && b.sdk !== null ? b.sdk : {}) as Record<string, unknown>;
+  const sdk = objectOf(b.sdk);
   const session = b.debugSession as Record<string, unknown> | null | undefined;
-  const sampling = (typeof b.sampling === 'object' && b.sampling !== null ? b.sampling : {}) as Record<string, unknown>;
-  const percentage = (v: unknown) => (typeof v === 'number' && v >= 0 && v <= 100 ? v : 100);
-  const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
   if (typeof b.telemetryEnabled !== 'boolean' || !LEVELS.includes(b.minLogLevel as Level)) return undefined;
   return {
     telemetryEnabled: b.telemetryEnabled,
     minLogLevel: b.minLogLevel as Level,
     sdk: { maxBatchSize: count(sdk.maxBatchSize) ?? 512, flushIntervalMs: count(sdk.flushIntervalMs) ?? 5_000, pollIntervalMs: count(sdk.pollIntervalMs) ?? DEFAULT_POLL_MS },
-    sampling: { tracesPercentage: percentage(sampling.tracesPercentage), logsPercentage: percentage(sampling.logsPercentage), logsPerMinute: count(sampling.logsPerMinute) ?? 0 },
+    sampling: readSampling(b.sampling),
     debugSession: session && typeof session.id === 'string' ? { id: session.id, level: String(session.level), startsAt: String(session.startsAt), endsAt: String(session.endsAt), ...consentOf(session.consentRequired) } : null,
     policies: Array.isArray(b.policies) ? b.policies.filter((p): p is string => typeof p === 'string') : [],
     ...('redaction' in b ? { redaction: b.redaction } : {}),
