@@ -220,3 +220,26 @@ describe('a debug session that needs the user\'s consent', () => {
     expect(onDisk(app.dataDir)).not.toMatch(/declined|asked, not answered/);
   }, 60_000);
 });
+
+describe('the SDK\'s own health reports', () => {
+  it('arrive on their interval and are kept whatever level the client\'s policy sets', async () => {
+    const service = `rc-health-${randomUUID()}`;
+    await admin('POST', '/api/policies', { name: service, targeting: { services: [service] }, settings: { minLogLevel: 'error' } });
+    const d = tempDataDir('otelhouse-sdk-health-');
+    dirs.push(d);
+    await sdk.init({ endpoint: gateway.url, token: INGEST, service, dataDir: d.dir, batchDelayMs: 50, handleProcessEvents: false, healthReportIntervalMs: 300 });
+    await until(() => sdk.health().config.minLogLevel, (level) => level === 'error');
+    sdk.log('info', 'below the level');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await sdk.flush(10_000)).toBe(true);
+    const reports = await rows<{ body: string; severity: number; records: string; etag: string; overflow: string }>(gateway, `SELECT Body AS body, SeverityNumber AS severity,
+      LogAttributes['otelhouse.sdk.queue.records'] AS records, LogAttributes['otelhouse.sdk.config.etag'] AS etag, LogAttributes['otelhouse.sdk.dropped.overflow'] AS overflow
+      FROM otel_logs WHERE ServiceName = '${service}' ORDER BY Timestamp`);
+    // Made by the SDK at INFO, under a policy that keeps errors only: kept by the SDK and the gateway alike.
+    expect(reports.length).toBeGreaterThanOrEqual(2);
+    for (const r of reports) expect(r).toMatchObject({ body: 'SDK health', severity: 9, overflow: '0' });
+    // A report made before the first answer has no ETag yet; the last one has it.
+    expect(reports.at(-1)!.etag).toBe(sdk.health().config.etag);
+    expect(reports.every((r) => Number(r.records) >= 0)).toBe(true);
+  }, 30_000);
+});
