@@ -121,6 +121,38 @@ describe('the browser SDK', () => {
     await context.close();
   });
 
+  it('records what the page logs right after init() without awaiting it, with the time it was logged; flush waits for the start', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin);
+    const testId = `early-${randomUUID()}`;
+    const { loggedAt, flushed, threw } = await page.evaluate(async ({ endpoint, token, testId }) => {
+      const o = (window as any).otelhouse;
+      let threw = '';
+      try {
+        o.log('info', 'before init');
+      } catch (err) {
+        threw = String(err);
+      }
+      void o.init({ endpoint, token, service: 'web-shop', batchDelayMs: 50, instrument: { webVitals: false } });
+      const loggedAt = Date.now();
+      o.log('info', testId, { i: 0 });
+      o.event(`shop.${testId}`, { i: 1 });
+      o.addBreadcrumb({ category: 'app', message: 'early crumb' });
+      o.captureException(new Error(`${testId} error`));
+      return { loggedAt, flushed: await o.flush(10_000), threw };
+    }, { endpoint: gateway.url, token: TOKEN, testId });
+    // Before init() there is no client: the call says so.
+    expect(threw).toContain('call init() first');
+    expect(flushed).toBe(true);
+    const stored = await rows<{ body: string; event: string; ms: string; crumbs: string }>(gateway, `SELECT Body AS body, EventName AS event, toString(toUnixTimestamp64Milli(Timestamp)) AS ms, LogAttributes['otelhouse.breadcrumbs'] AS crumbs FROM otel_logs WHERE Body LIKE '${testId}%' OR EventName = 'shop.${testId}' ORDER BY Timestamp`);
+    expect(stored.map((r) => r.body || r.event)).toEqual([testId, `shop.${testId}`, `${testId} error`]);
+    // The time the page logged it, not the time the client was ready.
+    expect(Math.abs(Number(stored[0]!.ms) - loggedAt)).toBeLessThanOrEqual(5);
+    expect(JSON.parse(stored[2]!.crumbs).map((c: { message?: string }) => c.message)).toContain('early crumb');
+    await context.close();
+  });
+
   it('delivers, from the next page of the origin, every record of a tab that crashed before sending them, once', async () => {
     const context = await browser.newContext();
     const testId = `crash-${randomUUID()}`;
@@ -320,13 +352,13 @@ describe('the browser SDK', () => {
     // The order the page sends the records in: the i of each record of each request.
     const arrived: number[] = [];
     const perRequest: number[] = [];
-    const sizes: Array<{ encoding: string; sent: number; plain: number }> = [];
+    const sizes: Array<{ encoding: string; type: string; sent: number; plain: number }> = [];
     page.on('request', (req) => {
       if (req.method() !== 'POST' || !req.url().includes('/v1/logs')) return;
       const raw = req.postDataBuffer();
       if (!raw) return;
       const text = (req.headers()['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString();
-      sizes.push({ encoding: req.headers()['content-encoding'] ?? 'none', sent: raw.length, plain: Buffer.byteLength(text) });
+      sizes.push({ encoding: req.headers()['content-encoding'] ?? 'none', type: req.headers()['content-type'] ?? '', sent: raw.length, plain: Buffer.byteLength(text) });
       const records = JSON.parse(text).resourceLogs[0].scopeLogs.flatMap((s: any) => s.logRecords);
       perRequest.push(records.length);
       for (const record of records) {
@@ -337,9 +369,18 @@ describe('the browser SDK', () => {
     expect(await page.evaluate(() => (window as any).otelhouse.flush(30_000))).toBe(true);
     expect(arrived).toEqual(Array.from({ length: 5000 }, (_, i) => i));
     expect(Math.max(...perRequest)).toBeLessThanOrEqual(512);
-    // Every send is gzipped (CompressionStream), at least 3x smaller than its JSON.
-    expect(new Set(sizes.map((s) => s.encoding))).toEqual(new Set(['gzip']));
-    for (const s of sizes) expect(s.plain / s.sent).toBeGreaterThanOrEqual(3);
+    // Every send of 16 KiB or more is gzipped (CompressionStream), at least 3x smaller than its JSON.
+    const large = sizes.filter((s) => s.plain >= 16 * 1024);
+    expect(large.length).toBeGreaterThanOrEqual(9);
+    expect(new Set(large.map((s) => s.encoding))).toEqual(new Set(['gzip']));
+    for (const s of large) expect(s.plain / s.sent).toBeGreaterThanOrEqual(3);
+    // A small batch goes as it is, as a simple request (text/plain, no content-encoding): no CORS preflight, no CompressionStream.
+    const before = sizes.length;
+    await logMany(page, `${testId}-small`, 3);
+    expect(await page.evaluate(() => (window as any).otelhouse.flush(30_000))).toBe(true);
+    const small = sizes.slice(before);
+    expect(small.length).toBeGreaterThanOrEqual(1);
+    for (const s of small) expect([s.encoding, s.type, s.sent === s.plain]).toEqual(['none', 'text/plain', true]);
     const stored = await rows<{ n: string; u: string }>(gateway, `SELECT count() AS n, uniqExact(LogAttributes['i']) AS u FROM otel_logs WHERE Body = '${testId}'`);
     expect(stored.map((r) => [Number(r.n), Number(r.u)])).toEqual([[5000, 5000]]);
     await context.close();

@@ -52,15 +52,18 @@ export async function partitions(db: IDBDatabase): Promise<string[]> {
   return (await result(tx.objectStore('partitions').getAllKeys())) as string[];
 }
 
-/** A value of the shared `meta` store, made by `make` (in the same transaction) when absent. */
-export async function metaValue(db: IDBDatabase, key: string, make: () => string): Promise<string> {
+/**
+ * What a page needs of the shared `meta` store at start, read in one transaction; an
+ * `installationId` is made (and stored, in the same transaction) when there is none.
+ */
+export async function startMeta(db: IDBDatabase): Promise<Record<'installationId' | 'optedOut' | 'config', string | undefined>> {
   const tx = db.transaction('meta', 'readwrite');
   const store = tx.objectStore('meta');
-  const found = (await result(store.get(key))) as string | undefined;
-  const value = found ?? make();
-  if (found === undefined) store.put(value, key);
+  const read = (key: string) => result(store.get(key)) as Promise<string | undefined>;
+  let [installationId, optedOut, config] = await Promise.all([read('installationId'), read('optedOut'), read('config')]);
+  if (installationId === undefined) store.put((installationId = crypto.randomUUID()), 'installationId');
   await done(tx);
-  return value;
+  return { installationId, optedOut, config };
 }
 
 export async function setMeta(db: IDBDatabase, key: string, value: string | undefined): Promise<void> {
@@ -68,10 +71,6 @@ export async function setMeta(db: IDBDatabase, key: string, value: string | unde
   if (value === undefined) tx.objectStore('meta').delete(key);
   else tx.objectStore('meta').put(value, key);
   await done(tx);
-}
-
-export async function getMeta(db: IDBDatabase, key: string): Promise<string | undefined> {
-  return (await result(db.transaction('meta', 'readonly').objectStore('meta').get(key))) as string | undefined;
 }
 
 export class IdbStore implements RecordStore {
@@ -127,7 +126,8 @@ export class IdbStore implements RecordStore {
     const tx = this.db.transaction(['records', 'partitions'], 'readwrite');
     const records = tx.objectStore('records');
     for (const r of change.put ?? []) records.put({ ...r, p: this.partition });
-    for (const seq of change.remove ?? []) records.delete([this.partition, seq]);
+    // Removals come in runs of consecutive seqs (a batch's records): one range delete per run.
+    for (const [from, to] of runs(change.remove ?? [])) records.delete(from === to ? [this.partition, from] : IDBKeyRange.bound([this.partition, from], [this.partition, to]));
     if (change.batch || change.drops) {
       if (change.batch) this.state.batches[change.batch.signal] = change.batch.pending;
       if (change.drops) this.state.drops = change.drops;
@@ -152,4 +152,16 @@ export class IdbStore implements RecordStore {
   async close(): Promise<void> {
     // The database is shared by the page's stores; it closes with the page.
   }
+}
+
+/** `seqs` as runs of consecutive numbers, `[first, last]` each, in ascending order. */
+export function runs(seqs: readonly number[]): Array<[number, number]> {
+  const sorted = [...seqs].sort((a, b) => a - b);
+  const out: Array<[number, number]> = [];
+  for (const seq of sorted) {
+    const last = out[out.length - 1];
+    if (last && seq <= last[1] + 1) last[1] = Math.max(last[1], seq);
+    else out.push([seq, seq]);
+  }
+  return out;
 }

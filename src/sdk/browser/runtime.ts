@@ -6,7 +6,7 @@ import { RecordQueue } from '../core/queue.ts';
 import { httpConfigFetch } from '../core/remoteConfig.ts';
 import type { SessionShare, SharedSession } from '../core/session.ts';
 import type { TracerFactory } from '../core/tracing.ts';
-import { getMeta, IdbStore, metaValue, openDatabase, partitions, setMeta } from './idbStore.ts';
+import { IdbStore, openDatabase, partitions, setMeta, startMeta } from './idbStore.ts';
 import { instrument, type CallRecorder } from './instrument.ts';
 
 
@@ -20,6 +20,14 @@ import { instrument, type CallRecorder } from './instrument.ts';
  */
 
 let current: Client | undefined;
+/**
+ * Calls made after `init()` and before its client is ready (the page need not await `init`), run
+ * in order once it is; at most {@link MAX_EARLY} (the oldest go first).
+ */
+let early: Array<(client: Client) => void> | undefined;
+/** The first `init()` while it starts its client. */
+let starting: Promise<Client> | undefined;
+const MAX_EARLY = 1000;
 
 /** The client `start` made last (for the module-level API). */
 export function client(): Client {
@@ -27,14 +35,30 @@ export function client(): Client {
   return current;
 }
 
+/** Runs `call` on the client, or once it is ready when `init()` is still starting it. */
+function onClient(call: (client: Client) => void): void {
+  if (current || !early) return call(client());
+  if (early.length >= MAX_EARLY) early.shift();
+  early.push(call);
+}
+
+/** `call` on the client, once `init()` has made it. */
+const ready = <T>(call: (client: Client) => Promise<T>): Promise<T> => (current || !starting ? call(client()) : starting.then(call));
+
 /** The module-level API both builds export, on the client `start` made last. */
 export const api = {
-  log: (level: Level, message: string, attributes?: Parameters<Client['log']>[2]) => client().log(level, message, attributes),
-  captureException: (error: unknown, options?: Parameters<Client['captureException']>[1]) => client().captureException(error, options),
-  addBreadcrumb: (crumb: Parameters<Client['addBreadcrumb']>[0]) => client().addBreadcrumb(crumb),
-  event: (name: string, attributes: Parameters<Client['event']>[1], level?: Level) => client().event(name, attributes, level),
-  flush: (timeoutMs?: number) => client().flush(timeoutMs),
-  shutdown: (timeoutMs?: number) => client().shutdown(timeoutMs),
+  log: (level: Level, message: string, attributes?: Parameters<Client['log']>[2]) => {
+    const at = current ? undefined : Date.now();
+    onClient((c) => c.log(level, message, attributes, at));
+  },
+  captureException: (error: unknown, options?: Parameters<Client['captureException']>[1]) => onClient((c) => c.captureException(error, options)),
+  addBreadcrumb: (crumb: Parameters<Client['addBreadcrumb']>[0]) => onClient((c) => c.addBreadcrumb(crumb)),
+  event: (name: string, attributes: Parameters<Client['event']>[1], level?: Level) => {
+    const at = current ? undefined : Date.now();
+    onClient((c) => c.event(name, attributes, level, at));
+  },
+  flush: (timeoutMs?: number) => ready((c) => c.flush(timeoutMs)),
+  shutdown: (timeoutMs?: number) => ready((c) => c.shutdown(timeoutMs)),
   optOut: () => client().optOut(),
   optIn: () => client().optIn(),
   health: () => client().health(),
@@ -47,6 +71,19 @@ const LOCK_PREFIX = 'otelhouse-sdk-partition-';
  * resource and envelope, and is resent at unload under its id.
  */
 const MAX_BATCH_BYTES = 56 * 1024;
+
+/**
+ * How soon a record is written to IndexedDB (an error at once): within the second the SDK
+ * promises, and few enough transactions that a page logging steadily commits about once a second.
+ * A page that is hidden or goes away sends (and commits) what it holds at once.
+ */
+const PERSIST_DELAY_MS = 800;
+/**
+ * Bodies at least this long are gzip'ed. Smaller ones go as they are: `CompressionStream` runs on
+ * the page's main thread at a fixed cost per stream, and a plain `text/plain` body with no
+ * `content-encoding` is a simple request that needs no CORS preflight to a gateway on another origin.
+ */
+const GZIP_FROM_BYTES = 16 * 1024;
 
 /** Whether this realm's fetch, XHR, history and console are instrumented (once, whatever the number of `init` calls). */
 let instrumented = false;
@@ -61,33 +98,57 @@ export interface FullBuild {
 }
 
 /** Starts the SDK in this page or worker; without `full` (the core build) spans are no-ops and there are no web vitals or network spans. */
-export async function start(options: InitOptions, full?: FullBuild): Promise<Client> {
+export function start(options: InitOptions, full?: FullBuild): Promise<Client> {
+  if (!current) early ??= [];
+  const started = startClient(options, full);
+  if (!current) {
+    starting ??= started;
+    // No client: calls made meanwhile are dropped, later ones throw as before `init()`.
+    started.catch(() => (early = undefined)).finally(() => (starting = undefined));
+  }
+  return started;
+}
+
+async function startClient(options: InitOptions, full?: FullBuild): Promise<Client> {
   const tracing = full?.tracing;
+  const first = !instrumented;
   if (!instrumented) {
     instrumented = true;
-    // Before the SDK's own unload listeners: web vitals' final values are reported first.
-    if (full && options.instrument?.webVitals !== false && typeof document !== 'undefined') drainVitals = full.vitals(() => current);
+    // At once: the app's first requests, clicks and errors right after `init()` are seen.
     instrument(() => current, options, full?.network(() => current, options));
   }
+  // The rest of start-up runs in tasks of its own (here, and once the database is open): none holds the page for long.
+  await nextTask();
+  // Web vitals are read from buffered performance entries, so a task later loses none. Before the
+  // SDK's own unload listeners: their final values are reported first.
+  if (full && first && options.instrument?.webVitals !== false && typeof document !== 'undefined') drainVitals = full.vitals(() => current);
   const db = await openDatabase();
   const partition = crypto.randomUUID();
   let release = await holdLock(LOCK_PREFIX + partition);
   const transport = browserTransport(options.endpoint, options.token);
+  const meta = await startMeta(db);
+  await nextTask();
   const client = await createClient(options, {
     store: new IdbStore(db, partition),
     transport,
-    installationId: await metaValue(db, 'installationId', () => crypto.randomUUID()),
+    installationId: meta.installationId!,
     language: 'webjs',
     resource: browserResource(),
-    optedOut: (await getMeta(db, 'optedOut')) === 'true',
+    optedOut: meta.optedOut === 'true',
     setOptedOut: (value) => setMeta(db, 'optedOut', value ? 'true' : undefined),
     maxBatchBytes: MAX_BATCH_BYTES,
+    persistDelayMs: PERSIST_DELAY_MS,
+    nextTask,
     sessionShare: localStorageShare(),
     sessionSampling: true,
     configFetch: httpConfigFetch(options.endpoint, options.token, 'query'),
-    configKeeper: { load: () => getMeta(db, 'config'), save: (text) => setMeta(db, 'config', text) },
+    // The kept config, read with the rest at start (a client restores it once, as it starts).
+    configKeeper: { load: async () => meta.config, save: (text) => setMeta(db, 'config', text) },
   }, tracing);
+  await nextTask();
   current = client;
+  early?.forEach((call) => call(client));
+  early = undefined;
   drainVitals?.();
   adoptOrphans(db, partition, transport, client).catch((err: unknown) => console.warn('otelhouse SDK: delivering the records of a closed page failed', err));
   addEventListener('online', () => client.online());
@@ -117,6 +178,11 @@ export async function start(options: InitOptions, full?: FullBuild): Promise<Cli
     });
   }
   return client;
+}
+
+/** Resolves in a task of its own (the page's own tasks may run first). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Takes the Web Lock `name` until the returned function is called (resolves once it is held). */
@@ -152,7 +218,7 @@ function browserTransport(endpoint: string, token: string | undefined): Transpor
     const url = `${base}/v1/${signal}?batch=${batchId}${token ? `&token=${encodeURIComponent(token)}` : ''}`;
     try {
       // An unload send must leave at once and needs no preflight: plain text, not compressed.
-      const gzip = !keepalive && typeof CompressionStream === 'function';
+      const gzip = !keepalive && body.length >= GZIP_FROM_BYTES && typeof CompressionStream === 'function';
       const payload = gzip ? await new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer() : body;
       const res = await fetch(url, {
         method: 'POST',

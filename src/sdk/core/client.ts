@@ -1,11 +1,9 @@
-import { context, trace as traceApi, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import type { AnyValue, Logger } from '@opentelemetry/api-logs';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LoggerProvider, type LogRecordProcessor, type SdkLogRecord } from '@opentelemetry/sdk-logs';
+import { context, isSpanContextValid, trace as traceApi, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import type { AnyValue } from '@opentelemetry/api-logs';
 
 import { BreadcrumbRing, type Breadcrumb } from './breadcrumbs.ts';
 import { Delivery, type DeliveryHealth, type Transport } from './delivery.ts';
-import { encodeLogRecord, type EncodedRecord } from './otlpJson.ts';
+import { encodeLogRecord, validAttributes, type EncodedRecord } from './otlpJson.ts';
 import { RecordQueue, type DropReason, type RecordStore } from './queue.ts';
 import { RemoteConfig, type ConfigFetch, type ConfigKeeper } from './remoteConfig.ts';
 import { keeps, randomHex14, sessionRandomness, thresholdOf, Throttle, traceRandomness } from './sampling.ts';
@@ -93,6 +91,10 @@ export interface Platform {
   optedOut: boolean;
   setOptedOut(value: boolean): Promise<void>;
   maxBatchBytes: number;
+  /** How soon a record is written ahead (errors at once); at most 1 s. Default 200 ms. */
+  persistDelayMs?: number;
+  /** Resolves in a new task: start-up yields with it between its steps (a page's main thread is not held long). */
+  nextTask?: () => Promise<void>;
   /** Where pages of one origin share their session (none: the session lives in memory). */
   sessionShare?: SessionShare;
   /** Sampling by the session's randomness (browsers: a session is kept whole) rather than each trace's (Node). */
@@ -119,6 +121,8 @@ export interface Health {
 }
 
 export const SDK_VERSION = '0.1.0';
+/** The instrumentation scope of the SDK's log records. */
+const SCOPE = { name: 'otelhouse', version: SDK_VERSION };
 
 /**
  * The SDK's one client: real OpenTelemetry log records and spans (the OTel JS SDK's providers),
@@ -128,8 +132,6 @@ export const SDK_VERSION = '0.1.0';
  */
 export class Client {
   readonly tracer: Tracer;
-  private readonly logger: Logger;
-  private readonly loggerProvider: LoggerProvider;
   private readonly session: SessionClock;
   private optedOut: boolean;
   private closed = false;
@@ -169,15 +171,6 @@ export class Client {
     this.session = new SessionClock(platform.sessionShare);
     const enqueue = (record: EncodedRecord) => this.enqueue(record);
     const session = this.session;
-    const logProcessor: LogRecordProcessor = {
-      onEmit: (record: SdkLogRecord) => {
-        session.stamp((key, value) => record.setAttribute(key, value));
-        enqueue(encodeLogRecord(record));
-      },
-      forceFlush: async () => {},
-      shutdown: async () => {},
-    };
-    this.loggerProvider = new LoggerProvider({ resource: resourceFromAttributes({}), processors: [logProcessor] });
     if (options.remoteConfig !== false && platform.configFetch) {
       this.remote = new RemoteConfig(platform.configFetch, () => this.configQuery(), (config) => {
         this.scrubber?.configure(config.redaction);
@@ -199,9 +192,32 @@ export class Client {
         if (config.policies.length > 0) this.delivery.setBatching(config.sdk.maxBatchSize, config.sdk.flushIntervalMs);
       }, platform.configKeeper);
     }
-    this.logger = this.loggerProvider.getLogger('otelhouse', SDK_VERSION);
     // Without tracing (the core build) spans are the API's no-op spans: `trace` still runs its function.
     this.tracer = tracing ? tracing((set) => session.stamp(set), enqueue, SDK_VERSION, (traceId) => this.sampleRoot(traceId)) : traceApi.getTracer('otelhouse');
+  }
+
+  /**
+   * Makes a log record and queues it: the attributes the OpenTelemetry log SDK would keep, the
+   * session's, the active span's context; made now unless `timeMs` says when it happened.
+   */
+  private emit(severityNumber: number, level: Level, attributes: Record<string, AnyValue> | undefined, what: { body?: string; eventName?: string; timeMs?: number }): void {
+    const now = Date.now();
+    const kept = validAttributes(attributes);
+    this.session.stamp((key, value) => {
+      kept[key] = value;
+    });
+    const spanContext = traceApi.getSpanContext(context.active());
+    this.enqueue(encodeLogRecord({
+      timeMs: what.timeMs ?? now,
+      observedMs: now,
+      severityNumber,
+      severityText: level.toUpperCase(),
+      body: what.body,
+      eventName: what.eventName,
+      attributes: kept,
+      spanContext: spanContext && isSpanContextValid(spanContext) ? spanContext : undefined,
+      scope: SCOPE,
+    }));
   }
 
   /** The resource every request carries (redacted, with redaction on). */
@@ -221,19 +237,20 @@ export class Client {
     return this.scrubber ? this.scrubber.resource(resource) : resource;
   }
 
-  log(level: Level, message: string, attributes?: Record<string, AnyValue>): void {
+  /** Records a log record; `timeMs` (default now) is when it happened, for a call made before the client was ready. */
+  log(level: Level, message: string, attributes?: Record<string, AnyValue>, timeMs?: number): void {
     const severity = SEVERITY[level];
     if (this.optedOut || this.closed || this.disabled) return;
     if (severity < this.minSeverity) {
       // Asking for a session's consent: what it would collect waits in memory, never on disk.
       if (this.holdFrom !== undefined && severity >= this.holdFrom) {
         if (this.held.length >= 1000) this.held.shift();
-        this.held.push({ level, message, attributes, timeMs: Date.now() });
+        this.held.push({ level, message, attributes, timeMs: timeMs ?? Date.now() });
       }
       return;
     }
     const kept = this.sample(severity, attributes, message);
-    if (kept !== null) this.logger.emit({ severityNumber: severity, severityText: level.toUpperCase(), body: message, attributes: kept, context: context.active() });
+    if (kept !== null) this.emit(severity, level, kept, { body: message, timeMs });
   }
 
   /**
@@ -276,7 +293,7 @@ export class Client {
     const held = this.held;
     this.held = [];
     for (const h of held) {
-      this.logger.emit({ severityNumber: SEVERITY[h.level], severityText: h.level.toUpperCase(), body: h.message, attributes: h.attributes, timestamp: h.timeMs, context: context.active() });
+      this.emit(SEVERITY[h.level], h.level, h.attributes, { body: h.message, timeMs: h.timeMs });
     }
   }
 
@@ -343,11 +360,11 @@ export class Client {
    * Records a named event (a log record with `eventName`, e.g. `browser.web_vital`), sampled,
    * throttled and levelled like any log record (INFO unless `level` says otherwise).
    */
-  event(name: string, attributes: Record<string, AnyValue>, level: Level = 'info'): void {
+  event(name: string, attributes: Record<string, AnyValue>, level: Level = 'info', timeMs?: number): void {
     const severity = SEVERITY[level];
     if (this.optedOut || this.closed || this.disabled || severity < this.minSeverity) return;
     const kept = this.sample(severity, attributes, name);
-    if (kept !== null) this.logger.emit({ eventName: name, severityNumber: severity, severityText: level.toUpperCase(), attributes: kept, context: context.active() });
+    if (kept !== null) this.emit(severity, level, kept, { eventName: name, timeMs });
   }
 
   /** Runs `fn` in a span named `name` (ended when `fn` returns or its promise settles; an exception marks it an error). */
@@ -478,7 +495,7 @@ export class Client {
       ...(h.config.etag ? { 'otelhouse.sdk.config.etag': h.config.etag } : {}),
     };
     for (const [reason, n] of Object.entries(h.dropped)) attributes[`otelhouse.sdk.dropped.${reason}`] = n;
-    this.logger.emit({ eventName: 'otelhouse.sdk.health', severityNumber: 9, severityText: 'INFO', body: 'SDK health', attributes, context: context.active() });
+    this.emit(9, 'info', attributes, { eventName: 'otelhouse.sdk.health', body: 'SDK health' });
   }
 
   /** Applies the config kept from the last run, then starts polling `/v1/config` (not waited for). */
@@ -525,7 +542,7 @@ export async function createClient(options: InitOptions, platform: Platform, tra
   const queue = await RecordQueue.open(platform.store, {
     maxBytes: options.maxQueueBytes ?? 5 * 1024 * 1024,
     maxAgeMs: options.maxQueueAgeMs ?? 7 * 86_400_000,
-    persistDelayMs: 200,
+    persistDelayMs: platform.persistDelayMs ?? 200,
   });
   let client: Client | undefined;
   const delivery = new Delivery(queue, platform.transport, () => client!.resource(), {
@@ -535,10 +552,12 @@ export async function createClient(options: InitOptions, platform: Platform, tra
     minBackoffMs: 1000,
     maxBackoffMs: 300_000,
   }, newBatchId);
+  await platform.nextTask?.();
   client = new Client(options, platform, queue, delivery, tracing);
   if (platform.optedOut) await queue.clear();
   // What an earlier run left is sent now.
   if (queue.size.records > 0) delivery.schedule(true);
+  await platform.nextTask?.();
   await client.startRemoteConfig();
   client.startHealthReports(options.healthReportIntervalMs ?? 300_000);
   return client;

@@ -1,6 +1,5 @@
-import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, HrTime, SpanContext } from '@opentelemetry/api';
 import type { AnyValue, LogAttributes } from '@opentelemetry/api-logs';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 /**
@@ -49,11 +48,31 @@ function base64(bytes: Uint8Array): string {
 
 const scopeOf = (scope: { name: string; version?: string }) => (scope.version ? { name: scope.name, version: scope.version } : { name: scope.name });
 
-export function encodeLogRecord(log: ReadableLogRecord): EncodedRecord {
+/** A log record as the SDK makes it (what the OpenTelemetry log SDK would, without its objects): times in ms since the epoch. */
+export interface LogFields {
+  timeMs: number;
+  observedMs: number;
+  severityNumber: number;
+  severityText?: string;
+  body?: AnyValue;
+  eventName?: string;
+  /** Already checked ({@link validAttributes}). */
+  attributes: Record<string, AnyValue>;
+  spanContext?: SpanContext;
+  scope: { name: string; version?: string };
+}
+
+/** ms since the epoch (a fraction too) as OTLP's decimal nanoseconds, to the µs (a double holds µs since the epoch exactly). */
+function msNanos(ms: number): string {
+  const micros = Math.round(ms * 1000);
+  return micros === 0 ? '0' : `${micros}000`;
+}
+
+export function encodeLogRecord(log: LogFields): EncodedRecord {
   const record: { [key: string]: Json } = {
-    timeUnixNano: nanos(log.hrTime),
-    observedTimeUnixNano: nanos(log.hrTimeObserved),
-    severityNumber: log.severityNumber ?? 0,
+    timeUnixNano: msNanos(log.timeMs),
+    observedTimeUnixNano: msNanos(log.observedMs),
+    severityNumber: log.severityNumber,
     attributes: keyValues(log.attributes),
   };
   if (log.severityText) record.severityText = log.severityText;
@@ -64,7 +83,42 @@ export function encodeLogRecord(log: ReadableLogRecord): EncodedRecord {
     record.spanId = log.spanContext.spanId;
     record.flags = log.spanContext.traceFlags;
   }
-  return { signal: 'logs', scope: scopeOf(log.instrumentationScope), record, severity: log.severityNumber ?? 9 };
+  return { signal: 'logs', scope: scopeOf(log.scope), record, severity: log.severityNumber };
+}
+
+/** Attributes a log record keeps at most (the OpenTelemetry log SDK's default limit). */
+export const MAX_LOG_ATTRIBUTES = 128;
+
+/**
+ * What the OpenTelemetry log SDK keeps of a record's attributes: values that are OTLP AnyValues
+ * (strings, numbers, booleans, bytes, and arrays and plain objects of them, without cycles), under
+ * non-empty keys, the first {@link MAX_LOG_ATTRIBUTES}; `null` and `undefined` values are left out.
+ */
+export function validAttributes(attributes: Record<string, unknown> | undefined): Record<string, AnyValue> {
+  const kept: Record<string, AnyValue> = {};
+  let n = 0;
+  for (const key in attributes) {
+    if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+    const value = attributes[key];
+    if (key === '' || value == null || !isAnyValue(value, undefined)) continue;
+    if (n++ >= MAX_LOG_ATTRIBUTES) break;
+    kept[key] = value as AnyValue;
+  }
+  return kept;
+}
+
+function isAnyValue(value: unknown, seen: Set<object> | undefined): boolean {
+  if (value == null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return true;
+  if (typeof value !== 'object') return false;
+  if (value instanceof Uint8Array) return true;
+  const visited = seen ?? new Set<object>();
+  if (visited.has(value)) return false;
+  visited.add(value);
+  if (Array.isArray(value)) return value.every((item) => isAnyValue(item, visited));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key) && !isAnyValue((value as Record<string, unknown>)[key], visited)) return false;
+  return true;
 }
 
 export function encodeSpan(span: ReadableSpan): EncodedRecord {

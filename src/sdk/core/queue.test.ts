@@ -32,6 +32,25 @@ async function open(path: string, options: Partial<QueueOptions> = {}) {
 }
 
 describe('the record queue', () => {
+  it('writes records ahead after persistDelayMs, and an error (or an error span) at once, with what waited before it', async () => {
+    const q = await open(dir(), { persistDelayMs: 60_000 });
+    q.add(log('info', 9));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(q.unsavedRecords).toBe(1);
+    q.add(log('failed', 17));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(q.unsavedRecords).toBe(0);
+    expect(bodies((await q.next('logs', 10, 1 << 20, newId))!.records)).toEqual(['info', 'failed']);
+    // After it, records wait for the delay again.
+    q.add(log('later', 9));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(q.unsavedRecords).toBe(1);
+    q.add({ ...span('error span'), severity: 17 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(q.unsavedRecords).toBe(0);
+    await q.close();
+  });
+
   it('hands out only durable records, oldest first, per signal, within the batch bounds', async () => {
     const q = await open(dir());
     for (let i = 0; i < 5; i++) q.add(log(`l${i}`, 9));

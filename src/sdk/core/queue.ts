@@ -2,6 +2,8 @@ import type { EncodedRecord } from './otlpJson.ts';
 
 export type Signal = EncodedRecord['signal'];
 export const SIGNALS: readonly Signal[] = ['logs', 'traces'];
+/** OTLP `SeverityNumber` of ERROR: records at or above it are written ahead at once. */
+const ERROR_SEVERITY = 17;
 const DROP_REASONS = ['overflow', 'expired', 'rejected', 'throttled'] as const;
 const noDrops = (): DropCounts => ({ overflow: 0, expired: 0, rejected: 0, throttled: 0 });
 
@@ -120,6 +122,8 @@ export class RecordQueue {
   private unsaved: QueuedRecord[] = [];
   private unsavedRemovals: number[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the pending persist is an error's, due at once. */
+  private urgent = false;
   private saving: Promise<void> = Promise.resolve();
   readonly dropped: DropCounts = noDrops();
   private readonly reported: DropCounts = noDrops();
@@ -165,14 +169,22 @@ export class RecordQueue {
     this.dropExpired();
   }
 
-  /** Adds a record; it is durable within `persistDelayMs`. */
+  /** Adds a record; it is durable within `persistDelayMs` (an error at once). */
   add(record: EncodedRecord): void {
     const json = JSON.stringify(record.record);
     const queued: QueuedRecord = { signal: record.signal, scope: record.scope, severity: record.severity, json, seq: this.nextSeq++, bytes: utf8Length(json), createdMs: this.now() };
     this.remember(queued);
     this.unsaved.push(queued);
     this.evict();
-    this.timer ??= setTimeout(() => void this.persist(), this.options.persistDelayMs);
+    // An error is written ahead at once: a crash may follow it.
+    if (queued.severity >= ERROR_SEVERITY && this.timer && !this.urgent) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.timer === undefined) {
+      this.urgent = queued.severity >= ERROR_SEVERITY;
+      this.timer = setTimeout(() => void this.persist(), this.urgent ? 0 : this.options.persistDelayMs);
+    }
   }
 
   /** Commits what is not durable yet; resolves once it is. */
