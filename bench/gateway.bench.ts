@@ -143,7 +143,8 @@ if (overhead) {
   bound('sdkExtraTaskTimeAt4xThrottle', '<=', overhead.browser.extraWithSdk, goals.sdkExtraTaskTime);
   bound('sdkLogP50UsChromium', '<=', overhead.browser.logP50Us, goals.sdkLogP50Us);
   bound('sdkLogP50UsNode', '<=', overhead.node.logP50Us, goals.sdkLogP50Us);
-  bound('sdkLongestTaskMsWithSdk', '<=', overhead.browser.longestTaskMs.withSdk, goals.sdkLongestTaskMs);
+  // "No SDK task longer than 50 ms": the SDK's own scripts (the page's own long tasks are reported beside it).
+  bound('sdkLongestScriptMs', '<=', overhead.browser.longestSdkScriptMs, goals.sdkLongestTaskMs);
   bound('sdkHeapMiBWith2048Queued', '<=', overhead.browser.heapMiBWith2048Queued, goals.sdkHeapMiBWith2048Queued);
   bound('sdkHttpRequestsPerSecKept', '>=', overhead.node.http.requestsPerSecondKept, goals.sdkHttpRequestsPerSecKept);
 }

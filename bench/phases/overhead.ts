@@ -1,9 +1,10 @@
 /**
  * The SDK's overhead on the app (issue 14, point 9), measured against the same app without it in
  * the same run:
- * - a page's main-thread task time (CDP `Performance.getMetrics` `TaskDuration`) over a fixed
- *   workload (rendering a list in steps, clicks, fetches, a log per step) at 4× CPU throttle, and
- *   its longest task (`longtask` entries);
+ * - a page's main-thread task time (CDP `Performance.getMetrics` `TaskDuration`) over loading
+ *   (with the SDK: its script and an inline `init`) and a fixed workload (rendering a list in
+ *   steps, clicks, fetches, a log per step) at 4× CPU throttle, its longest task (`longtask`
+ *   entries), and the SDK's longest script (Long Animation Frames' script attribution);
  * - one `log()` call, p50, in Chromium and in Node (timed over batches of 100 calls: browsers
  *   coarsen `performance.now()`);
  * - a page's JS heap with 2,048 records queued;
@@ -24,19 +25,24 @@ export interface OverheadResult {
     cpuThrottle: number;
     /** Main-thread task ms over the workload, the median of the runs of each variant. */
     taskMs: { withoutSdk: number; withSdk: number; runs: number };
+    /** The median over the runs of (with the SDK / the run without it just before) − 1. */
     extraWithSdk: number;
     loadedTaskMs: { withoutSdk: number; withSdk: number };
     workloadTaskMs: { withoutSdk: number; withSdk: number };
     longestTaskMs: { withoutSdk: number; withSdk: number };
+    /** The longest script of the SDK (its file's, or the inline `init` call's) in any long animation frame, at 4× throttle. */
+    longestSdkScriptMs: number;
     logP50Us: number;
     heapMiBWith2048Queued: number;
   };
   node: {
     logP50Us: number;
     logP99Us: number;
-    http: { withoutSdk: HttpRun; withSdk: HttpRun; requestsPerSecondKept: number; cpuPerRequestRatio: number };
+    /** A small HTTP service logging every request: bare, with the SDK, and with plain OpenTelemetry JS for reference. */
+    http: { withoutSdk: HttpRun; withSdk: HttpRun; requestsPerSecondKept: number; cpuPerRequestRatio: number; plainOtel: HttpRun & { requestsPerSecondKept: number } };
   };
 }
+type HttpMode = 'bare' | 'sdk' | 'otel';
 interface HttpRun {
   requestsPerSec: number;
   serverCpuUsPerRequest: number;
@@ -47,7 +53,9 @@ const WORKER = join(repoRoot, 'bench/workers/sdk-http.ts');
 
 /** Serves the page (`/plain`, `/sdk`), the SDK bundle, a small JSON API, and acknowledges `/v1/*` like a gateway. */
 async function site(sdkScript: string): Promise<{ origin: string; close: () => Promise<void> }> {
-  const page = (withSdk: boolean) => `<!doctype html><title>shop</title>${withSdk ? '<script src="/sdk.js"></script>' : ''}<main></main>`;
+  // With the SDK, the page starts it at once, as an app does: from an inline script after the SDK's (attributed to the SDK below).
+  const init = (origin: string) => `<script>otelhouse.init({ endpoint: ${JSON.stringify(origin)}, service: 'bench-web', token: 'pk_bench_0123456789abcdef' })</script>`;
+  const page = (withSdk: boolean, origin: string) => `<!doctype html><title>shop</title>${withSdk ? `<script src="/sdk.js"></script>${init(origin)}` : ''}<main></main>`;
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url.startsWith('/v1/')) {
@@ -56,18 +64,34 @@ async function site(sdkScript: string): Promise<{ origin: string; close: () => P
     }
     if (url === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdkScript);
     if (url.startsWith('/api/')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item ${i}` })) }));
-    res.writeHead(200, { 'content-type': 'text/html' }).end(page(url.startsWith('/sdk')));
+    if (url.startsWith('/bare')) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/sdk.js"></script><main></main>');
+    res.writeHead(200, { 'content-type': 'text/html' }).end(page(url.startsWith('/sdk'), `http://${req.headers.host}`));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-/** The app's work, the same with and without the SDK (whose `log` is then a no-op). */
-async function workload(): Promise<number[]> {
+/**
+ * The app's work, the same with and without the SDK (whose `log` is then a no-op). Returns the
+ * page's long tasks, and the longest SDK script of its long animation frames (the Long Animation
+ * Frames API attributes each script of 5 ms or more to its source: the SDK's file, or the page's
+ * inline script that starts it).
+ */
+async function workload(): Promise<{ longTasks: number[]; longestSdkScriptMs: number }> {
   const w = window as any;
   const log = w.otelhouse ? (m: string, a: object) => w.otelhouse.log('info', m, a) : () => {};
   const longTasks: number[] = [];
   new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+  let longestSdkScriptMs = 0;
+  new PerformanceObserver((list) => {
+    for (const frame of list.getEntries() as any[]) {
+      for (const script of frame.scripts ?? []) {
+        const url = String(script.sourceURL ?? '');
+        if (url.endsWith('/sdk.js') || url === location.href) longestSdkScriptMs = Math.max(longestSdkScriptMs, script.duration);
+      }
+    }
+  }).observe({ type: 'long-animation-frame', buffered: true });
+  if (w.otelhouse) await w.otelhouse.flush(10_000).catch(() => {});
   const list = document.createElement('ul');
   document.querySelector('main')!.append(list);
   for (let step = 0; step < 40; step++) {
@@ -87,9 +111,9 @@ async function workload(): Promise<number[]> {
     if (step % 4 === 0) await (await fetch(`/api/items?page=${step / 4}`)).json();
     await new Promise((r) => setTimeout(r, 20));
   }
-  // The SDK's batch leaves a second after the last record.
-  await new Promise((r) => setTimeout(r, 1500));
-  return longTasks;
+  // The SDK's batch leaves a second after the last record (its record written ahead 0.8 s after it is made).
+  await new Promise((r) => setTimeout(r, 2500));
+  return { longTasks, longestSdkScriptMs };
 }
 
 async function browserOverhead(): Promise<OverheadResult['browser']> {
@@ -105,16 +129,15 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
       await cdp.send('Performance.enable');
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
       await page.goto(`${s.origin}/${withSdk ? 'sdk' : 'plain'}`);
-      if (withSdk) await page.evaluate((endpoint) => (window as any).otelhouse.init({ endpoint, service: 'bench-web', token: 'pk_bench_0123456789abcdef' }), s.origin);
       const taskDuration = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN) * 1000;
       const loadedMs = await taskDuration();
-      const longTasks = await page.evaluate(workload);
+      const { longTasks, longestSdkScriptMs } = await page.evaluate(workload);
       const taskMs = await taskDuration();
       await context.close();
-      return { taskMs, loadedMs, longestMs: Math.max(0, ...longTasks) };
+      return { taskMs, loadedMs, longestMs: Math.max(0, ...longTasks), longestSdkScriptMs };
     };
-    const runs = 5;
-    type Run = { taskMs: number; loadedMs: number; longestMs: number };
+    const runs = 9;
+    type Run = { taskMs: number; loadedMs: number; longestMs: number; longestSdkScriptMs: number };
     const without: Run[] = [];
     const withSdk: Run[] = [];
     await run(false); // warm up the browser's caches
@@ -125,11 +148,13 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
     const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const taskWithout = median(without.map((r) => r.taskMs));
     const taskWith = median(withSdk.map((r) => r.taskMs));
+    // The machine's noise moves whole runs: each run with the SDK is compared with the run without it just before.
+    const pairedExtra = median(withSdk.map((r, i) => r.taskMs / without[i]!.taskMs - 1));
 
     // log() latency, in a page of its own with no DevTools session attached (unthrottled; the endpoint does not answer).
     const timed = await browser.newContext();
     const timedPage = await timed.newPage();
-    await timedPage.goto(`${s.origin}/sdk`);
+    await timedPage.goto(`${s.origin}/bare`);
     await timedPage.evaluate((endpoint) => (window as any).otelhouse.init({ endpoint, service: 'bench-web', token: 'pk_bench_0123456789abcdef', batchDelayMs: 3_600_000 }), `http://127.0.0.1:${await freePort()}`);
     const logP50Us = await timedPage.evaluate(async () => {
       const o = (window as any).otelhouse;
@@ -148,7 +173,7 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
     const context = await browser.newContext();
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
-    await page.goto(`${s.origin}/sdk`);
+    await page.goto(`${s.origin}/bare`);
     const heap = async () => {
       await cdp.send('HeapProfiler.collectGarbage');
       return (await cdp.send('Runtime.getHeapUsage')).usedSize / 2 ** 20;
@@ -171,11 +196,12 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
     return {
       cpuThrottle: throttle,
       taskMs: { withoutSdk: round(taskWithout, 1), withSdk: round(taskWith, 1), runs },
-      extraWithSdk: round(taskWith / taskWithout - 1, 4),
+      extraWithSdk: round(pairedExtra, 4),
       // Where it goes: loading the page (and, with the SDK, its script and init), then the workload.
       loadedTaskMs: { withoutSdk: round(median(without.map((r) => r.loadedMs)), 1), withSdk: round(median(withSdk.map((r) => r.loadedMs)), 1) },
       workloadTaskMs: { withoutSdk: round(median(without.map((r) => r.taskMs - r.loadedMs)), 1), withSdk: round(median(withSdk.map((r) => r.taskMs - r.loadedMs)), 1) },
       longestTaskMs: { withoutSdk: round(Math.max(...without.map((r) => r.longestMs)), 1), withSdk: round(Math.max(...withSdk.map((r) => r.longestMs)), 1) },
+      longestSdkScriptMs: round(Math.max(...withSdk.map((r) => r.longestSdkScriptMs)), 1),
       logP50Us: round(logP50Us, 2),
       heapMiBWith2048Queued: round(after - before, 2),
     };
@@ -201,9 +227,9 @@ async function load(url: string, ms: number): Promise<number> {
   return done;
 }
 
-async function httpRun(withSdk: boolean, endpoint: string, dir: string): Promise<HttpRun> {
+async function httpRun(mode: HttpMode, endpoint: string, dir: string): Promise<HttpRun> {
   const port = await freePort();
-  const child = new NodeChild(WORKER, [withSdk ? 'sdk' : 'bare', String(port), endpoint, dir], {}, FLAGS);
+  const child = new NodeChild(WORKER, [mode, String(port), endpoint, dir], {}, FLAGS);
   try {
     const url = `http://127.0.0.1:${port}`;
     await child.waitHealthy(`${url}/health`);
@@ -224,21 +250,28 @@ export async function runOverheadPhase(): Promise<OverheadResult> {
   const ack = await site('');
   try {
     const latency = await runWorker<{ p50Us: number; p99Us: number }>(WORKER, ['latency', '0', ack.origin, join(dir, 'latency')], FLAGS);
-    // Alternating, twice each: the machine's noise falls on both.
-    const runs: Array<[boolean, HttpRun]> = [];
-    for (const withSdk of [false, true, false, true]) runs.push([withSdk, await httpRun(withSdk, ack.origin, join(dir, `http-${runs.length}`))]);
-    const mean = (withSdk: boolean): HttpRun => {
-      const rs = runs.filter(([w]) => w === withSdk).map(([, r]) => r);
+    // In turn, three times each: the machine's noise falls on all.
+    const runs: Array<[HttpMode, HttpRun]> = [];
+    for (let i = 0; i < 3; i++) for (const mode of ['bare', 'sdk', 'otel'] as const) runs.push([mode, await httpRun(mode, ack.origin, join(dir, `http-${runs.length}`))]);
+    const mean = (mode: HttpMode): HttpRun => {
+      const rs = runs.filter(([m]) => m === mode).map(([, r]) => r);
       return { requestsPerSec: Math.round(rs.reduce((a, r) => a + r.requestsPerSec, 0) / rs.length), serverCpuUsPerRequest: round(rs.reduce((a, r) => a + r.serverCpuUsPerRequest, 0) / rs.length, 2) };
     };
-    const without = mean(false);
-    const withSdk = mean(true);
+    const without = mean('bare');
+    const withSdk = mean('sdk');
+    const withOtel = mean('otel');
     return {
       browser: await browserOverhead(),
       node: {
         logP50Us: latency.p50Us,
         logP99Us: latency.p99Us,
-        http: { withoutSdk: without, withSdk, requestsPerSecondKept: round(withSdk.requestsPerSec / without.requestsPerSec, 3), cpuPerRequestRatio: round(withSdk.serverCpuUsPerRequest / without.serverCpuUsPerRequest, 3) },
+        http: {
+          withoutSdk: without,
+          withSdk,
+          requestsPerSecondKept: round(withSdk.requestsPerSec / without.requestsPerSec, 3),
+          cpuPerRequestRatio: round(withSdk.serverCpuUsPerRequest / without.serverCpuUsPerRequest, 3),
+          plainOtel: { ...withOtel, requestsPerSecondKept: round(withOtel.requestsPerSec / without.requestsPerSec, 3) },
+        },
       },
     };
   } finally {

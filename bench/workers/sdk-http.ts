@@ -1,10 +1,11 @@
 /**
  * A small Node HTTP service, measured with and without the SDK (issue 14, point 9). Arguments:
- * mode (`bare` | `sdk` | `latency`), port, endpoint (a server that acknowledges everything), dataDir.
+ * mode (`bare` | `sdk` | `otel` | `latency`), port, endpoint (a server that acknowledges everything), dataDir.
  *
  * - `bare` / `sdk`: serves `GET /api/orders/:id` (a little JSON work, as a handler does) on
  *   `port`, with `sdk` each request also logged through `otelhouse/sdk/node` (written ahead,
- *   batched, gzip'ed, sent); `GET /health` answers 200. Runs until SIGTERM.
+ *   batched, gzip'ed, sent), with `otel` through plain OpenTelemetry JS (batched and sent);
+ *   `GET /health` answers 200. Runs until SIGTERM.
  * - `latency`: prints the p50 and p99 of one `log()` call, µs, timed over batches of 100 calls
  *   (the SDK running: written ahead and sent meanwhile).
  */
@@ -14,8 +15,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const [mode, port, endpoint, dataDir] = process.argv.slice(2) as [string, string, string, string];
 
-const sdk = mode === 'bare' ? undefined : await import('otelhouse/sdk/node');
+const sdk = mode === 'sdk' || mode === 'latency' ? await import('otelhouse/sdk/node') : undefined;
 await sdk?.init({ endpoint, service: 'bench-http', version: '1.0.0', dataDir, batchDelayMs: 1000, healthReportIntervalMs: 0, handleProcessEvents: false });
+/** `otel`: plain OpenTelemetry JS logging the same records (batched, OTLP/HTTP JSON, nothing written ahead), the field's reference. */
+const otel = mode === 'otel' ? await plainOtel() : undefined;
+
+async function plainOtel() {
+  const { LoggerProvider, BatchLogRecordProcessor } = await import('@opentelemetry/sdk-logs');
+  const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-http');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bench-http', 'service.version': '1.0.0' }),
+    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${endpoint}/v1/logs` }), maxExportBatchSize: 512, maxQueueSize: 8192, scheduledDelayMillis: 1000 })],
+  });
+  return { provider, logger: provider.getLogger('bench-http', '1.0.0') };
+}
 
 if (mode === 'latency') {
   const samples: number[] = [];
@@ -36,13 +50,15 @@ if (mode === 'latency') {
     if (req.url === '/health') return void res.writeHead(200).end('ok');
     const id = req.url?.split('/').at(-1) ?? '';
     const body = JSON.stringify({ id, items: [{ sku: 'A-1', quantity: 2, price: 9.5 }, { sku: 'B-7', quantity: 1, price: 20 }], total: 39 });
-    sdk?.log('info', 'order served', { 'order.id': id, 'http.route': '/api/orders/:id', 'http.response.status_code': 200 });
+    const attributes = { 'order.id': id, 'http.route': '/api/orders/:id', 'http.response.status_code': 200 };
+    sdk?.log('info', 'order served', attributes);
+    otel?.logger.emit({ severityNumber: 9, severityText: 'INFO', body: 'order served', attributes });
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   });
   server.keepAliveTimeout = 60_000;
   server.listen(Number(port), '127.0.0.1');
   process.on('SIGTERM', () => {
     server.close();
-    void (sdk ? sdk.shutdown(5000) : Promise.resolve()).then(() => process.exit(0));
+    void (sdk ? sdk.shutdown(5000) : otel ? otel.provider.shutdown() : Promise.resolve()).then(() => process.exit(0));
   });
 }
