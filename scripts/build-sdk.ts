@@ -23,7 +23,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
 const entry = (path: string) => join(root, 'src/sdk', path);
 
-rmSync(out, { recursive: true, force: true });
+// Only what this script writes: `dist/ui` is the admin console's (`scripts/build-ui.ts`).
+for (const dir of ['sdk', 'types']) rmSync(join(out, dir), { recursive: true, force: true });
 const modules: BuildOptions = { bundle: true, format: 'esm', packages: 'external', sourcemap: true, legalComments: 'none' };
 /** One minified script for a `<script>` tag, the API on the global `otelhouse`. */
 const script: BuildOptions = { bundle: true, minify: true, format: 'iife', globalName: 'otelhouse', platform: 'browser', target: 'es2020', sourcemap: true, legalComments: 'linked' };

@@ -22,6 +22,7 @@ import { IssueStore } from './issues/store/issueStore.ts';
 import { IssueTracker } from './issues/tracker.ts';
 import { StartupError } from './errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
+import { registerConsole } from './ui/serve.ts';
 import { createLogger, type Logger } from './ops/logger.ts';
 import { GatewayMetrics } from './ops/metrics.ts';
 import { logFirstDrops } from './ops/dropLog.ts';
@@ -349,6 +350,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   registerAuditRoutes(app, { audit: control.audit });
   registerSourceMapRoutes(app, issues.sourceMaps, control.audit);
   registerClientConfigRoute(app, { resolver: control.resolver });
+  await registerConsole(app);
   registerSessionRoutes(app, { sessions: control.sessions, store: control.sessionStore, createsPerHour: config.control.sessionCreatesPerHour, now });
   registerPolicyRoutes(app, { policies: control.policies, store: control.policyStore, preview: (policy) => previewPolicy(client, config.clickhouse.database, policy) });
   // Reading the data: a Tempo-compatible trace API at the root (Grafana's Tempo data source) and our own query API.

@@ -38,6 +38,9 @@ const listQuery = z.strictObject({
   'user.id': attr.optional(),
   'session.id': attr.optional(),
   createdBy: attr.optional(),
+  /** Sessions running at some time in [from, to) (ISO 8601 instants with an offset). */
+  from: z.iso.datetime({ offset: true }).transform((t) => Date.parse(t)).optional(),
+  to: z.iso.datetime({ offset: true }).transform((t) => Date.parse(t)).optional(),
   limit: pageLimit(50, 500),
   cursor: pageCursor.optional(),
 });
@@ -80,7 +83,8 @@ function tokenKey(request: FastifyRequest): string {
  * The debug-session API (admin token, as all of `/api/`):
  * - `POST /api/debug-sessions` `{ target, level?, capture?, durationMinutes?, startsAt?, reason?, consent? }` → 201;
  *   at most `createsPerHour` per admin token, then 429 with `Retry-After`;
- * - `GET /api/debug-sessions?status=active,paused&user.id=…&service.name=…&createdBy=…&limit=&cursor=` → `{ sessions, nextCursor }`;
+ * - `GET /api/debug-sessions?status=active,paused&user.id=…&service.name=…&createdBy=…&from=&to=&limit=&cursor=` → `{ sessions, nextCursor }`
+ *   (`from`/`to`: sessions running at some time in [from, to));
  * - `GET /api/debug-sessions/:id` → the session with its live stats;
  * - `PATCH /api/debug-sessions/:id` `{ level?, capture?, reason?, consent?, durationMinutes? }`;
  * - `POST /api/debug-sessions/:id/extend` `{ minutes }`; `POST …/pause`, `…/resume`, `…/cancel`.
@@ -132,6 +136,8 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
           statuses: q.status,
           target: { 'service.name': q['service.name'], 'app.installation.id': q['app.installation.id'], 'device.id': q['device.id'], 'user.id': q['user.id'], 'session.id': q['session.id'] },
           createdBy: q.createdBy,
+          fromMs: q.from,
+          toMs: q.to,
           limit: q.limit,
           cursor: q.cursor,
         },

@@ -63,6 +63,21 @@ describe('storing sessions as versioned rows', () => {
     expect(third.nextCursor).toBeNull();
     await expect(store.list({ limit: 2, cursor: 'bm90IGEgY3Vyc29y' }, NOW)).rejects.toBeInstanceOf(CursorError);
   });
+
+  it('lists the sessions running at some time in a window: starts before its end, ends after its start', async () => {
+    const day = 24 * 60 * MINUTE;
+    const at = (d: number) => NOW + d * day;
+    const yesterday = await store.put(live({ target: { 'device.id': 'dev-window' }, startsAtMs: at(-1), endsAtMs: at(-1) + 60 * MINUTE }));
+    const acrossMidnight = await store.put(live({ target: { 'device.id': 'dev-window' }, startsAtMs: at(-1) + 23 * 60 * MINUTE, endsAtMs: at(0) + 30 * MINUTE }));
+    const today = await store.put(live({ target: { 'device.id': 'dev-window' }, startsAtMs: at(0) + 60 * MINUTE, endsAtMs: at(0) + 120 * MINUTE }));
+    const window = async (fromMs?: number, toMs?: number) => (await store.list({ target: { 'device.id': 'dev-window' }, fromMs, toMs, limit: 10 }, NOW)).items.map((s) => s.id).sort();
+    expect(await window(at(0), at(1))).toEqual([acrossMidnight.id, today.id].sort());
+    expect(await window(at(-1), at(-1) + 30 * MINUTE)).toEqual([yesterday.id]);
+    // The ends are half-open: a session ending exactly at `from` is not in it, one starting exactly at `to` neither.
+    expect(await window(at(-1) + 60 * MINUTE, at(0) + 60 * MINUTE)).toEqual([acrossMidnight.id]);
+    expect(await window(undefined, at(-1) + 23 * 60 * MINUTE)).toEqual([yesterday.id]);
+    expect(await window(at(0) + 30 * MINUTE)).toEqual([today.id]);
+  });
 });
 
 describe('the in-memory registry', () => {

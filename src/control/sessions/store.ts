@@ -12,6 +12,9 @@ export interface SessionListQuery {
   /** Sessions whose target has exactly these values. */
   target?: SessionTarget;
   createdBy?: string;
+  /** Sessions whose span (starts → ends) overlaps [fromMs, toMs): those running at some time in it. */
+  fromMs?: number;
+  toMs?: number;
   /** Page size (the API bounds it). */
   limit: number;
   /** From the previous page's `nextCursor`; a foreign one throws `CursorError`. */
@@ -93,6 +96,14 @@ export class SessionStore {
     if (q.createdBy !== undefined) {
       where.push('CreatedBy = {createdBy:String}');
       params.createdBy = q.createdBy;
+    }
+    if (q.fromMs !== undefined) {
+      where.push('EndsAt > fromUnixTimestamp64Milli({fromMs:Int64})');
+      params.fromMs = q.fromMs;
+    }
+    if (q.toMs !== undefined) {
+      where.push('StartsAt < fromUnixTimestamp64Milli({toMs:Int64})');
+      params.toMs = q.toMs;
     }
     if (cursor) {
       where.push('(toUnixTimestamp64Milli(CreatedAt), Id) < ({cursorMs:Int64}, {cursorId:String})');

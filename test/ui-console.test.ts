@@ -1,0 +1,194 @@
+/**
+ * The admin console (issue 15), in real Chromium against a real gateway and embedded ClickHouse:
+ * sign-in with an admin token, the debug-session list (filters, refreshed without a reload), the
+ * "new session" form (keyboard only, local and API validation errors on their fields), a session's
+ * page and its actions, each audited under the token's name; axe-core finds no serious or critical
+ * violation on any page.
+ */
+import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { Gateway } from '../src/gateway.ts';
+import { buildConsole } from '../scripts/build-ui.ts';
+import { launchChromium } from './support/browser.ts';
+import { startGateway } from './support/gateway.ts';
+
+const ADMIN = `admin-${randomUUID()}`;
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+let gateway: Gateway;
+let browser: Browser;
+
+beforeAll(async () => {
+  // The console as the sources say now (npm install and npm start build it too).
+  await buildConsole();
+  gateway = await startGateway({ auth: { adminTokens: [{ name: 'alice', token: ADMIN }] } });
+  browser = await launchChromium();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await gateway?.shutdown();
+});
+
+async function adminApi<T = any>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${gateway.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(res.status).toBeLessThan(300);
+  return (await res.json()) as T;
+}
+
+/** axe-core's serious and critical violations on the page as it is now (rule id and the elements' selectors). */
+async function accessibility(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => (await (window as any).axe.run(document)).violations as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** A console page in a fresh context (axe is injected, so the console's CSP is bypassed for it only). */
+async function consolePage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${gateway.url}/ui/`);
+  return { context, page };
+}
+
+async function signIn(page: Page): Promise<void> {
+  await page.getByLabel('Admin token').fill(ADMIN);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Debug sessions' }).waitFor();
+}
+
+describe('the admin console', () => {
+  it('is served at /ui/ with a strict content security policy, and /ui redirects there', async () => {
+    const page = await fetch(`${gateway.url}/ui/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const html = await page.text();
+    const script = /src="(app\.js\?v=[0-9a-f]{12})"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const js = await fetch(`${gateway.url}/ui/${script}`);
+    expect([js.status, js.headers.get('content-type')]).toEqual([200, expect.stringContaining('javascript')]);
+    const redirect = await fetch(`${gateway.url}/ui`, { redirect: 'manual' });
+    expect([redirect.status, redirect.headers.get('location')]).toEqual([308, '/ui/']);
+    // The console is not part of the API's documentation.
+    const doc = (await (await fetch(`${gateway.url}/api/openapi.json`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toContain('/api/debug-sessions');
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/ui'))).toEqual([]);
+  });
+
+  it('signs in with an admin token only, kept for the browser session', async () => {
+    const { context, page } = await consolePage();
+    expect(await accessibility(page)).toEqual([]);
+    await page.getByLabel('Admin token').fill('not-a-token');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not an admin token');
+    await signIn(page);
+    // A reload keeps the session's sign-in; a new tab of another browser session does not have it.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Debug sessions' }).waitFor();
+    expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual(['otelhouse-console-token']);
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin token').waitFor();
+    await context.close();
+  });
+
+  it('creates a debug session from the form using the keyboard only, with errors shown on their fields, audited under the token’s name', async () => {
+    const { context, page } = await consolePage();
+    await signIn(page);
+    expect(await accessibility(page)).toEqual([]);
+    await page.getByRole('link', { name: 'New session' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'New debug session' }).waitFor();
+
+    // Submitted empty: the id field is marked, described by its error, and focused.
+    await page.getByRole('button', { name: 'Start session' }).focus();
+    await page.keyboard.press('Enter');
+    const id = page.getByLabel('Id', { exact: true });
+    await expect.poll(() => id.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('target-value');
+    expect(await page.locator('#target-error').textContent()).toContain('Enter the id');
+    expect(await accessibility(page)).toEqual([]);
+
+    // An id the API refuses (over 256 characters): the API's own message, on the same field.
+    await page.keyboard.type('x'.repeat(300));
+    await page.getByRole('button', { name: 'Start session' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#target-error').textContent()).toMatch(/256/);
+
+    // A valid session: the installation, a service, 30 minutes, network capture on, typed and toggled by keyboard.
+    const installation = `inst-ui-${randomUUID()}`;
+    await id.focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(installation);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('shop-web');
+    await page.getByLabel('Duration, minutes').focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('30');
+    await page.getByLabel(/network/).focus();
+    await page.keyboard.press('Space');
+    await page.getByLabel('Reason (optional)').focus();
+    await page.keyboard.type('checkout fails for this customer');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /Debug session/ }).waitFor();
+    await expect.poll(() => page.locator('dl.facts').textContent()).toContain(installation);
+    const sessionId = decodeURIComponent(new URL(page.url()).hash.split('/').pop()!);
+
+    const created = await adminApi(`/api/debug-sessions/${sessionId}`);
+    expect(created).toMatchObject({ status: 'active', target: { 'app.installation.id': installation, 'service.name': 'shop-web' }, durationMinutes: 30, capture: { logs: true, spans: true, network: true }, reason: 'checkout fails for this customer', createdBy: 'alice' });
+    const audit = await adminApi<{ entries: Array<{ action: string; actor: string }> }>(`/api/audit?entityType=debug_session&entityId=${sessionId}`);
+    expect(audit.entries.map((e) => [e.action, e.actor])).toEqual([['debug_session.create', 'alice']]);
+    await context.close();
+  });
+
+  it('lists sessions with filters and shows new ones without a reload; a session’s page extends, pauses, resumes and stops it', async () => {
+    const { context, page } = await consolePage();
+    await signIn(page);
+    const service = `svc-${randomUUID().slice(0, 8)}`;
+    const first = await adminApi<{ id: string }>('/api/debug-sessions', { target: { 'user.id': 'u-1', 'service.name': service }, durationMinutes: 60 });
+    await page.getByLabel('Service').fill(service);
+    await page.locator(`tr[data-session="${first.id}"]`).waitFor();
+    // Another operator opens a session: it shows within one refresh (5 s), with no reload.
+    const second = await adminApi<{ id: string }>('/api/debug-sessions', { target: { 'device.id': 'd-2', 'service.name': service } });
+    await page.locator(`tr[data-session="${second.id}"]`).waitFor({ timeout: 8000 });
+    expect(await page.locator('tbody tr').count()).toBe(2);
+    expect(await page.locator(`tr[data-session="${first.id}"]`).textContent()).toContain('user.id = u-1');
+
+    // A day with no session of this service, then today.
+    await page.getByLabel('Running on').fill('2020-01-01');
+    await page.getByText('No debug sessions match.').waitFor();
+    const today = await page.evaluate(() => new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10));
+    await page.getByLabel('Running on').fill(today);
+    await page.locator(`tr[data-session="${first.id}"]`).waitFor();
+
+    // The first session's page and its actions.
+    await page.locator(`tr[data-session="${first.id}"] a`).click();
+    await page.getByRole('button', { name: 'Extend +30 min' }).click();
+    await expect.poll(() => page.getByRole('status').last().textContent()).toContain('Extended');
+    expect((await adminApi(`/api/debug-sessions/${first.id}`)).durationMinutes).toBe(90);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    expect(await accessibility(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => page.locator('h1 .badge').textContent()).toBe('cancelled');
+    expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
+    const audit = await adminApi<{ entries: Array<{ action: string; actor: string }> }>(`/api/audit?entityType=debug_session&entityId=${first.id}`);
+    expect(audit.entries.map((e) => e.actor)).toEqual(Array(audit.entries.length).fill('alice'));
+    expect(audit.entries.map((e) => e.action).sort()).toEqual(['debug_session.cancel', 'debug_session.create', 'debug_session.extend', 'debug_session.pause', 'debug_session.resume'].sort());
+
+    // Back to the list, filtered by status.
+    await page.getByRole('link', { name: '← Debug sessions' }).click();
+    await page.getByLabel('Status').selectOption('cancelled');
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    expect(await page.locator('tbody tr').getAttribute('data-session')).toBe(first.id);
+    await context.close();
+  });
+});
