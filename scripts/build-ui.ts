@@ -48,7 +48,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (ifStale && existsSync(page) && statSync(page).mtimeMs >= newest(src)) process.exit(0);
   try {
     const { jsBytes, cssBytes } = await buildConsole();
-    console.log(`admin console: dist/ui (app.js ${(jsBytes / 1024).toFixed(1)} KiB, app.css ${(cssBytes / 1024).toFixed(1)} KiB)`);
+    // On stderr: `npm pack --json` runs this at `prepare`, and its stdout is JSON.
+    console.error(`admin console: dist/ui (app.js ${(jsBytes / 1024).toFixed(1)} KiB, app.css ${(cssBytes / 1024).toFixed(1)} KiB)`);
   } catch (err) {
     // `npm start` without development dependencies: the gateway runs, and /ui/ says how to build the console.
     if (!ifStale) throw err;

@@ -5,8 +5,14 @@
  * page and its actions, each audited under the token's name; axe-core finds no serious or critical
  * violation on any page.
  */
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+import { context as otelContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,8 +20,10 @@ import type { Gateway } from '../src/gateway.ts';
 import { buildConsole } from '../scripts/build-ui.ts';
 import { launchChromium } from './support/browser.ts';
 import { startGateway } from './support/gateway.ts';
+import { exportWith, recordLogs, recordSpans } from './support/otel.ts';
 
 const ADMIN = `admin-${randomUUID()}`;
+const INGEST = `ingest-${randomUUID()}`;
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let gateway: Gateway;
 let browser: Browser;
@@ -23,7 +31,7 @@ let browser: Browser;
 beforeAll(async () => {
   // The console as the sources say now (npm install and npm start build it too).
   await buildConsole();
-  gateway = await startGateway({ auth: { adminTokens: [{ name: 'alice', token: ADMIN }] } });
+  gateway = await startGateway({ auth: { ingestTokens: [INGEST], adminTokens: [{ name: 'alice', token: ADMIN }] } });
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
@@ -189,6 +197,97 @@ describe('the admin console', () => {
     await page.getByLabel('Status').selectOption('cancelled');
     await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
     expect(await page.locator('tbody tr').getAttribute('data-session')).toBe(first.id);
+    await context.close();
+  });
+
+  it('shows what a client sends during a session it opened, in the Logs, Network, Timeline and Traces tabs, without a reload; extends, stops and downloads it', async () => {
+    const { context, page } = await consolePage();
+    await signIn(page);
+    const installation = `inst-${randomUUID()}`;
+    await page.getByRole('link', { name: 'New session' }).click();
+    await page.getByLabel('Id', { exact: true }).fill(installation);
+    await page.getByLabel(/network/).check();
+    await page.getByRole('button', { name: 'Start session' }).click();
+    await page.getByRole('tab', { name: 'Timeline' }).waitFor();
+    const sessionId = decodeURIComponent(new URL(page.url()).hash.split('/').pop()!);
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    await page.getByText('No logs yet.').waitFor();
+
+    // The client, through the official OTel exporters, with that installation's resource.
+    const resource = { 'service.name': 'shop-web', 'app.installation.id': installation };
+    const t0 = Date.now();
+    const crumbs = [
+      { t: t0 - 2000, category: 'click', message: 'button.checkout' },
+      { t: t0 - 1500, category: 'http', data: { method: 'GET', url: 'https://api.example.com/cart', status_code: 503 } },
+    ];
+    const logs = recordLogs(resource, (logger) => {
+      logger.emit({ severityNumber: SeverityNumber.DEBUG, severityText: 'DEBUG', body: 'loading cart', timestamp: t0 - 1800 });
+      logger.emit({ severityNumber: SeverityNumber.INFO, severityText: 'INFO', eventName: 'shop.cart.viewed', body: 'cart viewed', timestamp: t0 - 1700 });
+      logger.emit({ severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: 'checkout failed', timestamp: t0 - 1000, attributes: { 'exception.type': 'TypeError', 'exception.message': 'cart is undefined', 'otelhouse.breadcrumbs': JSON.stringify(crumbs) } });
+    });
+    const spans = recordSpans(resource, (tracer) => {
+      tracer.startActiveSpan('checkout', (root) => {
+        // The parent given explicitly: these test providers run without a context manager.
+        const call = tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', 'url.full': 'https://api.example.com/cart?id=7', 'http.response.status_code': 503 } }, trace.setSpan(otelContext.active(), root));
+        call.setStatus({ code: SpanStatusCode.ERROR });
+        call.end();
+        root.end();
+      });
+    });
+    expect((await exportWith(new OTLPLogExporter({ url: `${gateway.url}/v1/logs`, headers: { authorization: `Bearer ${INGEST}` } }), logs)).code).toBe(0);
+    expect((await exportWith(new OTLPTraceExporter({ url: `${gateway.url}/v1/traces`, headers: { authorization: `Bearer ${INGEST}` } }), spans)).code).toBe(0);
+    await gateway.flush();
+
+    // Logs: within one refresh, coloured by level; then filtered by level and by text.
+    const logRows = page.locator('table.logs tbody tr');
+    await expect.poll(() => logRows.count(), { timeout: 8000 }).toBe(3);
+    expect(await logRows.evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-level'), r.className]))).toEqual([
+      ['ERROR', 'lvl-error'],
+      ['INFO', 'lvl-info'],
+      ['DEBUG', 'lvl-debug'],
+    ]);
+    await page.getByLabel('Lowest level').selectOption('error');
+    await expect.poll(() => logRows.count()).toBe(1);
+    await page.getByLabel('Lowest level').selectOption('trace');
+    await page.getByLabel('Search').fill('LOADING');
+    await expect.poll(() => logRows.allTextContents()).toEqual([expect.stringContaining('loading cart')]);
+    expect(await accessibility(page)).toEqual([]);
+
+    // Network, by keyboard from the focused tab: the client span's method, URL, status and duration.
+    await page.getByRole('tab', { name: 'Logs' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Network' }).getAttribute('aria-selected')).toBe('true');
+    const call = page.locator('[role=tabpanel] tbody tr');
+    await expect.poll(() => call.count(), { timeout: 8000 }).toBe(1);
+    expect((await call.locator('td').allTextContents()).slice(1, 4)).toEqual(['GET', 'https://api.example.com/cart?id=7', '503']);
+
+    // Timeline: the breadcrumbs, the event and the error, oldest first.
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    const items = page.locator('.timeline li');
+    await expect.poll(() => items.count(), { timeout: 8000 }).toBe(4);
+    expect(await items.evaluateAll((li) => li.map((l) => l.getAttribute('data-kind')))).toEqual(['crumb', 'event', 'crumb', 'error']);
+    expect(await items.last().textContent()).toContain('cart is undefined');
+
+    // Traces: the list, then the waterfall of the trace, child under its parent.
+    await page.getByRole('tab', { name: 'Traces' }).click();
+    await page.getByRole('button', { name: 'checkout' }).click();
+    const spanRows = page.locator('table.waterfall tbody tr');
+    await expect.poll(() => spanRows.count(), { timeout: 8000 }).toBe(2);
+    expect((await spanRows.locator('td:first-child').allTextContents())).toEqual(['checkout', 'GET']);
+    const indents = await spanRows.locator('td:first-child').evaluateAll((tds) => tds.map((td) => parseFloat(getComputedStyle(td).paddingLeft)));
+    expect(indents[1]).toBeGreaterThan(indents[0]!);
+    expect(await accessibility(page)).toEqual([]);
+
+    // Extend, download, stop.
+    await page.getByRole('button', { name: 'Extend +30 min' }).click();
+    await expect.poll(async () => (await adminApi(`/api/debug-sessions/${sessionId}`)).durationMinutes).toBe(90);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download records (JSON lines)' }).click()]);
+    expect(download.suggestedFilename()).toBe(`debug-session-${sessionId}.jsonl`);
+    const lines = readFileSync((await download.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { signal: string; body?: string; name?: string });
+    expect(lines.filter((l) => l.signal === 'log').map((l) => l.body).sort()).toEqual(['cart viewed', 'checkout failed', 'loading cart']);
+    expect(lines.filter((l) => l.signal === 'span').map((l) => l.name).sort()).toEqual(['GET', 'checkout']);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => page.locator('h1 .badge').textContent()).toBe('cancelled');
     await context.close();
   });
 });

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { api, ApiProblem } from './api.ts';
 import { dayStart, minutes, targetText, when } from './format.ts';
+import { downloadRecords, LogsTab, NetworkTab, TimelineTab, TracesTab } from './records.tsx';
 
 export interface Session {
   id: string;
@@ -432,6 +433,22 @@ export function SessionDetail({ id }: { id: string }) {
           </button>
         </div>
       )}
+      <div class="actions">
+        <button
+          type="button"
+          onClick={async () => {
+            setMessage('Preparing the download…');
+            try {
+              setMessage(`Downloaded ${await downloadRecords(id)} records.`);
+            } catch (err) {
+              setMessage(undefined);
+              setError(err instanceof Error ? err.message : String(err));
+            }
+          }}
+        >
+          Download records (JSON lines)
+        </button>
+      </div>
       <p role="status" class="muted">
         {message}
       </p>
@@ -440,6 +457,58 @@ export function SessionDetail({ id }: { id: string }) {
           {error}
         </p>
       )}
+      <Tabs id={id} />
     </section>
+  );
+}
+
+const TABS = [
+  ['timeline', 'Timeline', TimelineTab],
+  ['logs', 'Logs', LogsTab],
+  ['network', 'Network', NetworkTab],
+  ['traces', 'Traces', TracesTab],
+] as const;
+
+/** WAI-ARIA tabs: arrow keys, Home and End move between them; only the shown tab reads records. */
+function Tabs({ id }: { id: string }) {
+  const [shown, setShown] = useState(0);
+  const refs = useRef<Array<HTMLButtonElement | null>>([]);
+  const select = (i: number) => {
+    const next = (i + TABS.length) % TABS.length;
+    setShown(next);
+    refs.current[next]?.focus();
+  };
+  const onKey = (event: KeyboardEvent) => {
+    const keys: Record<string, number> = { ArrowRight: shown + 1, ArrowLeft: shown - 1, Home: 0, End: TABS.length - 1 };
+    if (event.key in keys) {
+      event.preventDefault();
+      select(keys[event.key]!);
+    }
+  };
+  const [key, , Panel] = TABS[shown]!;
+  return (
+    <div class="tabs">
+      <div role="tablist" aria-label="Session records" onKeyDown={onKey}>
+        {TABS.map(([k, label], i) => (
+          <button
+            type="button"
+            role="tab"
+            id={`tab-${k}`}
+            ref={(el) => {
+              refs.current[i] = el;
+            }}
+            aria-selected={i === shown}
+            aria-controls={`panel-${k}`}
+            tabIndex={i === shown ? 0 : -1}
+            onClick={() => setShown(i)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${key}`} aria-labelledby={`tab-${key}`} tabIndex={0}>
+        <Panel id={id} />
+      </div>
+    </div>
   );
 }
