@@ -290,4 +290,76 @@ describe('the admin console', () => {
     await expect.poll(() => page.locator('h1 .badge').textContent()).toBe('cancelled');
     await context.close();
   });
+
+  it('triages an issue: the app\'s frames first, resolved in a version, then shown regressed when it comes back in a later one; a refused change is a message', async () => {
+    const service = `shop-api-${randomUUID().slice(0, 8)}`;
+    const stack = [
+      'TypeError: cart is undefined',
+      '    at checkout (/srv/app/src/cart.js:10:5)',
+      '    at Layer.handle (/srv/app/node_modules/express/lib/router/layer.js:95:5)',
+      '    at main (/srv/app/src/main.js:3:1)',
+      '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
+    ].join('\n');
+    const crash = async (version: string, n: number) => {
+      const logs = recordLogs({ 'service.name': service, 'service.version': version }, (logger) => {
+        for (let i = 0; i < n; i++) {
+          logger.emit({ severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: 'checkout failed', attributes: { 'exception.type': 'TypeError', 'exception.message': 'cart is undefined', 'exception.stacktrace': stack, 'user.id': `u-${i}` } });
+        }
+      });
+      expect((await exportWith(new OTLPLogExporter({ url: `${gateway.url}/v1/logs`, headers: { authorization: `Bearer ${INGEST}` } }), logs)).code).toBe(0);
+      await gateway.flush();
+    };
+    await crash('1.0.0', 3);
+
+    const { context, page } = await consolePage();
+    await signIn(page);
+    await page.getByRole('link', { name: 'Issues' }).click();
+    await page.getByLabel('Service').fill(service);
+    const row = page.locator('tbody tr');
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.textContent()).toContain('TypeError');
+    expect(await accessibility(page)).toEqual([]);
+    await row.getByRole('link').click();
+    await page.getByRole('heading', { name: /TypeError/ }).waitFor();
+    const fingerprint = decodeURIComponent(new URL(page.url()).hash.split('/').pop()!);
+
+    // The app's own frames first; the dependency's and the runtime's folded away.
+    expect(await page.locator('ol[aria-label="The app\'s frames"] li').allTextContents()).toEqual(['at checkout (/srv/app/src/cart.js:10:5)', 'at main (/srv/app/src/main.js:3:1)']);
+    expect(await page.locator('.stack details summary').textContent()).toContain('2 other frames');
+    expect(await page.locator('figure.chart table td').last().textContent()).toBe('3');
+    expect(await page.locator('dl.facts').textContent()).toContain('1.0.0');
+    expect(await accessibility(page)).toEqual([]);
+
+    // Resolved in 1.1.0 from the form, by keyboard; audited under the token's name.
+    await page.getByLabel('Resolve in version').focus();
+    await page.keyboard.type('1.1.0');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('h1 + p .badge').textContent()).toBe('resolved');
+    expect(await page.locator('h1 + p').textContent()).toContain('resolved in 1.1.0');
+    // The same error from a later version (1.2.0): regressed, on the page, without a reload.
+    await crash('1.2.0', 1);
+    await expect.poll(() => page.locator('h1 + p .badge').textContent(), { timeout: 10_000 }).toBe('regressed');
+    await expect.poll(() => page.locator('ol.history').textContent()).toMatch(/issue\.resolve by alice/);
+
+    // Assign, then a change another operator made first: the page still offers it, the API refuses it (409).
+    await page.getByLabel('Assignee').fill('bob');
+    await page.getByRole('button', { name: 'Assign' }).click();
+    await expect.poll(async () => (await adminApi(`/api/issues/${fingerprint}`)).state.assignee).toBe('bob');
+    await context.close();
+
+    const second = await browser.newContext();
+    const stale = await second.newPage();
+    await stale.clock.install();
+    await stale.goto(`${gateway.url}/ui/`);
+    await stale.getByLabel('Admin token').fill(ADMIN);
+    await stale.keyboard.press('Enter');
+    await stale.getByRole('heading', { name: 'Debug sessions' }).waitFor();
+    await stale.goto(`${gateway.url}/ui/#/issues/${encodeURIComponent(fingerprint)}`);
+    await stale.getByRole('button', { name: 'Resolve', exact: true }).waitFor();
+    const res = await fetch(`${gateway.url}/api/issues/${fingerprint}`, { method: 'PATCH', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ status: 'resolved' }) });
+    expect(res.status).toBe(200);
+    await stale.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await expect.poll(() => stale.getByRole('alert').textContent()).toMatch(/^Not changed: .*already resolved/);
+    await second.close();
+  });
 });

@@ -7,6 +7,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 
 import { api, ApiProblem, signOut, token } from './api.ts';
+import { IssueDetailPage, IssueList } from './issues.tsx';
 import { SessionDetail, SessionList, NewSession } from './sessions.tsx';
 import { SignIn } from './signin.tsx';
 
@@ -40,7 +41,7 @@ function App() {
   }, []);
 
   useEffect(() => {
-    const page = route[0] === 'sessions' ? (route[1] === 'new' ? 'New debug session' : route[1] ? 'Debug session' : 'Debug sessions') : 'otelhouse';
+    const page = route[0] === 'issues' ? (route[1] ? 'Issue' : 'Issues') : route[1] === 'new' ? 'New debug session' : route[1] ? 'Debug session' : 'Debug sessions';
     document.title = `${page} · otelhouse console`;
   }, [route.join('/')]);
 
@@ -48,7 +49,8 @@ function App() {
   if (access === 'signed-out') return <SignIn onSignedIn={() => setAccess('signed-in')} />;
 
   let page;
-  if (route[0] === 'sessions' && route[1] === 'new') page = <NewSession />;
+  if (route[0] === 'issues') page = route[1] ? <IssueDetailPage fingerprint={route[1]} /> : <IssueList />;
+  else if (route[0] === 'sessions' && route[1] === 'new') page = <NewSession />;
   else if (route[0] === 'sessions' && route[1]) page = <SessionDetail id={route[1]} />;
   else page = <SessionList />;
 
@@ -58,6 +60,7 @@ function App() {
         <a class="brand" href="#/sessions">otelhouse</a>
         <nav aria-label="Console">
           <a href="#/sessions" aria-current={route[0] !== 'issues' && route[0] !== 'policies' ? 'page' : undefined}>Debug sessions</a>
+          <a href="#/issues" aria-current={route[0] === 'issues' ? 'page' : undefined}>Issues</a>
         </nav>
         {access === 'open' ? (
           <span class="warning">No admin token is configured: anyone who reaches this port can act.</span>

@@ -1,0 +1,397 @@
+/**
+ * Issues (issue 15, point 3): the list with the API's filters and sorts, and an issue's page:
+ * title, culprit, the stack with the app's own frames first, a 14-day chart, versions, users,
+ * latest events, history, and the lifecycle actions (resolve, resolve in a version, ignore for a
+ * time, until N more events or for good, reopen, assign). A refused change (409) is shown as the
+ * API words it.
+ */
+import { useEffect, useState } from 'preact/hooks';
+
+import { api, ApiProblem } from './api.ts';
+import { when } from './format.ts';
+
+interface IssueSummary { fingerprint: string; title: string; service: string; environment: string; status: string; severity: string; culprit: string; firstSeen: string; lastSeen: string; events: number; users: number; versions: string[]; assignee?: string }
+interface IssueEvent { eventId: string; time: string; service: string; version: string; environment: string; type: string; message: string; stacktrace: string; culprit: string; severity: string; userId: string; installationId: string; traceId: string }
+interface IssueDetail {
+  issue: IssueSummary;
+  state: { status: string; resolution: { inVersion: string | null; resolvedAt: string | null } | null; ignore: { until: string | null; untilEvents: number | null } | null; assignee: string | null };
+  stats: { events: number; users: number; firstSeen: string; lastSeen: string };
+  versions: string[];
+  latestEvent: IssueEvent | null;
+  timeline: Array<{ day: string; warning: number; error: number; fatal: number; total: number }>;
+}
+interface HistoryEntry { time: string; actor: string; action: string; details?: unknown }
+
+const REFRESH_MS = 5000;
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export function IssueList() {
+  const [status, setStatus] = useState('unresolved');
+  const [serviceText, setServiceText] = useState('');
+  const [service, setService] = useState('');
+  const [sort, setSort] = useState('last_seen');
+  const [issues, setIssues] = useState<IssueSummary[] | undefined>();
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [pages, setPages] = useState(1);
+  const [error, setError] = useState<string | undefined>();
+  useEffect(() => {
+    const t = setTimeout(() => (setPages(1), setService(serviceText.trim())), 300);
+    return () => clearTimeout(t);
+  }, [serviceText]);
+
+  useEffect(() => {
+    let stopped = false;
+    const load = async () => {
+      try {
+        let all: IssueSummary[] = [];
+        let cursor: string | undefined;
+        let next: string | null = null;
+        for (let i = 0; i < pages; i++) {
+          const q = new URLSearchParams({ sort, order: 'desc', limit: '50' });
+          if (status) q.set('status', status);
+          if (service) q.set('service', service);
+          if (cursor) q.set('cursor', cursor);
+          const page = await api<{ issues: IssueSummary[]; nextCursor: string | null }>(`/api/issues?${q}`);
+          all = all.concat(page.issues);
+          next = page.nextCursor;
+          if (!next) break;
+          cursor = next;
+        }
+        if (!stopped) (setIssues(all), setNextCursor(next), setError(undefined));
+      } catch (err) {
+        if (!stopped) setError(errorText(err));
+      }
+    };
+    void load();
+    const timer = setInterval(() => document.visibilityState === 'visible' && void load(), REFRESH_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [status, service, sort, pages]);
+
+  return (
+    <section aria-labelledby="issues-title">
+      <h1 id="issues-title">Issues</h1>
+      <form class="filters" role="search" aria-label="Filter issues" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Status
+          <select value={status} onChange={(e) => (setPages(1), setStatus((e.currentTarget as HTMLSelectElement).value))}>
+            <option value="unresolved">unresolved</option>
+            <option value="new">new</option>
+            <option value="regressed">regressed</option>
+            <option value="resolved">resolved</option>
+            <option value="ignored">ignored</option>
+            <option value="">any</option>
+          </select>
+        </label>
+        <label>
+          Service
+          <input type="search" value={serviceText} onInput={(e) => setServiceText((e.currentTarget as HTMLInputElement).value)} />
+        </label>
+        <label>
+          Sort by
+          <select value={sort} onChange={(e) => (setPages(1), setSort((e.currentTarget as HTMLSelectElement).value))}>
+            <option value="last_seen">last seen</option>
+            <option value="first_seen">first seen</option>
+            <option value="events">events</option>
+            <option value="users">users</option>
+          </select>
+        </label>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {issues === undefined ? (
+        <p class="muted" role="status">
+          Loading…
+        </p>
+      ) : issues.length === 0 ? (
+        <p class="muted">No issues match.</p>
+      ) : (
+        <table class="list">
+          <caption class="visually-hidden">Issues, updated every 5 seconds</caption>
+          <thead>
+            <tr>
+              <th scope="col">Issue</th>
+              <th scope="col">Status</th>
+              <th scope="col">Service</th>
+              <th scope="col" class="num">Events</th>
+              <th scope="col" class="num">Users</th>
+              <th scope="col">Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {issues.map((i) => (
+              <tr data-issue={i.fingerprint}>
+                <td>
+                  <a href={`#/issues/${encodeURIComponent(i.fingerprint)}`}>{i.title}</a>
+                  <div class="muted mono">{i.culprit}</div>
+                </td>
+                <td>
+                  <span class={`badge issue-${i.status}`}>{i.status}</span>
+                </td>
+                <td>{i.service}</td>
+                <td class="num">{i.events}</td>
+                <td class="num">{i.users}</td>
+                <td>{when(i.lastSeen)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {nextCursor && (
+        <button type="button" onClick={() => setPages(pages + 1)}>
+          More issues
+        </button>
+      )}
+    </section>
+  );
+}
+
+/** A frame of the app's own code: not a dependency's, the runtime's or the browser's. */
+export function inApp(frame: string): boolean {
+  return !/node_modules|\(node:|\bnode:internal|<anonymous>|\[native code\]|chrome-extension:|moz-extension:|webpack\/bootstrap/.test(frame);
+}
+
+function Stack({ text }: { text: string }) {
+  const lines = text.split('\n');
+  const head = lines[0] && !/^\s*at\s|@/.test(lines[0]) ? lines[0] : undefined;
+  const frames = (head ? lines.slice(1) : lines).map((l) => l.trim()).filter(Boolean);
+  const own = frames.filter(inApp);
+  const other = frames.filter((f) => !inApp(f));
+  return (
+    <div class="stack">
+      {head && <p class="mono">{head}</p>}
+      <ol class="frames mono" aria-label="The app's frames">
+        {own.map((f) => (
+          <li class="in-app">{f}</li>
+        ))}
+      </ol>
+      {other.length > 0 && (
+        <details>
+          <summary>
+            {other.length} other frame{other.length === 1 ? '' : 's'} (dependencies, runtime)
+          </summary>
+          <ol class="frames mono">
+            {other.map((f) => (
+              <li>{f}</li>
+            ))}
+          </ol>
+        </details>
+      )}
+    </div>
+  );
+}
+
+function Chart({ days }: { days: IssueDetail['timeline'] }) {
+  const max = Math.max(1, ...days.map((d) => d.total));
+  return (
+    <figure class="chart">
+      <figcaption>Events per day, last 14 days</figcaption>
+      <div class="bars" aria-hidden="true">
+        {days.map((d) => (
+          <span class="day" title={`${d.day}: ${d.total}`} style={{ height: `${(d.total / max) * 100}%` }} />
+        ))}
+      </div>
+      <table class="visually-hidden">
+        <caption>Events per day</caption>
+        <tbody>
+          {days.map((d) => (
+            <tr>
+              <th scope="row">{d.day}</th>
+              <td>{d.total}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}
+
+export function IssueDetailPage({ fingerprint }: { fingerprint: string }) {
+  const [detail, setDetail] = useState<IssueDetail | undefined>();
+  const [events, setEvents] = useState<IssueEvent[]>([]);
+  const [history, setHistory] = useState<HistoryEntry[]>([]);
+  const [error, setError] = useState<string | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  const [version, setVersion] = useState('');
+  const [ignore, setIgnore] = useState('3600000');
+  const [untilEvents, setUntilEvents] = useState('100');
+  const [assignee, setAssignee] = useState('');
+  const path = `/api/issues/${encodeURIComponent(fingerprint)}`;
+
+  const load = async () => {
+    try {
+      const [d, e, h] = await Promise.all([
+        api<IssueDetail>(path),
+        api<{ events: IssueEvent[] }>(`${path}/events?limit=10`),
+        api<{ entries: HistoryEntry[] }>(`${path}/history?limit=50`),
+      ]);
+      setDetail(d);
+      setEvents(e.events);
+      setHistory(h.entries);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => document.visibilityState === 'visible' && void load(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [fingerprint]);
+  useEffect(() => setAssignee(detail?.state.assignee ?? ''), [detail?.state.assignee]);
+
+  async function change(body: Record<string, unknown>, done: string) {
+    setError(undefined);
+    try {
+      await api(path, { method: 'PATCH', body });
+      setMessage(done);
+      await load();
+    } catch (err) {
+      setMessage(undefined);
+      setError(err instanceof ApiProblem && err.status === 409 ? `Not changed: ${err.detail}.` : errorText(err));
+    }
+  }
+
+  if (!detail) {
+    return (
+      <section>
+        <p>
+          <a href="#/issues">← Issues</a>
+        </p>
+        {error ? (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        ) : (
+          <p class="muted" role="status">
+            Loading…
+          </p>
+        )}
+      </section>
+    );
+  }
+  const { issue, state } = detail;
+  const open = state.status === 'new' || state.status === 'ongoing' || state.status === 'regressed';
+  const ignoreBody = ignore === 'events' ? { untilEvents: Number(untilEvents) } : ignore === 'forever' ? undefined : { forMs: Number(ignore) };
+  return (
+    <section aria-labelledby="issue-title">
+      <p>
+        <a href="#/issues">← Issues</a>
+      </p>
+      <h1 id="issue-title">{issue.title}</h1>
+      <p>
+        <span class={`badge issue-${state.status}`}>{state.status}</span> <span class="mono">{issue.culprit}</span>
+        {state.resolution?.inVersion && <span class="muted"> — resolved in {state.resolution.inVersion}</span>}
+        {state.ignore && <span class="muted"> — ignored {state.ignore.until ? `until ${when(state.ignore.until)}` : state.ignore.untilEvents ? `until ${state.ignore.untilEvents} more events` : 'for good'}</span>}
+      </p>
+      <dl class="facts">
+        <dt>Events</dt>
+        <dd>{detail.stats.events}</dd>
+        <dt>Users</dt>
+        <dd>{detail.stats.users}</dd>
+        <dt>Seen</dt>
+        <dd>
+          {when(detail.stats.firstSeen)} → {when(detail.stats.lastSeen)}
+        </dd>
+        <dt>Versions</dt>
+        <dd>{detail.versions.join(', ') || '—'}</dd>
+        <dt>Service</dt>
+        <dd>
+          {issue.service} {issue.environment && `(${issue.environment})`}
+        </dd>
+        <dt>Assignee</dt>
+        <dd>{state.assignee ?? 'nobody'}</dd>
+      </dl>
+
+      <div class="issue-actions" role="group" aria-label="Issue actions">
+        {open ? (
+          <>
+            <button type="button" onClick={() => change({ status: 'resolved' }, 'Resolved.')}>
+              Resolve
+            </button>
+            <form class="inline" onSubmit={(e) => (e.preventDefault(), change({ status: 'resolved', resolution: { inVersion: version.trim() } }, `Resolved in ${version.trim()}.`))}>
+              <label for="resolve-version">Resolve in version</label>
+              <input id="resolve-version" value={version} required onInput={(e) => setVersion((e.currentTarget as HTMLInputElement).value)} />
+              <button type="submit" disabled={!version.trim()}>
+                Resolve in version
+              </button>
+            </form>
+            <form class="inline" onSubmit={(e) => (e.preventDefault(), change(ignoreBody ? { status: 'ignored', ignore: ignoreBody } : { status: 'ignored' }, 'Ignored.'))}>
+              <label for="ignore-how">Ignore</label>
+              <select id="ignore-how" value={ignore} onChange={(e) => setIgnore((e.currentTarget as HTMLSelectElement).value)}>
+                <option value="3600000">for 1 hour</option>
+                <option value="86400000">for 24 hours</option>
+                <option value="604800000">for 7 days</option>
+                <option value="events">until more events</option>
+                <option value="forever">for good</option>
+              </select>
+              {ignore === 'events' && (
+                <>
+                  <label for="ignore-events">Events</label>
+                  <input id="ignore-events" type="number" min={1} value={untilEvents} onInput={(e) => setUntilEvents((e.currentTarget as HTMLInputElement).value)} />
+                </>
+              )}
+              <button type="submit">Ignore</button>
+            </form>
+          </>
+        ) : (
+          <button type="button" onClick={() => change({ status: 'unresolved' }, 'Reopened.')}>
+            Reopen
+          </button>
+        )}
+        <form class="inline" onSubmit={(e) => (e.preventDefault(), change({ assignee: assignee.trim() || null }, assignee.trim() ? `Assigned to ${assignee.trim()}.` : 'Unassigned.'))}>
+          <label for="assignee">Assignee</label>
+          <input id="assignee" value={assignee} onInput={(e) => setAssignee((e.currentTarget as HTMLInputElement).value)} />
+          <button type="submit">Assign</button>
+        </form>
+      </div>
+      <p role="status" class="muted">
+        {message}
+      </p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+
+      <h2>Stack</h2>
+      {detail.latestEvent?.stacktrace ? <Stack text={detail.latestEvent.stacktrace} /> : <p class="muted">No stack trace.</p>}
+      <Chart days={detail.timeline} />
+
+      <h2>Latest events</h2>
+      <table class="list">
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Version</th>
+            <th scope="col">User</th>
+            <th scope="col">Message</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((e) => (
+            <tr>
+              <td>{when(e.time)}</td>
+              <td>{e.version || '—'}</td>
+              <td>{e.userId || e.installationId || '—'}</td>
+              <td class="message">{e.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>History</h2>
+      <ol class="history">
+        {history.map((h) => (
+          <li>
+            {when(h.time)} <strong>{h.action}</strong> by {h.actor}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
