@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 import { api, ApiProblem, signOut, token } from './api.ts';
 import { IssueDetailPage, IssueList } from './issues.tsx';
+import { PolicyForm, PolicyList } from './policies.tsx';
 import { SessionDetail, SessionList, NewSession } from './sessions.tsx';
 import { SignIn } from './signin.tsx';
 
@@ -41,7 +42,7 @@ function App() {
   }, []);
 
   useEffect(() => {
-    const page = route[0] === 'issues' ? (route[1] ? 'Issue' : 'Issues') : route[1] === 'new' ? 'New debug session' : route[1] ? 'Debug session' : 'Debug sessions';
+    const page = route[0] === 'policies' ? (route[1] ? 'Collection policy' : 'Collection policies') : route[0] === 'issues' ? (route[1] ? 'Issue' : 'Issues') : route[1] === 'new' ? 'New debug session' : route[1] ? 'Debug session' : 'Debug sessions';
     document.title = `${page} · otelhouse console`;
   }, [route.join('/')]);
 
@@ -50,6 +51,7 @@ function App() {
 
   let page;
   if (route[0] === 'issues') page = route[1] ? <IssueDetailPage fingerprint={route[1]} /> : <IssueList />;
+  else if (route[0] === 'policies') page = route[1] === 'new' ? <PolicyForm /> : route[1] ? <PolicyForm key={route[1]} id={route[1]} /> : <PolicyList />;
   else if (route[0] === 'sessions' && route[1] === 'new') page = <NewSession />;
   else if (route[0] === 'sessions' && route[1]) page = <SessionDetail id={route[1]} />;
   else page = <SessionList />;
@@ -61,6 +63,7 @@ function App() {
         <nav aria-label="Console">
           <a href="#/sessions" aria-current={route[0] !== 'issues' && route[0] !== 'policies' ? 'page' : undefined}>Debug sessions</a>
           <a href="#/issues" aria-current={route[0] === 'issues' ? 'page' : undefined}>Issues</a>
+          <a href="#/policies" aria-current={route[0] === 'policies' ? 'page' : undefined}>Policies</a>
         </nav>
         {access === 'open' ? (
           <span class="warning">No admin token is configured: anyone who reaches this port can act.</span>
