@@ -56,6 +56,23 @@ async function accessibility(page: Page): Promise<string[]> {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
+/**
+ * The controls of `form` in the order Tab reaches them, from its first control: every control must
+ * be reached, in document order, with none skipped and no trap (keyboard-only use).
+ */
+async function tabOrder(page: Page, form: string): Promise<{ reached: string[]; controls: string[] }> {
+  const controls = await page.locator(`${form} :is(input, select, textarea, button, a[href]):not([disabled]):not([tabindex="-1"])`).evaluateAll((els) => els.map((e) => e.id || e.textContent?.trim() || e.tagName));
+  await page.locator(`${form} :is(input, select, textarea, button, a[href])`).first().focus();
+  const reached: string[] = [];
+  // A date-time input takes one Tab per part (day, month, year, hours, minutes): counted once.
+  for (let i = 0; i < controls.length * 6 && reached.length < controls.length; i++) {
+    const at = await page.evaluate(() => { const e = document.activeElement as HTMLElement; return e.id || e.textContent?.trim() || e.tagName; });
+    if (reached.at(-1) !== at) reached.push(at);
+    await page.keyboard.press('Tab');
+  }
+  return { reached, controls };
+}
+
 /** A console page in a fresh context (axe is injected, so the console's CSP is bypassed for it only). */
 async function consolePage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ bypassCSP: true });
@@ -92,6 +109,9 @@ describe('the admin console', () => {
   it('signs in with an admin token only, kept for the browser session', async () => {
     const { context, page } = await consolePage();
     expect(await accessibility(page)).toEqual([]);
+    await page.getByLabel('Admin token').fill('x');
+    const signInOrder = await tabOrder(page, 'form');
+    expect(signInOrder.reached).toEqual(signInOrder.controls);
     await page.getByLabel('Admin token').fill('not-a-token');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('not an admin token');
@@ -113,6 +133,8 @@ describe('the admin console', () => {
     await page.getByRole('link', { name: 'New session' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'New debug session' }).waitFor();
+    const formOrder = await tabOrder(page, 'form.form');
+    expect(formOrder.reached).toEqual(formOrder.controls);
 
     // Submitted empty: the id field is marked, described by its error, and focused.
     await page.getByRole('button', { name: 'Start session' }).focus();
@@ -330,6 +352,8 @@ describe('the admin console', () => {
     expect(await page.locator('dl.facts').textContent()).toContain('1.0.0');
     expect(await accessibility(page)).toEqual([]);
 
+    const actionsOrder = await tabOrder(page, '.issue-actions');
+    expect(actionsOrder.reached).toEqual(actionsOrder.controls);
     // Resolved in 1.1.0 from the form, by keyboard; audited under the token's name.
     await page.getByLabel('Resolve in version').focus();
     await page.keyboard.type('1.1.0');
@@ -379,6 +403,8 @@ describe('the admin console', () => {
     await signIn(page);
     await page.getByRole('link', { name: 'Policies' }).click();
     await page.getByRole('link', { name: 'New policy' }).click();
+    const policyOrder = await tabOrder(page, 'form.form');
+    expect(policyOrder.reached).toEqual(policyOrder.controls);
     await page.getByLabel('Name', { exact: true }).fill('quiet checkout');
     await page.getByLabel('Services (service.name)').fill(service);
     // A country code the API refuses: its message on that field.
@@ -405,6 +431,7 @@ describe('the admin console', () => {
     await expect.poll(() => page.locator('ol.history li').allTextContents()).toEqual([expect.stringMatching(/policy\.update by alice/), expect.stringMatching(/policy\.create by alice/)]);
     await page.getByRole('link', { name: '← Collection policies' }).click();
     expect(await page.locator(`tr[data-policy="${policyId}"]`).textContent()).toContain('level ≥ error');
+    expect(await accessibility(page)).toEqual([]);
     await context.close();
   });
 });
