@@ -61,12 +61,21 @@ async function accessibility(page: Page): Promise<string[]> {
  * be reached, in document order, with none skipped and no trap (keyboard-only use).
  */
 async function tabOrder(page: Page, form: string): Promise<{ reached: string[]; controls: string[] }> {
-  const controls = await page.locator(`${form} :is(input, select, textarea, button, a[href]):not([disabled]):not([tabindex="-1"])`).evaluateAll((els) => els.map((e) => e.id || e.textContent?.trim() || e.tagName));
-  await page.locator(`${form} :is(input, select, textarea, button, a[href])`).first().focus();
+  // Each control numbered, so two alike (checkboxes) are told apart.
+  const controls = await page.locator(`${form} :is(input, select, textarea, button, a[href]):not([disabled]):not([tabindex="-1"])`).evaluateAll((els) =>
+    els.map((e, i) => {
+      e.setAttribute('data-tab-check', String(i));
+      return `${i}:${e.id || e.textContent?.trim() || e.tagName}`;
+    }),
+  );
+  await page.locator(`${form} [data-tab-check="0"]`).focus();
   const reached: string[] = [];
   // A date-time input takes one Tab per part (day, month, year, hours, minutes): counted once.
   for (let i = 0; i < controls.length * 6 && reached.length < controls.length; i++) {
-    const at = await page.evaluate(() => { const e = document.activeElement as HTMLElement; return e.id || e.textContent?.trim() || e.tagName; });
+    const at = await page.evaluate(() => {
+      const e = document.activeElement as HTMLElement;
+      return `${e.getAttribute('data-tab-check') ?? '-'}:${e.id || e.textContent?.trim() || e.tagName}`;
+    });
     if (reached.at(-1) !== at) reached.push(at);
     await page.keyboard.press('Tab');
   }
@@ -141,7 +150,7 @@ describe('the admin console', () => {
     await page.keyboard.press('Enter');
     const id = page.getByLabel('Id', { exact: true });
     await expect.poll(() => id.getAttribute('aria-invalid')).toBe('true');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('target-value');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('target-value');
     expect(await page.locator('#target-error').textContent()).toContain('Enter the id');
     expect(await accessibility(page)).toEqual([]);
 
@@ -182,6 +191,8 @@ describe('the admin console', () => {
     const { context, page } = await consolePage();
     await signIn(page);
     const service = `svc-${randomUUID().slice(0, 8)}`;
+    const filterOrder = await tabOrder(page, 'form.filters');
+    expect(filterOrder.reached).toEqual(filterOrder.controls);
     const first = await adminApi<{ id: string }>('/api/debug-sessions', { target: { 'user.id': 'u-1', 'service.name': service }, durationMinutes: 60 });
     await page.getByLabel('Service').fill(service);
     await page.locator(`tr[data-session="${first.id}"]`).waitFor();
@@ -271,6 +282,8 @@ describe('the admin console', () => {
     await page.getByLabel('Lowest level').selectOption('error');
     await expect.poll(() => logRows.count()).toBe(1);
     await page.getByLabel('Lowest level').selectOption('trace');
+    const logFilters = await tabOrder(page, '[role=tabpanel] .filters');
+    expect(logFilters.reached).toEqual(logFilters.controls);
     await page.getByLabel('Search').fill('LOADING');
     await expect.poll(() => logRows.allTextContents()).toEqual([expect.stringContaining('loading cart')]);
     expect(await accessibility(page)).toEqual([]);
@@ -341,6 +354,17 @@ describe('the admin console', () => {
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
     expect(await row.textContent()).toContain('TypeError');
     expect(await accessibility(page)).toEqual([]);
+    const issueFilters = await tabOrder(page, 'form.filters');
+    expect(issueFilters.reached).toEqual(issueFilters.controls);
+    // The API's other filters narrow the list: a version the issue has, one it has not; oldest first.
+    await page.getByLabel('Version').fill('2.0.0');
+    await page.getByLabel('Version').press('Enter');
+    await page.getByText('No issues match.').waitFor();
+    await page.getByLabel('Version').fill('1.0.0');
+    await page.getByLabel('Version').press('Enter');
+    await expect.poll(() => row.count()).toBe(1);
+    await page.getByLabel('Order').selectOption('asc');
+    await expect.poll(() => row.count()).toBe(1);
     await row.getByRole('link').click();
     await page.getByRole('heading', { name: /TypeError/ }).waitFor();
     const fingerprint = decodeURIComponent(new URL(page.url()).hash.split('/').pop()!);
@@ -411,7 +435,8 @@ describe('the admin console', () => {
     await page.getByLabel('Countries (ISO codes)').fill('XYZ');
     await page.getByRole('button', { name: 'Preview matching clients' }).click();
     await expect.poll(() => page.locator('#p-countries-error').textContent()).toContain('ISO 3166-1');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('p-countries');
+    // Preact runs effects after the frame is painted: the focus follows the error shortly.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('p-countries');
     await page.getByLabel('Countries (ISO codes)').fill('');
     await page.getByRole('button', { name: 'Preview matching clients' }).click();
     await expect.poll(() => page.locator('.preview').textContent()).toBe(`3 of ${everyone.seen} clients seen in the last 24 h would match.`);

@@ -8,7 +8,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 import { api, ApiProblem } from './api.ts';
-import { when } from './format.ts';
+import { dayStart, when } from './format.ts';
 
 interface IssueSummary { fingerprint: string; title: string; service: string; environment: string; status: string; severity: string; culprit: string; firstSeen: string; lastSeen: string; events: number; users: number; versions: string[]; assignee?: string }
 interface IssueEvent { eventId: string; time: string; service: string; version: string; environment: string; type: string; message: string; stacktrace: string; culprit: string; severity: string; userId: string; installationId: string; traceId: string }
@@ -30,6 +30,10 @@ export function IssueList() {
   const [serviceText, setServiceText] = useState('');
   const [service, setService] = useState('');
   const [sort, setSort] = useState('last_seen');
+  const [order, setOrder] = useState('desc');
+  const [environment, setEnvironment] = useState('');
+  const [version, setVersion] = useState('');
+  const [since, setSince] = useState('');
   const [issues, setIssues] = useState<IssueSummary[] | undefined>();
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [pages, setPages] = useState(1);
@@ -47,9 +51,12 @@ export function IssueList() {
         let cursor: string | undefined;
         let next: string | null = null;
         for (let i = 0; i < pages; i++) {
-          const q = new URLSearchParams({ sort, order: 'desc', limit: '50' });
+          const q = new URLSearchParams({ sort, order, limit: '50' });
           if (status) q.set('status', status);
           if (service) q.set('service', service);
+          if (environment.trim()) q.set('environment', environment.trim());
+          if (version.trim()) q.set('version', version.trim());
+          if (since) q.set('from', dayStart(since));
           if (cursor) q.set('cursor', cursor);
           const page = await api<{ issues: IssueSummary[]; nextCursor: string | null }>(`/api/issues?${q}`);
           all = all.concat(page.issues);
@@ -68,7 +75,7 @@ export function IssueList() {
       stopped = true;
       clearInterval(timer);
     };
-  }, [status, service, sort, pages]);
+  }, [status, service, sort, order, environment, version, since, pages]);
 
   return (
     <section aria-labelledby="issues-title">
@@ -90,12 +97,31 @@ export function IssueList() {
           <input type="search" value={serviceText} onInput={(e) => setServiceText((e.currentTarget as HTMLInputElement).value)} />
         </label>
         <label>
+          Environment
+          <input type="search" value={environment} onChange={(e) => (setPages(1), setEnvironment((e.currentTarget as HTMLInputElement).value))} />
+        </label>
+        <label>
+          Version
+          <input type="search" value={version} onChange={(e) => (setPages(1), setVersion((e.currentTarget as HTMLInputElement).value))} />
+        </label>
+        <label>
+          Seen since
+          <input type="date" value={since} onChange={(e) => (setPages(1), setSince((e.currentTarget as HTMLInputElement).value))} />
+        </label>
+        <label>
           Sort by
           <select value={sort} onChange={(e) => (setPages(1), setSort((e.currentTarget as HTMLSelectElement).value))}>
             <option value="last_seen">last seen</option>
             <option value="first_seen">first seen</option>
             <option value="events">events</option>
             <option value="users">users</option>
+          </select>
+        </label>
+        <label>
+          Order
+          <select value={order} onChange={(e) => (setPages(1), setOrder((e.currentTarget as HTMLSelectElement).value))}>
+            <option value="desc">descending</option>
+            <option value="asc">ascending</option>
           </select>
         </label>
       </form>
