@@ -8,6 +8,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 import { api, ApiProblem } from './api.ts';
+import { errorText, Head, Loading, Problem, useLive, usePagedList } from './live.tsx';
 import { dayStart, when } from './format.ts';
 
 interface IssueSummary { fingerprint: string; title: string; service: string; environment: string; status: string; severity: string; culprit: string; firstSeen: string; lastSeen: string; events: number; users: number; versions: string[]; assignee?: string }
@@ -22,8 +23,6 @@ interface IssueDetail {
 }
 interface HistoryEntry { time: string; actor: string; action: string; details?: unknown }
 
-const REFRESH_MS = 5000;
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function IssueList() {
   const [status, setStatus] = useState('unresolved');
@@ -34,48 +33,24 @@ export function IssueList() {
   const [environment, setEnvironment] = useState('');
   const [version, setVersion] = useState('');
   const [since, setSince] = useState('');
-  const [issues, setIssues] = useState<IssueSummary[] | undefined>();
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [pages, setPages] = useState(1);
-  const [error, setError] = useState<string | undefined>();
   useEffect(() => {
     const t = setTimeout(() => (setPages(1), setService(serviceText.trim())), 300);
     return () => clearTimeout(t);
   }, [serviceText]);
-
-  useEffect(() => {
-    let stopped = false;
-    const load = async () => {
-      try {
-        let all: IssueSummary[] = [];
-        let cursor: string | undefined;
-        let next: string | null = null;
-        for (let i = 0; i < pages; i++) {
-          const q = new URLSearchParams({ sort, order, limit: '50' });
-          if (status) q.set('status', status);
-          if (service) q.set('service', service);
-          if (environment.trim()) q.set('environment', environment.trim());
-          if (version.trim()) q.set('version', version.trim());
-          if (since) q.set('from', dayStart(since));
-          if (cursor) q.set('cursor', cursor);
-          const page = await api<{ issues: IssueSummary[]; nextCursor: string | null }>(`/api/issues?${q}`);
-          all = all.concat(page.issues);
-          next = page.nextCursor;
-          if (!next) break;
-          cursor = next;
-        }
-        if (!stopped) (setIssues(all), setNextCursor(next), setError(undefined));
-      } catch (err) {
-        if (!stopped) setError(errorText(err));
-      }
-    };
-    void load();
-    const timer = setInterval(() => document.visibilityState === 'visible' && void load(), REFRESH_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [status, service, sort, order, environment, version, since, pages]);
+  const query = (cursor?: string) => {
+    const q = new URLSearchParams({ sort, order, limit: '50' });
+    if (status) q.set('status', status);
+    if (service) q.set('service', service);
+    if (environment.trim()) q.set('environment', environment.trim());
+    if (version.trim()) q.set('version', version.trim());
+    if (since) q.set('from', dayStart(since));
+    if (cursor) q.set('cursor', cursor);
+    return `/api/issues?${q}`;
+  };
+  const { data, error } = usePagedList<IssueSummary>('issues', query, pages, [status, service, sort, order, environment, version, since]);
+  const issues = data?.items;
+  const nextCursor = data?.nextCursor;
 
   return (
     <section aria-labelledby="issues-title">
@@ -125,30 +100,15 @@ export function IssueList() {
           </select>
         </label>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
       {issues === undefined ? (
-        <p class="muted" role="status">
-          Loading…
-        </p>
+        <Loading />
       ) : issues.length === 0 ? (
         <p class="muted">No issues match.</p>
       ) : (
         <table class="list">
           <caption class="visually-hidden">Issues, updated every 5 seconds</caption>
-          <thead>
-            <tr>
-              <th scope="col">Issue</th>
-              <th scope="col">Status</th>
-              <th scope="col">Service</th>
-              <th scope="col" class="num">Events</th>
-              <th scope="col" class="num">Users</th>
-              <th scope="col">Last seen</th>
-            </tr>
-          </thead>
+          <Head columns={['Issue', 'Status', 'Service', ['Events', 'num'], ['Users', 'num'], 'Last seen']} />
           <tbody>
             {issues.map((i) => (
               <tr data-issue={i.fingerprint}>
@@ -238,10 +198,7 @@ function Chart({ days }: { days: IssueDetail['timeline'] }) {
 }
 
 export function IssueDetailPage({ fingerprint }: { fingerprint: string }) {
-  const [detail, setDetail] = useState<IssueDetail | undefined>();
-  const [events, setEvents] = useState<IssueEvent[]>([]);
-  const [history, setHistory] = useState<HistoryEntry[]>([]);
-  const [error, setError] = useState<string | undefined>();
+  const [failed, setError] = useState<string | undefined>();
   const [message, setMessage] = useState<string | undefined>();
   const [version, setVersion] = useState('');
   const [ignore, setIgnore] = useState('3600000');
@@ -249,25 +206,18 @@ export function IssueDetailPage({ fingerprint }: { fingerprint: string }) {
   const [assignee, setAssignee] = useState('');
   const path = `/api/issues/${encodeURIComponent(fingerprint)}`;
 
-  const load = async () => {
-    try {
-      const [d, e, h] = await Promise.all([
-        api<IssueDetail>(path),
-        api<{ events: IssueEvent[] }>(`${path}/events?limit=10`),
-        api<{ entries: HistoryEntry[] }>(`${path}/history?limit=50`),
-      ]);
-      setDetail(d);
-      setEvents(e.events);
-      setHistory(h.entries);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => document.visibilityState === 'visible' && void load(), REFRESH_MS);
-    return () => clearInterval(timer);
+  const live = useLive(async () => {
+    const [detail, events, history] = await Promise.all([
+      api<IssueDetail>(path),
+      api<{ events: IssueEvent[] }>(`${path}/events?limit=10`),
+      api<{ entries: HistoryEntry[] }>(`${path}/history?limit=50`),
+    ]);
+    return { detail, events: events.events, history: history.entries };
   }, [fingerprint]);
+  const detail = live.data?.detail;
+  const events = live.data?.events ?? [];
+  const history = live.data?.history ?? [];
+  const error = failed ?? live.error;
   useEffect(() => setAssignee(detail?.state.assignee ?? ''), [detail?.state.assignee]);
 
   async function change(body: Record<string, unknown>, done: string) {
@@ -275,7 +225,7 @@ export function IssueDetailPage({ fingerprint }: { fingerprint: string }) {
     try {
       await api(path, { method: 'PATCH', body });
       setMessage(done);
-      await load();
+      await live.reload();
     } catch (err) {
       setMessage(undefined);
       setError(err instanceof ApiProblem && err.status === 409 ? `Not changed: ${err.detail}.` : errorText(err));
@@ -288,15 +238,7 @@ export function IssueDetailPage({ fingerprint }: { fingerprint: string }) {
         <p>
           <a href="#/issues">← Issues</a>
         </p>
-        {error ? (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        ) : (
-          <p class="muted" role="status">
-            Loading…
-          </p>
-        )}
+        {error ? <Problem error={error} /> : <Loading />}
       </section>
     );
   }
@@ -378,11 +320,7 @@ export function IssueDetailPage({ fingerprint }: { fingerprint: string }) {
       <p role="status" class="muted">
         {message}
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
 
       <h2>Stack</h2>
       {detail.latestEvent?.stacktrace ? <Stack text={detail.latestEvent.stacktrace} /> : <p class="muted">No stack trace.</p>}
@@ -390,14 +328,7 @@ export function IssueDetailPage({ fingerprint }: { fingerprint: string }) {
 
       <h2>Latest events</h2>
       <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Version</th>
-            <th scope="col">User</th>
-            <th scope="col">Message</th>
-          </tr>
-        </thead>
+        <Head columns={['Time', 'Version', 'User', 'Message']} />
         <tbody>
           {events.map((e) => (
             <tr>

@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { api, ApiProblem } from './api.ts';
+import { errorText, Head, Problem } from './live.tsx';
 import { when } from './format.ts';
 
 interface Targeting { services?: string[]; platforms?: string[]; appVersions?: string; channels?: string[]; environments?: string[]; countries?: string[]; rolloutPercentage?: number }
@@ -18,7 +19,6 @@ interface Settings {
 interface Policy { id: string; name: string; description: string; enabled: boolean; priority: number; targeting: Targeting; schedule: { startsAt: string | null; expiresAt: string | null }; settings: Settings; updatedAt: string; updatedBy: string }
 interface AuditRecord { time: string; actor: string; action: string }
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const LIST_FIELDS = [
   ['services', 'Services (service.name)'],
   ['platforms', 'Platforms (telemetry.sdk.language)'],
@@ -61,24 +61,11 @@ export function PolicyList() {
           New policy
         </a>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
       {policies?.length === 0 && <p class="muted">No policies: every client keeps the defaults.</p>}
       {policies && policies.length > 0 && (
         <table class="list">
-          <thead>
-            <tr>
-              <th scope="col">Policy</th>
-              <th scope="col">On</th>
-              <th scope="col" class="num">Priority</th>
-              <th scope="col">Applies to</th>
-              <th scope="col">Sets</th>
-              <th scope="col">Updated</th>
-            </tr>
-          </thead>
+          <Head columns={['Policy', 'On', ['Priority', 'num'], 'Applies to', 'Sets', 'Updated']} />
           <tbody>
             {policies.map((p) => (
               <tr data-policy={p.id}>

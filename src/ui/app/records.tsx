@@ -5,49 +5,18 @@
  * records appear without a reload. Only the documented query API: `/api/logs`, `/api/search`
  * (TraceQL), `/api/debug-sessions/:id/records` and `/api/v2/traces/:id`.
  */
+import type { LogView } from '../../query/telemetry/logs.ts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { api } from './api.ts';
+import { Head, Problem, useLive } from './live.tsx';
 
 const ATTR = 'otelhouse.debug_session.id';
-const REFRESH_MS = 5000;
 /** What the Network tab shows of a client span (OTel HTTP semantic conventions). */
 const NETWORK_ATTRIBUTES = ['http.request.method', 'url.full', 'http.response.status_code'];
 
-interface LogView {
-  timeUnixNano: string;
-  timestamp: string;
-  traceId: string;
-  spanId: string;
-  severityText: string;
-  severityNumber: number;
-  serviceName: string;
-  body: string;
-  attributes: Record<string, string>;
-  eventName: string;
-}
 interface MatchedSpan { spanID: string; name: string; startTimeUnixNano: string; durationNanos: string; attributes: Array<{ key: string; value: { stringValue?: string; intValue?: string } }> }
 interface TraceSummary { traceID: string; rootServiceName: string; rootTraceName: string; startTimeUnixNano: string; durationMs: number; spanSets?: Array<{ spans: MatchedSpan[] }> }
-
-/** Re-reads `load` now and every 5 s while the page is visible; the last answer and error. */
-function useLive<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: string | undefined } {
-  const [data, setData] = useState<T | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  useEffect(() => {
-    let stopped = false;
-    const tick = () =>
-      load()
-        .then((d) => !stopped && (setData(d), setError(undefined)))
-        .catch((err: unknown) => !stopped && setError(err instanceof Error ? err.message : String(err)));
-    void tick();
-    const timer = setInterval(() => document.visibilityState === 'visible' && void tick(), REFRESH_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, deps);
-  return { data, error };
-}
 
 const levelClass = (n: number) => (n >= 17 ? 'lvl-error' : n >= 13 ? 'lvl-warn' : n >= 9 ? 'lvl-info' : n >= 5 ? 'lvl-debug' : 'lvl-trace');
 const msOf = (nanos: string) => Number(nanos.slice(0, -6) || '0');
@@ -56,14 +25,6 @@ const attrOf = (s: MatchedSpan, key: string) => {
   const v = s.attributes.find((a) => a.key === key)?.value;
   return v?.stringValue ?? v?.intValue ?? '';
 };
-
-function Problem({ error }: { error: string | undefined }) {
-  return error ? (
-    <p class="error" role="alert">
-      {error}
-    </p>
-  ) : null;
-}
 
 function sessionLogs(id: string, extra: Record<string, string> = {}, limit = 200): Promise<{ logs: LogView[] }> {
   const q = new URLSearchParams({ [`attr.${ATTR}`]: id, limit: String(limit), ...extra });
@@ -100,14 +61,7 @@ export function LogsTab({ id }: { id: string }) {
       {data && data.logs.length > 0 && (
         <table class="list logs">
           <caption class="visually-hidden">The session's logs, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Level</th>
-              <th scope="col">Service</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
+          <Head columns={['Time', 'Level', 'Service', 'Message']} />
           <tbody>
             {data.logs.map((l) => (
               <tr class={levelClass(l.severityNumber)} data-level={l.severityText}>
@@ -142,15 +96,7 @@ export function NetworkTab({ id }: { id: string }) {
       {data && data.length > 0 && (
         <table class="list">
           <caption class="visually-hidden">HTTP requests the client made, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Method</th>
-              <th scope="col">URL</th>
-              <th scope="col" class="num">Status</th>
-              <th scope="col" class="num">Duration</th>
-            </tr>
-          </thead>
+          <Head columns={['Time', 'Method', 'URL', ['Status', 'num'], ['Duration', 'num']]} />
           <tbody>
             {data.map(({ span }) => {
               const status = attrOf(span, 'http.response.status_code');
@@ -230,14 +176,7 @@ export function TracesTab({ id }: { id: string }) {
       {data && data.traces.length > 0 && (
         <table class="list">
           <caption class="visually-hidden">The session's traces, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Root</th>
-              <th scope="col">Service</th>
-              <th scope="col" class="num">Duration</th>
-            </tr>
-          </thead>
+          <Head columns={['Started', 'Root', 'Service', ['Duration', 'num']]} />
           <tbody>
             {data.traces.map((t) => (
               <tr data-trace={t.traceID}>

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { api, ApiProblem } from './api.ts';
+import { Head, Loading, Problem, useLive, usePagedList } from './live.tsx';
 import { dayStart, minutes, targetText, when } from './format.ts';
 import { downloadRecords, LogsTab, NetworkTab, TimelineTab, TracesTab } from './records.tsx';
 
@@ -23,18 +24,6 @@ export interface Session {
 }
 
 const STATUSES = ['pending', 'active', 'paused', 'completed', 'cancelled', 'expired'];
-const REFRESH_MS = 5000;
-
-/** Runs `tick` now and every `ms` while the page is visible. */
-function usePolling(tick: () => void, ms: number, deps: unknown[]): void {
-  useEffect(() => {
-    tick();
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') tick();
-    }, ms);
-    return () => clearInterval(timer);
-  }, deps);
-}
 
 function StatusBadge({ status }: { status: string }) {
   return <span class={`badge status-${status}`}>{status}</span>;
@@ -53,10 +42,7 @@ export function SessionList() {
     return () => clearTimeout(timer);
   }, [serviceText]);
   const [date, setDate] = useState('');
-  const [sessions, setSessions] = useState<Session[] | undefined>();
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [pages, setPages] = useState(1);
-  const [error, setError] = useState<string | undefined>();
 
   const query = (cursor?: string) => {
     const q = new URLSearchParams({ limit: '50' });
@@ -71,31 +57,9 @@ export function SessionList() {
   };
 
   // The first `pages` pages again, every 5 s: new sessions and changed stats appear without a reload.
-  usePolling(
-    () => {
-      void (async () => {
-        try {
-          let all: Session[] = [];
-          let cursor: string | undefined;
-          let next: string | null = null;
-          for (let i = 0; i < pages; i++) {
-            const page = await api<{ sessions: Session[]; nextCursor: string | null }>(query(cursor));
-            all = all.concat(page.sessions);
-            next = page.nextCursor;
-            if (!next) break;
-            cursor = next;
-          }
-          setSessions(all);
-          setNextCursor(next);
-          setError(undefined);
-        } catch (err) {
-          setError(err instanceof Error ? err.message : String(err));
-        }
-      })();
-    },
-    REFRESH_MS,
-    [status, service, date, pages],
-  );
+  const { data, error } = usePagedList<Session>('sessions', query, pages, [status, service, date]);
+  const sessions = data?.items;
+  const nextCursor = data?.nextCursor;
 
   return (
     <section aria-labelledby="sessions-title">
@@ -124,31 +88,15 @@ export function SessionList() {
           <input type="date" value={date} onChange={(e) => (setPages(1), setDate((e.currentTarget as HTMLInputElement).value))} />
         </label>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
       {sessions === undefined ? (
-        <p class="muted" role="status">
-          Loading…
-        </p>
+        <Loading />
       ) : sessions.length === 0 ? (
         <p class="muted">No debug sessions match.</p>
       ) : (
         <table class="list">
           <caption class="visually-hidden">Debug sessions, newest first; updated every 5 seconds</caption>
-          <thead>
-            <tr>
-              <th scope="col">Status</th>
-              <th scope="col">Service</th>
-              <th scope="col">Target</th>
-              <th scope="col">Started</th>
-              <th scope="col">Ends</th>
-              <th scope="col" class="num">Records</th>
-              <th scope="col" class="num">Errors</th>
-            </tr>
-          </thead>
+          <Head columns={['Status', 'Service', 'Target', 'Started', 'Ends', ['Records', 'num'], ['Errors', 'num']]} />
           <tbody>
             {sessions.map((s) => (
               <tr key={s.id} data-session={s.id}>
@@ -342,20 +290,17 @@ export function NewSession() {
 
 /** A session's page: status, target, stats and the lifecycle actions. */
 export function SessionDetail({ id }: { id: string }) {
-  const [session, setSession] = useState<Session | undefined>();
-  const [error, setError] = useState<string | undefined>();
+  const live = useLive(() => api<Session>(`/api/debug-sessions/${encodeURIComponent(id)}`), [id]);
+  const [failed, setError] = useState<string | undefined>();
   const [message, setMessage] = useState<string | undefined>();
-
-  const load = () => {
-    api<Session>(`/api/debug-sessions/${encodeURIComponent(id)}`)
-      .then((s) => (setSession(s), setError(undefined)))
-      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
-  };
-  usePolling(load, REFRESH_MS, [id]);
+  const session = live.data;
+  const error = failed ?? live.error;
 
   async function act(path: string, body: unknown, done: string) {
+    setError(undefined);
     try {
-      setSession(await api<Session>(`/api/debug-sessions/${encodeURIComponent(id)}/${path}`, { method: 'POST', ...(body === undefined ? {} : { body }) }));
+      await api<Session>(`/api/debug-sessions/${encodeURIComponent(id)}/${path}`, { method: 'POST', ...(body === undefined ? {} : { body }) });
+      await live.reload();
       setMessage(done);
     } catch (err) {
       setMessage(undefined);
@@ -369,19 +314,11 @@ export function SessionDetail({ id }: { id: string }) {
         <p>
           <a href="#/sessions">← Debug sessions</a>
         </p>
-        {error ? (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        ) : (
-          <p class="muted" role="status">
-            Loading…
-          </p>
-        )}
+        {error ? <Problem error={error} /> : <Loading />}
       </section>
     );
   }
-  const live = session.status === 'active' || session.status === 'paused' || session.status === 'pending';
+  const running = session.status === 'active' || session.status === 'paused' || session.status === 'pending';
   return (
     <section aria-labelledby="session-title">
       <p>
@@ -412,7 +349,7 @@ export function SessionDetail({ id }: { id: string }) {
         <dt>Consent</dt>
         <dd>{session.consent ? `${session.consent.method} ${session.consent.reference}`.trim() : session.requireConsent ? 'asked in the app' : 'not recorded'}</dd>
       </dl>
-      {live && (
+      {running && (
         <div class="actions" role="group" aria-label="Session actions">
           <button type="button" onClick={() => act('extend', { minutes: 30 }, 'Extended by 30 minutes.')}>
             Extend +30 min
@@ -452,11 +389,7 @@ export function SessionDetail({ id }: { id: string }) {
       <p role="status" class="muted">
         {message}
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
       <Tabs id={id} />
     </section>
   );
