@@ -123,7 +123,8 @@ export class IdbStore implements RecordStore {
   }
 
   async commit(change: StoreChange): Promise<void> {
-    const tx = this.db.transaction(['records', 'partitions'], 'readwrite');
+    // A change that need not be synced on its own is a relaxed transaction (no flush to disk of its own); others keep the browser's default.
+    const tx = this.db.transaction(['records', 'partitions'], 'readwrite', change.sync === false ? { durability: 'relaxed' } : undefined);
     const records = tx.objectStore('records');
     for (const r of change.put ?? []) records.put({ ...r, p: this.partition });
     // Removals come in runs of consecutive seqs (a batch's records): one range delete per run.

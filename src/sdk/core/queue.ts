@@ -72,6 +72,12 @@ export interface StoreChange {
   remove?: number[];
   batch?: { signal: Signal; pending: PendingBatch[] };
   drops?: DropLedger;
+  /**
+   * `false`: written in order but not synced on its own (the next synced change, or the system,
+   * makes it durable). For what a crash may lose at no cost: an answered batch's removal, whose loss
+   * only resends the batch under its id, which the gateway stores once.
+   */
+  sync?: false;
 }
 
 /**
@@ -296,7 +302,8 @@ export class RecordQueue {
     else if (batch.report) for (const reason of DROP_REASONS) this.reported[reason] += batch.report.dropped[reason] ?? 0;
     this.batches[signal] = this.batches[signal].filter((b) => b !== batch);
     for (const seq of batch.seqs) this.inFlightSeqs.delete(seq);
-    await this.commit({ remove: batch.seqs, batch: { signal, pending: [...this.batches[signal]] }, drops: this.drops() });
+    // Not synced: lost in a crash, the batch is resent under its id and the gateway stores it once.
+    await this.commit({ remove: batch.seqs, batch: { signal, pending: [...this.batches[signal]] }, drops: this.drops(), sync: false });
   }
 
   /** Records of `signal` waiting, durable or not (for flush and health). */

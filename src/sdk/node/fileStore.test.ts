@@ -1,7 +1,29 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 
 import type { QueuedRecord, StoreChange } from '../core/queue.ts';
-import { changeLine, parseLine } from './fileStore.ts';
+import { RecordQueue } from '../core/queue.ts';
+import { changeLine, FileStore, parseLine } from './fileStore.ts';
+
+/** Every `datasync` of a file handle the store opens is counted (the real call still runs). */
+const syncs = vi.hoisted(() => ({ count: 0 }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs/promises')>();
+  return {
+    ...fs,
+    open: async (...args: Parameters<typeof fs.open>) => {
+      const handle = await fs.open(...args);
+      const datasync = handle.datasync.bind(handle);
+      handle.datasync = async () => {
+        syncs.count++;
+        return datasync();
+      };
+      return handle;
+    },
+  };
+});
 
 const record = (seq: number, json: string): QueuedRecord => ({ signal: 'logs', scope: { name: 'app', version: '1.0.0' }, severity: 9, json, seq, bytes: json.length, createdMs: 1_733_300_000_000 + seq });
 
@@ -27,5 +49,49 @@ describe('the Node store’s lines', () => {
   it('read lines of the earlier format, whose records carry their JSON as a string', () => {
     const earlier: StoreChange = { put: [record(5, hostile)], remove: [1] };
     expect(parseLine(JSON.stringify(earlier))).toEqual(earlier);
+  });
+});
+
+describe('the Node store’s syncs', () => {
+  it('syncs every change a send depends on, and writes an answered batch’s removal without a sync of its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otelhouse-filestore-'));
+    try {
+      const store = new FileStore(dir);
+      await store.load();
+      const before = syncs.count;
+      await store.commit({ put: [record(1, '{"a":1}'), record(2, '{"b":2}')] });
+      expect(syncs.count - before).toBe(1);
+      await store.commit({ batch: { signal: 'logs', pending: [{ id: 'b1', seqs: [1, 2] }] } });
+      expect(syncs.count - before).toBe(2);
+      await store.commit({ remove: [1, 2], batch: { signal: 'logs', pending: [] }, sync: false });
+      expect(syncs.count - before).toBe(2);
+      // Written all the same, in order: a restart sees the removal.
+      const lines = readFileSync(join(dir, 'queue.log'), 'utf8').trim().split('\n');
+      expect(parseLine(lines.at(-1)!)).toEqual({ remove: [1, 2], batch: { signal: 'logs', pending: [] } });
+      await store.close();
+      const again = new FileStore(dir);
+      expect((await again.load()).records).toEqual([]);
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('costs a queue two syncs per batch: its records written ahead, then the batch in flight; not its answer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otelhouse-filestore-'));
+    try {
+      const queue = await RecordQueue.open(new FileStore(dir), { maxBytes: 1 << 20, maxAgeMs: 86_400_000, persistDelayMs: 60_000 });
+      const before = syncs.count;
+      for (let i = 0; i < 10; i++) queue.add({ signal: 'logs', scope: { name: 't' }, record: { body: { stringValue: `r${i}` } }, severity: 9 });
+      await queue.persist();
+      const batch = await queue.next('logs', 512, 1 << 20, () => 'batch-sync-test-000000');
+      expect(batch!.records).toHaveLength(10);
+      expect(syncs.count - before).toBe(2);
+      await queue.settle('logs', batch!.id, 'acknowledged');
+      expect(syncs.count - before).toBe(2);
+      await queue.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -54,7 +54,7 @@ export class FileStore implements RecordStore {
     const line = `${changeLine(change)}\n`;
     this.handle ??= await open(this.path, 'a');
     await this.handle.appendFile(line);
-    await this.handle.datasync();
+    if (change.sync !== false) await this.handle.datasync();
     this.fileBytes += Buffer.byteLength(line);
     if (this.fileBytes > 1024 * 1024 && this.fileBytes > 4 * this.liveBytes) await this.rewrite();
   }
@@ -120,7 +120,7 @@ export class FileStore implements RecordStore {
  * the rest of the line.
  */
 export function changeLine(change: StoreChange): string {
-  const { put, ...rest } = change;
+  const { put, sync: _sync, ...rest } = change;
   const head = JSON.stringify(rest);
   if (!put?.length) return head;
   const scopes = new Map<QueuedRecord['scope'], string>();
