@@ -8,7 +8,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 import { api, ApiProblem } from './api.ts';
-import { errorText, Head, Loading, Problem, useLive, usePagedList } from './live.tsx';
+import { errorText, Head, Loading, Problem, useDebounced, useLive, usePagedList, inputValue } from './live.tsx';
 import { dayStart, when } from './format.ts';
 
 interface IssueSummary { fingerprint: string; title: string; service: string; environment: string; status: string; severity: string; culprit: string; firstSeen: string; lastSeen: string; events: number; users: number; versions: string[]; assignee?: string }
@@ -27,17 +27,12 @@ interface HistoryEntry { time: string; actor: string; action: string; details?: 
 export function IssueList() {
   const [status, setStatus] = useState('unresolved');
   const [serviceText, setServiceText] = useState('');
-  const [service, setService] = useState('');
   const [sort, setSort] = useState('last_seen');
   const [order, setOrder] = useState('desc');
   const [environment, setEnvironment] = useState('');
   const [version, setVersion] = useState('');
   const [since, setSince] = useState('');
-  const [pages, setPages] = useState(1);
-  useEffect(() => {
-    const t = setTimeout(() => (setPages(1), setService(serviceText.trim())), 300);
-    return () => clearTimeout(t);
-  }, [serviceText]);
+  const service = useDebounced(serviceText);
   const query = (cursor?: string) => {
     const q = new URLSearchParams({ sort, order, limit: '50' });
     if (status) q.set('status', status);
@@ -48,7 +43,7 @@ export function IssueList() {
     if (cursor) q.set('cursor', cursor);
     return `/api/issues?${q}`;
   };
-  const { data, error } = usePagedList<IssueSummary>('issues', query, pages, [status, service, sort, order, environment, version, since]);
+  const { data, error, more } = usePagedList<IssueSummary>('issues', query, [status, service, sort, order, environment, version, since]);
   const issues = data?.items;
   const nextCursor = data?.nextCursor;
 
@@ -58,7 +53,7 @@ export function IssueList() {
       <form class="filters" role="search" aria-label="Filter issues" onSubmit={(e) => e.preventDefault()}>
         <label>
           Status
-          <select value={status} onChange={(e) => (setPages(1), setStatus((e.currentTarget as HTMLSelectElement).value))}>
+          <select value={status} onChange={(e) => setStatus(inputValue(e))}>
             <option value="unresolved">unresolved</option>
             <option value="new">new</option>
             <option value="regressed">regressed</option>
@@ -69,23 +64,23 @@ export function IssueList() {
         </label>
         <label>
           Service
-          <input type="search" value={serviceText} onInput={(e) => setServiceText((e.currentTarget as HTMLInputElement).value)} />
+          <input type="search" value={serviceText} onInput={(e) => setServiceText(inputValue(e))} />
         </label>
         <label>
           Environment
-          <input type="search" value={environment} onChange={(e) => (setPages(1), setEnvironment((e.currentTarget as HTMLInputElement).value))} />
+          <input type="search" value={environment} onChange={(e) => setEnvironment(inputValue(e))} />
         </label>
         <label>
           Version
-          <input type="search" value={version} onChange={(e) => (setPages(1), setVersion((e.currentTarget as HTMLInputElement).value))} />
+          <input type="search" value={version} onChange={(e) => setVersion(inputValue(e))} />
         </label>
         <label>
           Seen since
-          <input type="date" value={since} onChange={(e) => (setPages(1), setSince((e.currentTarget as HTMLInputElement).value))} />
+          <input type="date" value={since} onChange={(e) => setSince(inputValue(e))} />
         </label>
         <label>
           Sort by
-          <select value={sort} onChange={(e) => (setPages(1), setSort((e.currentTarget as HTMLSelectElement).value))}>
+          <select value={sort} onChange={(e) => setSort(inputValue(e))}>
             <option value="last_seen">last seen</option>
             <option value="first_seen">first seen</option>
             <option value="events">events</option>
@@ -94,7 +89,7 @@ export function IssueList() {
         </label>
         <label>
           Order
-          <select value={order} onChange={(e) => (setPages(1), setOrder((e.currentTarget as HTMLSelectElement).value))}>
+          <select value={order} onChange={(e) => setOrder(inputValue(e))}>
             <option value="desc">descending</option>
             <option value="asc">ascending</option>
           </select>
@@ -129,7 +124,7 @@ export function IssueList() {
         </table>
       )}
       {nextCursor && (
-        <button type="button" onClick={() => setPages(pages + 1)}>
+        <button type="button" onClick={more}>
           More issues
         </button>
       )}
@@ -283,14 +278,14 @@ export function IssueDetailPage({ fingerprint }: { fingerprint: string }) {
             </button>
             <form class="inline" onSubmit={(e) => (e.preventDefault(), change({ status: 'resolved', resolution: { inVersion: version.trim() } }, `Resolved in ${version.trim()}.`))}>
               <label for="resolve-version">Resolve in version</label>
-              <input id="resolve-version" value={version} required onInput={(e) => setVersion((e.currentTarget as HTMLInputElement).value)} />
+              <input id="resolve-version" value={version} required onInput={(e) => setVersion(inputValue(e))} />
               <button type="submit" disabled={!version.trim()}>
                 Resolve in version
               </button>
             </form>
             <form class="inline" onSubmit={(e) => (e.preventDefault(), change(ignoreBody ? { status: 'ignored', ignore: ignoreBody } : { status: 'ignored' }, 'Ignored.'))}>
               <label for="ignore-how">Ignore</label>
-              <select id="ignore-how" value={ignore} onChange={(e) => setIgnore((e.currentTarget as HTMLSelectElement).value)}>
+              <select id="ignore-how" value={ignore} onChange={(e) => setIgnore(inputValue(e))}>
                 <option value="3600000">for 1 hour</option>
                 <option value="86400000">for 24 hours</option>
                 <option value="604800000">for 7 days</option>
@@ -300,7 +295,7 @@ export function IssueDetailPage({ fingerprint }: { fingerprint: string }) {
               {ignore === 'events' && (
                 <>
                   <label for="ignore-events">Events</label>
-                  <input id="ignore-events" type="number" min={1} value={untilEvents} onInput={(e) => setUntilEvents((e.currentTarget as HTMLInputElement).value)} />
+                  <input id="ignore-events" type="number" min={1} value={untilEvents} onInput={(e) => setUntilEvents(inputValue(e))} />
                 </>
               )}
               <button type="submit">Ignore</button>
@@ -313,7 +308,7 @@ export function IssueDetailPage({ fingerprint }: { fingerprint: string }) {
         )}
         <form class="inline" onSubmit={(e) => (e.preventDefault(), change({ assignee: assignee.trim() || null }, assignee.trim() ? `Assigned to ${assignee.trim()}.` : 'Unassigned.'))}>
           <label for="assignee">Assignee</label>
-          <input id="assignee" value={assignee} onInput={(e) => setAssignee((e.currentTarget as HTMLInputElement).value)} />
+          <input id="assignee" value={assignee} onInput={(e) => setAssignee(inputValue(e))} />
           <button type="submit">Assign</button>
         </form>
       </div>

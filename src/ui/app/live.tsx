@@ -1,5 +1,5 @@
 /** What every console page shares: data read again every 5 s while shown, pages of a list, and how errors and loading read. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { api } from './api.ts';
 
@@ -14,35 +14,38 @@ export const errorText = (err: unknown): string => (err instanceof Error ? err.m
 export function useLive<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: string | undefined; reload: () => Promise<void> } {
   const [data, setData] = useState<T | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const [tick, setTick] = useState({ run: async () => {} });
+  const run = useRef(async () => {});
   useEffect(() => {
     let stopped = false;
-    const run = () =>
+    run.current = () =>
       load().then(
         (d) => void (stopped || (setData(d), setError(undefined))),
         (err: unknown) => void (stopped || setError(errorText(err))),
       );
-    setTick({ run });
-    void run();
-    const timer = setInterval(() => document.visibilityState === 'visible' && void run(), REFRESH_MS);
+    void run.current();
+    const timer = setInterval(() => document.visibilityState === 'visible' && void run.current(), REFRESH_MS);
     return () => {
       stopped = true;
       clearInterval(timer);
     };
   }, deps);
-  return { data, error, reload: () => tick.run() };
+  return { data, error, reload: () => run.current() };
 }
 
 /**
- * The first `pages` pages of a cursor-paged list (`{ <key>: T[], nextCursor }`), read again every
- * 5 s. `url(cursor)` names a page.
+ * The pages of a cursor-paged list (`{ <key>: T[], nextCursor }`) read so far, read again every
+ * 5 s; `more()` adds the next page. `url(cursor)` names a page; when `filters` change, the list
+ * starts again from its first page.
  */
-export function usePagedList<T>(key: string, url: (cursor?: string) => string, pages: number, deps: unknown[]) {
-  return useLive(async () => {
+export function usePagedList<T>(key: string, url: (cursor?: string) => string, filters: unknown[]) {
+  const filtersKey = JSON.stringify(filters);
+  const [pages, setPages] = useState({ count: 1, of: filtersKey });
+  const count = pages.of === filtersKey ? pages.count : 1;
+  const live = useLive(async () => {
     let items: T[] = [];
     let cursor: string | undefined;
     let next: string | null = null;
-    for (let i = 0; i < pages; i++) {
+    for (let i = 0; i < count; i++) {
       const page = await api<Record<string, unknown>>(url(cursor));
       items = items.concat(page[key] as T[]);
       next = page.nextCursor as string | null;
@@ -50,8 +53,22 @@ export function usePagedList<T>(key: string, url: (cursor?: string) => string, p
       cursor = next;
     }
     return { items, nextCursor: next };
-  }, [...deps, pages]);
+  }, [filtersKey, count]);
+  return { ...live, more: () => setPages({ count: count + 1, of: filtersKey }) };
 }
+
+/** `value`, once it has not changed for 300 ms, trimmed: a text filter applies as the operator pauses typing. */
+export function useDebounced(value: string): string {
+  const [settled, setSettled] = useState(value.trim());
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value.trim()), 300);
+    return () => clearTimeout(timer);
+  }, [value]);
+  return settled;
+}
+
+/** The value of the input, select or textarea an event came from (not named `valueOf`, which every object has). */
+export const inputValue = (event: Event): string => (event.currentTarget as HTMLInputElement).value;
 
 export function Problem({ error }: { error: string | undefined }) {
   return error ? (

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { api, ApiProblem } from './api.ts';
-import { errorText, Head, Problem } from './live.tsx';
+import { errorText, Head, Problem, inputValue } from './live.tsx';
 import { when } from './format.ts';
 
 interface Targeting { services?: string[]; platforms?: string[]; appVersions?: string; channels?: string[]; environments?: string[]; countries?: string[]; rolloutPercentage?: number }
@@ -111,7 +111,7 @@ export function PolicyForm({ id }: { id?: string }) {
   const [preview, setPreview] = useState<string | undefined>();
   const [audit, setAudit] = useState<AuditRecord[]>([]);
   const formRef = useRef<HTMLFormElement>(null);
-  const set = (key: string) => (e: Event) => setValues((v) => ({ ...v, [key]: (e.currentTarget as HTMLInputElement).value }));
+  const set = (key: string) => (e: Event) => setValues((v) => ({ ...v, [key]: inputValue(e) }));
 
   useEffect(() => {
     if (!id) return;

@@ -9,7 +9,7 @@ import type { LogView } from '../../query/telemetry/logs.ts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { api } from './api.ts';
-import { Head, Problem, useLive } from './live.tsx';
+import { Head, Problem, useDebounced, useLive, inputValue } from './live.tsx';
 
 const ATTR = 'otelhouse.debug_session.id';
 /** What the Network tab shows of a client span (OTel HTTP semantic conventions). */
@@ -34,18 +34,14 @@ function sessionLogs(id: string, extra: Record<string, string> = {}, limit = 200
 export function LogsTab({ id }: { id: string }) {
   const [severity, setSeverity] = useState('trace');
   const [textInput, setTextInput] = useState('');
-  const [text, setText] = useState('');
-  useEffect(() => {
-    const t = setTimeout(() => setText(textInput.trim()), 300);
-    return () => clearTimeout(t);
-  }, [textInput]);
+  const text = useDebounced(textInput);
   const { data, error } = useLive(() => sessionLogs(id, { severity, ...(text ? { text } : {}) }), [id, severity, text]);
   return (
     <>
       <div class="filters" role="search" aria-label="Filter logs">
         <label>
           Lowest level
-          <select value={severity} onChange={(e) => setSeverity((e.currentTarget as HTMLSelectElement).value)}>
+          <select value={severity} onChange={(e) => setSeverity(inputValue(e))}>
             {['trace', 'debug', 'info', 'warn', 'error', 'fatal'].map((l) => (
               <option value={l}>{l}</option>
             ))}
@@ -53,7 +49,7 @@ export function LogsTab({ id }: { id: string }) {
         </label>
         <label>
           Search
-          <input type="search" value={textInput} onInput={(e) => setTextInput((e.currentTarget as HTMLInputElement).value)} />
+          <input type="search" value={textInput} onInput={(e) => setTextInput(inputValue(e))} />
         </label>
       </div>
       <Problem error={error} />

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { api, ApiProblem } from './api.ts';
-import { Head, Loading, Problem, useLive, usePagedList } from './live.tsx';
+import { Head, Loading, Problem, useDebounced, useLive, usePagedList, inputValue } from './live.tsx';
 import { dayStart, minutes, targetText, when } from './format.ts';
 import { downloadRecords, LogsTab, NetworkTab, TimelineTab, TracesTab } from './records.tsx';
 
@@ -32,22 +32,13 @@ function StatusBadge({ status }: { status: string }) {
 export function SessionList() {
   const [status, setStatus] = useState('');
   const [serviceText, setServiceText] = useState('');
-  const [service, setService] = useState('');
-  // The service filter applies as the operator types, once they pause.
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      setPages(1);
-      setService(serviceText);
-    }, 300);
-    return () => clearTimeout(timer);
-  }, [serviceText]);
+  const service = useDebounced(serviceText);
   const [date, setDate] = useState('');
-  const [pages, setPages] = useState(1);
 
   const query = (cursor?: string) => {
     const q = new URLSearchParams({ limit: '50' });
     if (status) q.set('status', status);
-    if (service.trim()) q.set('service.name', service.trim());
+    if (service) q.set('service.name', service);
     if (date) {
       q.set('from', dayStart(date));
       q.set('to', dayStart(date, 1));
@@ -57,7 +48,7 @@ export function SessionList() {
   };
 
   // The first `pages` pages again, every 5 s: new sessions and changed stats appear without a reload.
-  const { data, error } = usePagedList<Session>('sessions', query, pages, [status, service, date]);
+  const { data, error, more } = usePagedList<Session>('sessions', query, [status, service, date]);
   const sessions = data?.items;
   const nextCursor = data?.nextCursor;
 
@@ -72,7 +63,7 @@ export function SessionList() {
       <form class="filters" role="search" aria-label="Filter sessions" onSubmit={(e) => e.preventDefault()}>
         <label>
           Status
-          <select value={status} onChange={(e) => (setPages(1), setStatus((e.currentTarget as HTMLSelectElement).value))}>
+          <select value={status} onChange={(e) => setStatus(inputValue(e))}>
             <option value="">any</option>
             {STATUSES.map((s) => (
               <option value={s}>{s}</option>
@@ -81,11 +72,11 @@ export function SessionList() {
         </label>
         <label>
           Service
-          <input type="search" value={serviceText} placeholder="service.name" onInput={(e) => setServiceText((e.currentTarget as HTMLInputElement).value)} />
+          <input type="search" value={serviceText} placeholder="service.name" onInput={(e) => setServiceText(inputValue(e))} />
         </label>
         <label>
           Running on
-          <input type="date" value={date} onChange={(e) => (setPages(1), setDate((e.currentTarget as HTMLInputElement).value))} />
+          <input type="date" value={date} onChange={(e) => setDate(inputValue(e))} />
         </label>
       </form>
       <Problem error={error} />
@@ -117,7 +108,7 @@ export function SessionList() {
         </table>
       )}
       {nextCursor && (
-        <button type="button" onClick={() => setPages(pages + 1)}>
+        <button type="button" onClick={more}>
           More sessions
         </button>
       )}
@@ -221,20 +212,20 @@ export function NewSession() {
         <fieldset>
           <legend>Target</legend>
           <label for="target-kind">Identify the client by</label>
-          <select id="target-kind" value={kind} onChange={(e) => setKind((e.currentTarget as HTMLSelectElement).value)}>
+          <select id="target-kind" value={kind} onChange={(e) => setKind(inputValue(e))}>
             {TARGET_KINDS.map(([key, label]) => (
               <option value={key}>{label}</option>
             ))}
           </select>
           <label for="target-value">Id</label>
-          <input id="target-value" required value={value} onInput={(e) => setValue((e.currentTarget as HTMLInputElement).value)} {...described('target')} />
+          <input id="target-value" required value={value} onInput={(e) => setValue(inputValue(e))} {...described('target')} />
           {fieldError('target')}
           <label for="service">Service (optional)</label>
-          <input id="service" value={service} placeholder="service.name" onInput={(e) => setService((e.currentTarget as HTMLInputElement).value)} {...described('service')} />
+          <input id="service" value={service} placeholder="service.name" onInput={(e) => setService(inputValue(e))} {...described('service')} />
           {fieldError('service')}
         </fieldset>
         <label for="level">Level</label>
-        <select id="level" value={level} onChange={(e) => setLevel((e.currentTarget as HTMLSelectElement).value)} {...described('level', 'level-help')}>
+        <select id="level" value={level} onChange={(e) => setLevel(inputValue(e))} {...described('level', 'level-help')}>
           <option value="standard">standard (INFO and above)</option>
           <option value="debug">debug (DEBUG and above)</option>
           <option value="trace">trace (everything)</option>
@@ -244,7 +235,7 @@ export function NewSession() {
         </p>
         {fieldError('level')}
         <label for="duration">Duration, minutes</label>
-        <input id="duration" type="number" min={5} max={1440} step={5} required value={duration} onInput={(e) => setDuration((e.currentTarget as HTMLInputElement).value)} {...described('duration', 'duration-help')} />
+        <input id="duration" type="number" min={5} max={1440} step={5} required value={duration} onInput={(e) => setDuration(inputValue(e))} {...described('duration', 'duration-help')} />
         <p id="duration-help" class="muted">
           5 minutes to 24 hours. {Number(duration) >= 5 ? `Ends ${minutes(Number(duration))} after it starts.` : ''}
         </p>
@@ -264,13 +255,13 @@ export function NewSession() {
             <input type="checkbox" checked={requireConsent} onChange={(e) => setRequireConsent((e.currentTarget as HTMLInputElement).checked)} /> Ask the user in the app before collecting
           </label>
           <label for="consent-method">Consent given by (optional)</label>
-          <input id="consent-method" value={consentMethod} placeholder="in_app_prompt, support_ticket…" onInput={(e) => setConsentMethod((e.currentTarget as HTMLInputElement).value)} />
+          <input id="consent-method" value={consentMethod} placeholder="in_app_prompt, support_ticket…" onInput={(e) => setConsentMethod(inputValue(e))} />
           <label for="consent-reference">Consent reference (optional)</label>
-          <input id="consent-reference" value={consentReference} placeholder="ticket or record id" onInput={(e) => setConsentReference((e.currentTarget as HTMLInputElement).value)} />
+          <input id="consent-reference" value={consentReference} placeholder="ticket or record id" onInput={(e) => setConsentReference(inputValue(e))} />
           {fieldError('consent')}
         </fieldset>
         <label for="reason">Reason (optional)</label>
-        <textarea id="reason" rows={2} value={reason} onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)} {...described('reason')} />
+        <textarea id="reason" rows={2} value={reason} onInput={(e) => setReason(inputValue(e))} {...described('reason')} />
         {fieldError('reason')}
         {formError && (
           <p class="error" role="alert">
