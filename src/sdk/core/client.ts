@@ -93,6 +93,12 @@ export interface Platform {
   maxBatchBytes: number;
   /** How soon a record is written ahead (errors at once); at most 1 s. Default 200 ms. */
   persistDelayMs?: number;
+  /**
+   * Called once, before the first span the app starts through the SDK: where the platform sets up
+   * what carries the active span across awaits. Until then nothing needs carrying, and an app that
+   * only logs does not pay for it (Node's async context tracking costs every async operation).
+   */
+  beforeFirstSpan?: () => void;
   /** Resolves in a new task: start-up yields with it between its steps (a page's main thread is not held long). */
   nextTask?: () => Promise<void>;
   /** Where pages of one origin share their session (none: the session lives in memory). */
@@ -135,6 +141,7 @@ export class Client {
   private readonly session: SessionClock;
   private optedOut: boolean;
   private closed = false;
+  private spanStarted = false;
   /** The last unload: when, and the keepalive bytes and requests it spent. */
   private lastUnload = { ms: 0, bytes: 0, requests: 0 };
   /** Served by `/v1/config`: the lowest severity recorded, and the kill switch. Until then, everything. */
@@ -369,6 +376,10 @@ export class Client {
 
   /** Runs `fn` in a span named `name` (ended when `fn` returns or its promise settles; an exception marks it an error). */
   trace<T>(name: string, fn: (span: Span) => T): T {
+    if (!this.spanStarted) {
+      this.spanStarted = true;
+      this.platform.beforeFirstSpan?.();
+    }
     return this.tracer.startActiveSpan(name, (span) => {
       const fail = (err: unknown) => {
         span.recordException(err as Error);
