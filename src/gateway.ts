@@ -46,7 +46,7 @@ import { readEngineStats } from './storage/clickhouse/engineStats.ts';
 import { embeddedBlockStore, serverBlockStore, type BlockStore } from './storage/clickhouse/blockStore.ts';
 import { createClickHouseClient, type ClickHouseClient } from './storage/clickhouse/client.ts';
 import { checkDrift, migrate, type DriftProblem, type SchemaOptions } from './storage/clickhouse/schema/index.ts';
-import { controlTableNames } from './storage/clickhouse/schema/options.ts';
+import { controlTableNames, tableNames } from './storage/clickhouse/schema/options.ts';
 import { reconcileRetention } from './storage/clickhouse/schema/ttl.ts';
 import { isUnreachable, StoreReadiness } from './storage/clickhouse/readiness.ts';
 import type { LogFiles } from './storage/wal/index.ts';
@@ -92,6 +92,7 @@ export function schemaOptions(config: Config): SchemaOptions {
     database: ch.database,
     tracesTable: ch.tracesTable,
     logsTable: ch.logsTable,
+    metricsTable: ch.metricsTable,
     ttlSeconds: (ch.ttlHours ?? 0) * 3600,
     cluster: ch.cluster,
     replicated: ch.replicated,
@@ -199,7 +200,13 @@ function createExportStage(config: Config, client: ClickHouseClient, deps: Gatew
   const base = config.clickhouse.url ? serverBlockStore(client, database) : embeddedBlockStore(client, database, dir);
   return ExportStage.open({
     dir,
-    tables: { traces: config.clickhouse.tracesTable, logs: config.clickhouse.logsTable, errorEvents: controlTableNames.errorEvents },
+    tables: (() => {
+      const names = tableNames(schemaOptions(config));
+      return {
+        traces: names.traces, logs: names.logs, errorEvents: names.errorEvents, metricsGauge: names.metricsGauge, metricsSum: names.metricsSum,
+        metricsHistogram: names.metricsHistogram, metricsExponentialHistogram: names.metricsExponentialHistogram, metricsSummary: names.metricsSummary,
+      };
+    })(),
     config: config.exporter,
     store: deps.wrapStore ? deps.wrapStore(base) : base,
     retryAfterMs: config.receiver.retryAfterSeconds * 1000,

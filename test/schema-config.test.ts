@@ -14,7 +14,7 @@ afterAll(async () => {
 
 const config = (extra: Record<string, unknown> = {}) => ({
   dataDir: data.dir,
-  clickhouse: { database: 'telemetry', tracesTable: 'spans', logsTable: 'logs', ttlHours: 48, ...extra },
+  clickhouse: { database: 'telemetry', tracesTable: 'spans', logsTable: 'logs', metricsTable: 'points', ttlHours: 48, ...extra },
 });
 
 describe('database, table names and retention from config', () => {
@@ -22,7 +22,9 @@ describe('database, table names and retention from config', () => {
     gateway = await startGateway(config());
     const tables = await rows<{ name: string; q: string }>(gateway, `SELECT name, create_table_query AS q FROM system.tables WHERE database = 'telemetry' ORDER BY name`);
     const control = [...Object.values(controlTableNames), ...Object.values(controlPlaneTableNames)];
-    expect(tables.map((t) => t.name)).toEqual(['logs', ...control, 'otelhouse_schema_migrations', 'spans', 'spans_trace_id_ts', 'spans_trace_id_ts_mv'].sort());
+    const metrics = ['gauge', 'sum', 'histogram', 'exponential_histogram', 'summary'].map((kind) => `points_${kind}`);
+    expect(tables.map((t) => t.name)).toEqual(['logs', ...control, ...metrics, 'otelhouse_schema_migrations', 'spans', 'spans_trace_id_ts', 'spans_trace_id_ts_mv'].sort());
+    expect(tables.find((t) => t.name === 'points_sum')!.q).toContain('TTL toDateTime(TimeUnix) + toIntervalDay(2)');
     expect(tables.find((t) => t.name === 'spans')!.q).toContain(
       "TTL toDateTime(Timestamp) + toIntervalDay(7) WHERE (ResourceAttributes['otelhouse.debug_session.id']) != '', toDateTime(Timestamp) + toIntervalDay(2)",
     );

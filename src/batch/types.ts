@@ -110,8 +110,89 @@ export interface ResourceGroup<R> {
   scopes: ScopeGroup<R>[];
 }
 
-/** The signals the pipeline carries. Metrics join in a later issue. */
-export type Signal = 'traces' | 'logs';
+/** OTLP Exemplar: a measurement kept with its context. An int64 value is held as its nearest double (as the Collector's exporter stores it). */
+export interface Exemplar {
+  filteredAttributes: Attributes;
+  timeUnixNano: bigint;
+  value: number;
+  /** Lowercase hex, `''` when absent. */
+  traceId: string;
+  spanId: string;
+}
+
+/** What every data point carries. `flags` bit 0 is `FLAG_NO_RECORDED_VALUE`. */
+interface PointBase {
+  attributes: Attributes;
+  startTimeUnixNano: bigint;
+  timeUnixNano: bigint;
+  flags: number;
+}
+
+/** A gauge's or a sum's point: an int64 value is held as its nearest double. */
+export interface NumberDataPoint extends PointBase {
+  value: number;
+  exemplars: Exemplar[];
+}
+
+/** Absent optional fields (`sum`, `min`, `max`) are `undefined`. */
+export interface HistogramDataPoint extends PointBase {
+  count: bigint;
+  sum: number | undefined;
+  bucketCounts: bigint[];
+  explicitBounds: number[];
+  exemplars: Exemplar[];
+  min: number | undefined;
+  max: number | undefined;
+}
+
+export interface ExponentialBuckets {
+  offset: number;
+  bucketCounts: bigint[];
+}
+
+export interface ExponentialHistogramDataPoint extends PointBase {
+  count: bigint;
+  sum: number | undefined;
+  scale: number;
+  zeroCount: bigint;
+  positive: ExponentialBuckets;
+  negative: ExponentialBuckets;
+  exemplars: Exemplar[];
+  min: number | undefined;
+  max: number | undefined;
+  zeroThreshold: number;
+}
+
+export interface SummaryDataPoint extends PointBase {
+  count: bigint;
+  sum: number;
+  quantileValues: Array<{ quantile: number; value: number }>;
+}
+
+/** OTLP AggregationTemporality: 0 unspecified, 1 delta, 2 cumulative. */
+export type Temporality = number;
+
+/** A metric's data, by kind (OTLP's `data` oneof). */
+export type MetricData =
+  | { kind: 'gauge'; points: NumberDataPoint[] }
+  | { kind: 'sum'; points: NumberDataPoint[]; temporality: Temporality; monotonic: boolean }
+  | { kind: 'histogram'; points: HistogramDataPoint[]; temporality: Temporality }
+  | { kind: 'exponentialHistogram'; points: ExponentialHistogramDataPoint[]; temporality: Temporality }
+  | { kind: 'summary'; points: SummaryDataPoint[] };
+
+export type MetricKind = MetricData['kind'];
+
+/** One metric: its points are the records counted (OTLP counts data points). */
+export interface Metric {
+  name: string;
+  description: string;
+  unit: string;
+  metadata: Attributes;
+  data: MetricData;
+}
+
+/** The signals the pipeline carries. */
+export type Signal = 'traces' | 'logs' | 'metrics';
 
 export interface TraceBatch {
   signal: 'traces';
@@ -123,4 +204,9 @@ export interface LogBatch {
   resources: ResourceGroup<LogRecord>[];
 }
 
-export type Batch = TraceBatch | LogBatch;
+export interface MetricBatch {
+  signal: 'metrics';
+  resources: ResourceGroup<Metric>[];
+}
+
+export type Batch = TraceBatch | LogBatch | MetricBatch;

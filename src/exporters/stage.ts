@@ -6,7 +6,8 @@ import type { GatewayMetrics } from '../ops/metrics.ts';
 import { nodeFiles, type LogFiles } from '../storage/wal/index.ts';
 import type { BlockStore } from '../storage/clickhouse/blockStore.ts';
 import {
-  encodeErrorEventsNative, encodeLogsNative, encodeSpansNative, errorEventColumns, logColumns, spanColumns, type NativeBlock,
+  encodeErrorEventsNative, encodeLogsNative, encodeMetricsNative, encodeSpansNative, errorEventColumns, logColumns, metricColumns, spanColumns,
+  type MetricTableRole, type NativeBlock,
 } from './clickhouse/native/index.ts';
 import type { ExporterConfig } from './config.ts';
 import { WalBudget } from './wal/budget.ts';
@@ -22,7 +23,7 @@ export interface DurableConsumer {
 }
 
 /** The tables the stage writes, by role. */
-export type TableRole = 'traces' | 'logs' | 'errorEvents';
+export type TableRole = 'traces' | 'logs' | 'errorEvents' | MetricTableRole;
 
 export interface ExportStageOptions {
   /** The write-ahead log's folder, `<dataDir>/wal`. */
@@ -46,7 +47,7 @@ export interface BacklogStatus {
   oldestAgeMs: number | null;
 }
 
-const columnsOf: Record<TableRole, readonly string[]> = { traces: spanColumns, logs: logColumns, errorEvents: errorEventColumns };
+const columnsOf: Record<TableRole, readonly string[]> = { traces: spanColumns, logs: logColumns, errorEvents: errorEventColumns, ...metricColumns };
 
 /**
  * What happens after the last processor. A processed batch is encoded once into a Native block
@@ -140,6 +141,12 @@ export class ExportStage {
    * moment the request may be acknowledged. Consumers get the batch then.
    */
   async append(batch: Batch): Promise<void> {
+    if (batch.signal === 'metrics') {
+      // A request's points of several kinds go to their tables' logs together: acknowledged once all are durable.
+      const blocks = Object.entries(encodeMetricsNative(batch)) as Array<[MetricTableRole, NativeBlock]>;
+      await Promise.all(blocks.map(([role, block]) => this.appendBlock(role, block)));
+      return;
+    }
     const block = batch.signal === 'traces' ? encodeSpansNative(batch) : encodeLogsNative(batch);
     await this.appendBlock(batch.signal, block);
     for (const consumer of this.consumers) consumer.consume(batch);

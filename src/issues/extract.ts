@@ -152,6 +152,7 @@ function logSeverity(n: number): Severity {
 /** Every error occurrence in `batch`, in batch order. */
 export function findErrorSites(batch: Batch): ErrorSite[] {
   const sites: ErrorSite[] = [];
+  if (batch.signal === 'metrics') return sites;
   for (const group of batch.resources) {
     const fields = resourceFields(group.resource);
     for (const scope of group.scopes) {

@@ -17,6 +17,8 @@ import { RetryDedup } from './protection/retryDedup.ts';
 import {
   decodeLogsJson,
   decodeLogsProtobuf,
+  decodeMetricsJson,
+  decodeMetricsProtobuf,
   decodeTracesJson,
   decodeTracesProtobuf,
   encodeExportResponse,
@@ -33,6 +35,7 @@ const contentTypes: Record<Format, string> = { protobuf: 'application/x-protobuf
 const decoders: Record<Signal, Record<Format, (buf: Uint8Array) => DecodeResult<Batch>>> = {
   traces: { protobuf: decodeTracesProtobuf, json: decodeTracesJson },
   logs: { protobuf: decodeLogsProtobuf, json: decodeLogsJson },
+  metrics: { protobuf: decodeMetricsProtobuf, json: decodeMetricsJson },
 };
 
 /** The request's OTLP encoding from its media type (parameters such as charset ignored; `text/plain` holds JSON), or null. */
@@ -63,7 +66,7 @@ export function sendStatus(reply: FastifyReply, format: Format | null, httpStatu
 
 /** The OTLP routes in the OpenAPI document: their bodies and errors are the OTLP/HTTP specification's. */
 const otlpDocs = (signal: Signal) => docs({
-  summary: `OTLP/HTTP ${signal}: an Export${signal === 'traces' ? 'Trace' : 'Logs'}ServiceRequest`, tag: 'otlp',
+  summary: `OTLP/HTTP ${signal}: an Export${{ traces: 'Trace', logs: 'Logs', metrics: 'Metrics' }[signal]}ServiceRequest`, tag: 'otlp',
   description:
     'The body is `application/x-protobuf` or `application/json` (OTLP/JSON; `text/plain` is read as OTLP/JSON too, for browser sends without a preflight), optionally `Content-Encoding: gzip`, `deflate`, `br` or `zstd`. ' +
     'Errors are a `google.rpc.Status` in the request\'s encoding (JSON for an unknown media type), as OTLP/HTTP specifies. ' +
@@ -94,13 +97,13 @@ interface Deps {
 }
 
 /**
- * `POST /v1/traces` and `POST /v1/logs` per the OTLP/HTTP specification: protobuf and JSON bodies,
+ * `POST /v1/traces`, `POST /v1/logs` and `POST /v1/metrics` per the OTLP/HTTP specification: protobuf and JSON bodies,
  * gzip/deflate/br request bodies, a body limit measured after decompression (413), 415 for other
  * media types, 400 with a `google.rpc.Status` for undecodable payloads, 200 with an
  * `Export*ServiceResponse` (with `partial_success` when some records were invalid), 503 with
  * `Retry-After` when the gateway is overloaded and 429 with `Retry-After` over a rate limit. An
  * exact retry of an acknowledged request is acknowledged again without being stored twice.
- * `/v1/metrics` answers 404 until metrics land.
+ * Metrics count data points wherever the others count records (rate limits, partial success).
  */
 export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
   const { config, metrics } = deps;
@@ -215,10 +218,8 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.post('/v1/traces', otlpDocs('traces'), handle('traces'));
   app.post('/v1/logs', otlpDocs('logs'), handle('logs'));
-  app.post('/v1/metrics', docs({ summary: 'OTLP/HTTP metrics: not supported yet', tag: 'otlp', answers: { 404: 'a `google.rpc.Status` saying so' } }), async (request, reply) =>
-    sendStatus(reply, formatOf(request.headers['content-type']), 404, 'metrics are not supported yet by this gateway'),
-  );
-  for (const url of ['/v1/traces', '/v1/logs']) {
+  app.post('/v1/metrics', otlpDocs('metrics'), handle('metrics'));
+  for (const url of ['/v1/traces', '/v1/logs', '/v1/metrics']) {
     app.route({
       method: ['GET', 'PUT', 'DELETE', 'PATCH'],
       url,

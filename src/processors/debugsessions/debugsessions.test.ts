@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { AnyValue, Batch, LogBatch, LogRecord, Span, TraceBatch } from '../../batch/types.ts';
+import type { AnyValue, Batch, LogBatch, LogRecord, Metric, MetricBatch, Span, TraceBatch } from '../../batch/types.ts';
 import { PolicyRegistry } from '../../control/policies/registry.ts';
 import { ConfigResolver } from '../../control/policies/resolve.ts';
 import type { CollectionPolicy } from '../../control/policies/model.ts';
@@ -137,6 +137,26 @@ describe('the debug-session gate', () => {
     expect(out.resources).toHaveLength(1);
     expect(out.resources[0].scopes[0].records.map((l) => l.severityNumber)).toEqual([13, 17, 0]);
     expect(drops).toEqual({ telemetry_disabled: 6, below_min_level: 3 });
+  });
+
+  it('holds metrics to the kill switch alone, counting data points: no level, no sampling, no session tag', async () => {
+    const kill = makePolicy({ targeting: { services: ['killed'], rolloutPercentage: 100 }, settings: { telemetryEnabled: false } });
+    const sampled = makePolicy({ targeting: { services: ['api'], rolloutPercentage: 100 }, settings: { minLogLevel: 'error', sampling: { logsPercentage: 1, tracesPercentage: 1 } } });
+    const session = makeSession({ target: { 'service.name': 'api' } });
+    const { state } = await control([session], [kill, sampled]);
+    const gauge = (name: string, points: number): Metric => ({
+      name, description: '', unit: '', metadata: new Map(),
+      data: { kind: 'gauge', points: Array.from({ length: points }, (_, i) => ({ attributes: new Map(), startTimeUnixNano: 0n, timeUnixNano: 1n, flags: 0, value: i, exemplars: [] })) },
+    });
+    const batch: MetricBatch = { signal: 'metrics', resources: [
+      { resource: resourceOf({ 'service.name': 'killed' }), schemaUrl: '', scopes: [{ scope: scope(), schemaUrl: '', records: [gauge('a', 3), gauge('b', 2)] }] },
+      { resource: resourceOf({ 'service.name': 'api', [SESSION_ATTRIBUTE]: 'claimed' }), schemaUrl: '', scopes: [{ scope: scope(), schemaUrl: '', records: [gauge('c', 400)] }] },
+    ] };
+    const { out, drops } = gate(state)(batch);
+    expect(drops).toEqual({ telemetry_disabled: 5 });
+    expect(out.resources).toHaveLength(1);
+    expect(out.resources[0].resource.attributes.has(SESSION_ATTRIBUTE)).toBe(false);
+    expect(out.resources[0].scopes[0].records[0].data.points).toHaveLength(400);
   });
 
   it('keeps the SDK\'s own reports whatever the minimum level', async () => {

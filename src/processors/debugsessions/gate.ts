@@ -1,4 +1,5 @@
-import type { Batch, LogRecord, ResourceGroup, Span } from '../../batch/types.ts';
+import { countRecords } from '../../batch/records.ts';
+import type { Batch, LogRecord, Metric, ResourceGroup, Span } from '../../batch/types.ts';
 import { identityOfResource } from '../../control/policies/identity.ts';
 import { LEVEL_SEVERITY } from '../../control/policies/model.ts';
 import type { ConfigResolver } from '../../control/policies/resolve.ts';
@@ -53,16 +54,22 @@ function isNetworkSpan(span: Span): boolean {
  * Applies each resource group's effective config in place (see the processor's TSDoc) and prunes
  * groups left empty. Work per record is a severity comparison and, for session records, one
  * attribute write; identity and config are resolved once per resource group (and cached across
- * batches by the resolver).
+ * batches by the resolver). Metrics obey only the kill switch (their data points counted): a
+ * level is not theirs, sampling them would make them wrong, and sessions capture logs and spans.
  */
 export function gateBatch(batch: Batch, control: GateControl, nowMs: number, enforce: boolean, exemptKey: string, tally: GateTally): void {
-  const groups = batch.resources as ResourceGroup<LogRecord | Span>[];
+  const groups = batch.resources as ResourceGroup<LogRecord | Span | Metric>[];
   let keptGroups = 0;
   for (const group of groups) {
     const attributes = group.resource.attributes;
     const { config, session } = control.resolver.resolve(identityOfResource(attributes), nowMs);
     if (enforce && !config.telemetryEnabled) {
-      for (const scope of group.scopes) tally.disabled += scope.records.length;
+      tally.disabled += countRecords({ signal: batch.signal, resources: [group] } as Batch);
+      continue;
+    }
+    if (batch.signal === 'metrics') {
+      if (attributes.size > 0) attributes.delete(SESSION_ATTRIBUTE);
+      groups[keptGroups++] = group;
       continue;
     }
     const captured = session !== undefined && (batch.signal === 'logs' ? session.capture.logs : session.capture.spans);
@@ -103,7 +110,7 @@ export function gateBatch(batch: Batch, control: GateControl, nowMs: number, enf
     }
     // A client not in a session is held to its policy's sampling rate, had it sampled or not.
     const percentage = batch.signal === 'logs' ? config.sampling.logsPercentage : config.sampling.tracesPercentage;
-    if (enforce && !captured && percentage < 100) tally.policySampled += samplePolicyGroup(batch.signal, group, percentage);
+    if (enforce && !captured && percentage < 100) tally.policySampled += samplePolicyGroup(batch.signal, group as ResourceGroup<Span | LogRecord>, percentage);
     if (captured && logs + spans > 0) {
       control.sessions.record(session.id, logs, spans, errors, nowMs);
       tally.sessionRecords += logs + spans;

@@ -12,6 +12,10 @@ export const filterConfigSchema = z.strictObject({
   dropSpanNames: z
     .array(regexSource())
     .default([]),
+  /** Metrics whose name matches any of these regular expressions are dropped, every data point of them. */
+  dropMetricNames: z
+    .array(regexSource())
+    .default([]),
 });
 
 export type FilterConfig = z.infer<typeof filterConfigSchema>;

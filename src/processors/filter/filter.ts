@@ -2,12 +2,17 @@ import { retainRecords } from '../../batch/records.ts';
 import type { Processor, ProcessorFactory } from '../processor.ts';
 import { filterConfigSchema, type FilterConfig } from './config.ts';
 
-/** Drops log records below a severity and spans by name; drops are reported as `severity` and `span_name`. */
+/**
+ * Drops log records below a severity, spans by name and metrics by name (all their data points);
+ * drops are reported as `severity`, `span_name` and `metric_name`.
+ */
 export const filterFactory: ProcessorFactory<FilterConfig> = {
   parse: (options) => filterConfigSchema.parse(options),
   create(name, config): Processor {
     const minSeverity = config.minSeverityNumber;
-    const spanName = config.dropSpanNames.length ? new RegExp(config.dropSpanNames.map((s) => `(?:${s})`).join('|')) : null;
+    const anyOf = (sources: string[]) => (sources.length ? new RegExp(sources.map((s) => `(?:${s})`).join('|')) : null);
+    const spanName = anyOf(config.dropSpanNames);
+    const metricName = anyOf(config.dropMetricNames);
     return {
       name,
       process(batch, drops) {
@@ -16,6 +21,8 @@ export const filterFactory: ProcessorFactory<FilterConfig> = {
           drops.drop('severity', retainRecords(batch, (log) => log.severityNumber === 0 || log.severityNumber >= minSeverity));
         } else if (batch.signal === 'traces' && spanName) {
           drops.drop('span_name', retainRecords(batch, (span) => !spanName.test(span.name)));
+        } else if (batch.signal === 'metrics' && metricName) {
+          drops.drop('metric_name', retainRecords(batch, (metric) => !metricName.test(metric.name)));
         }
         return batch;
       },

@@ -2,7 +2,7 @@
  * Walks a batch through a rule set: every place that can carry personal data, and the summary
  * attributes on whatever changed.
  */
-import type { Attributes, Batch, LogRecord, Span } from '../../batch/types.ts';
+import type { Attributes, Batch, LogRecord, Metric, Span } from '../../batch/types.ts';
 import { Recent, REMOVED, type Redacted, type Redactor, type Tally } from './engine/index.ts';
 
 export const COUNT_ATTRIBUTE = 'otelhouse.redaction.count';
@@ -17,6 +17,8 @@ export type Summary = 'full' | 'count' | 'off';
  * redactions in its own name, attributes, status message, events, links and body; a resource or
  * scope carries those in its own attributes. Resource and scope redactions are therefore counted
  * once, not once per record, and still show on every stored row through its resource columns.
+ * A metric's data point attributes and exemplar attributes are redacted and counted, but get no
+ * summary attributes: a point's attributes are its series, and a summary would split it.
  */
 export function redactBatch(batch: Batch, redactor: Redactor, tally: Tally, totals: Float64Array, summary: Summary, recent: RecentTexts): void {
   const done = (attributes: Attributes) => {
@@ -29,7 +31,12 @@ export function redactBatch(batch: Batch, redactor: Redactor, tally: Tally, tota
     for (const scopeGroup of group.scopes) {
       redactor.attributes(scopeGroup.scope.attributes, tally);
       done(scopeGroup.scope.attributes);
-      if (batch.signal === 'traces') {
+      if (batch.signal === 'metrics') {
+        for (const metric of scopeGroup.records as Metric[]) {
+          redactMetric(metric, redactor, tally);
+          tally.flush(totals);
+        }
+      } else if (batch.signal === 'traces') {
         for (const span of scopeGroup.records as Span[]) {
           redactSpan(span, redactor, tally, recent);
           done(span.attributes);
@@ -73,6 +80,15 @@ function redactLog(log: LogRecord, redactor: Redactor, tally: Tally): void {
   const body = redactor.value(log.body, 0, tally);
   log.body = body === REMOVED ? '' : body;
   redactor.attributes(log.attributes, tally);
+}
+
+function redactMetric(metric: Metric, redactor: Redactor, tally: Tally): void {
+  const points = metric.data.points;
+  for (let i = 0; i < points.length; i++) {
+    const point = points[i];
+    redactor.attributes(point.attributes, tally);
+    if ('exemplars' in point) for (const exemplar of point.exemplars) redactor.attributes(exemplar.filteredAttributes, tally);
+  }
 }
 
 /** Counts as int64 values, made once: `BigInt(n)` per record is a measurable cost. */

@@ -22,6 +22,7 @@ import { sampleSpans } from './spans.ts';
  * Drops are counted as `drop_rule`, `sampling_priority` and `sampled_out`; events `kept_error`,
  * `kept_priority` (records exempted from a rate below 100 %), `inconsistent_threshold` and
  * `missing_randomness`. Stateless apart from bounded caches of compiled plans and thresholds.
+ * Metrics pass untouched: a sampled counter or histogram is simply wrong.
  */
 export const samplingFactory: ProcessorFactory<SamplingConfig> = {
   parse: (options) => samplingConfigSchema.parse(options),
@@ -32,7 +33,7 @@ export const samplingFactory: ProcessorFactory<SamplingConfig> = {
       process(batch, report) {
         const tally = new Tally();
         if (batch.signal === 'traces') sampleSpans(batch, sampler, tally);
-        else sampleLogs(batch, sampler, tally);
+        else if (batch.signal === 'logs') sampleLogs(batch, sampler, tally);
         tally.report(report);
         return batch;
       },

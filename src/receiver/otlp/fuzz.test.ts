@@ -10,11 +10,14 @@ import type { Batch } from '../../batch/types.ts';
 import {
   decodeLogsJson,
   decodeLogsProtobuf,
+  decodeMetricsJson,
+  decodeMetricsProtobuf,
   decodeTracesJson,
   decodeTracesProtobuf,
   OtlpDecodeError,
   type DecodeResult,
 } from './index.ts';
+import { json as jsonMetrics, proto as protoMetrics } from './fixtures/metrics-requests.ts';
 import { richAttributes } from './fixtures/rich-values.ts';
 import { makeLog, makeSpan } from './fixtures/sdk-records.ts';
 
@@ -45,6 +48,21 @@ function attempt(decode: Decoder, input: Uint8Array): string {
   try {
     const { batch, rejected, message } = decode(input);
     if (!Number.isInteger(rejected) || rejected < 0 || (rejected === 0) !== (message === '')) return 'bad counts';
+    if (batch.signal === 'metrics') {
+      for (const r of batch.resources) {
+        for (const s of r.scopes) {
+          if (s.records.length === 0) return 'empty scope group';
+          for (const m of s.records) {
+            if (m.data.points.length === 0) return `metric ${m.name} without points`;
+            for (const p of m.data.points) {
+              if (typeof p.timeUnixNano !== 'bigint' || p.timeUnixNano < 0n) return 'timestamp not a bigint';
+              for (const e of 'exemplars' in p ? p.exemplars : []) if (!HEX_ID.test(e.traceId) || !HEX_ID.test(e.spanId)) return `bad exemplar id ${e.traceId}/${e.spanId}`;
+            }
+          }
+        }
+      }
+      return '';
+    }
     for (const r of batch.resources) {
       for (const s of r.scopes) {
         if (s.records.length === 0) return 'empty scope group';
@@ -151,8 +169,10 @@ describe('fuzzing the decoders', () => {
   it.each([
     ['traces protobuf', decodeTracesProtobuf],
     ['logs protobuf', decodeLogsProtobuf],
+    ['metrics protobuf', decodeMetricsProtobuf],
     ['traces JSON', decodeTracesJson],
     ['logs JSON', decodeLogsJson],
+    ['metrics JSON', decodeMetricsJson],
   ] as [string, Decoder][])('%s: random byte strings either decode or throw OtlpDecodeError', (_label, decode) => {
     expectAllFine(decode, randomBytes(0xc0ffee, 2500));
   });
@@ -160,6 +180,7 @@ describe('fuzzing the decoders', () => {
   it.each([
     ['traces', decodeTracesProtobuf, protoTraces, 11],
     ['logs', decodeLogsProtobuf, protoLogs, 12],
+    ['metrics', decodeMetricsProtobuf, protoMetrics, 13],
   ] as [string, Decoder, Uint8Array, number][])('%s protobuf: mutations of a valid request either decode or throw OtlpDecodeError', (_label, decode, valid, seed) => {
     expect(() => decode(valid)).not.toThrow();
     expectAllFine(decode, mutations(seed, 4000, valid));
@@ -169,6 +190,7 @@ describe('fuzzing the decoders', () => {
   it.each([
     ['traces', decodeTracesJson, jsonTraces, 21],
     ['logs', decodeLogsJson, jsonLogs, 22],
+    ['metrics', decodeMetricsJson, new TextEncoder().encode(jsonMetrics), 23],
   ] as [string, Decoder, Uint8Array, number][])('%s JSON: truncations and mutations either decode or throw OtlpDecodeError', (_label, decode, valid, seed) => {
     expect(() => decode(valid)).not.toThrow();
     expectAllFine(decode, truncations(valid, 3));

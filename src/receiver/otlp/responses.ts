@@ -1,21 +1,26 @@
 import { MAX_RESPONSE_MESSAGE_CHARS } from './limits.ts';
 
+/** The partial success's count field in OTLP/JSON (field 1 of each Export*PartialSuccess). */
+const REJECTED_FIELD = { traces: 'rejectedSpans', logs: 'rejectedLogRecords', metrics: 'rejectedDataPoints' } as const;
+
 /** Wire formats of OTLP/HTTP; a response uses the request's (OTLP/HTTP "Response"). */
 export type OtlpFormat = 'protobuf' | 'json';
 
 /**
- * Encodes an `ExportTraceServiceResponse` / `ExportLogsServiceResponse` for a 200 answer.
+ * Encodes an `ExportTraceServiceResponse` / `ExportLogsServiceResponse` /
+ * `ExportMetricsServiceResponse` for a 200 answer.
  *
  * `partial_success` is set only when `rejected > 0` or `message !== ''` (OTLP: a partial success
  * with 0 rejected is a warning and must carry a message). Full success is the empty message:
  * zero bytes in protobuf, `{}` in JSON. In JSON the int64 count is a decimal string, e.g.
- * `{"partialSuccess":{"rejectedSpans":"3","errorMessage":"…"}}` (`rejectedLogRecords` for logs).
+ * `{"partialSuccess":{"rejectedSpans":"3","errorMessage":"…"}}` (`rejectedLogRecords` for logs,
+ * `rejectedDataPoints` for metrics).
  * Messages longer than {@link MAX_RESPONSE_MESSAGE_CHARS} are cut, as the spec allows.
  *
  * @param rejected a non-negative safe integer; anything else is a programming error (RangeError).
  */
 export function encodeExportResponse(
-  signal: 'traces' | 'logs',
+  signal: 'traces' | 'logs' | 'metrics',
   format: OtlpFormat,
   rejected: number,
   message: string,
@@ -28,7 +33,7 @@ export function encodeExportResponse(
   if (format === 'json') {
     if (!partial) return Buffer.from('{}');
     const partialSuccess: Record<string, string> = {};
-    if (rejected > 0) partialSuccess[signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords'] = String(rejected);
+    if (rejected > 0) partialSuccess[REJECTED_FIELD[signal]] = String(rejected);
     if (msg !== '') partialSuccess.errorMessage = msg;
     return Buffer.from(JSON.stringify({ partialSuccess }));
   }

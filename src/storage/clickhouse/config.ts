@@ -14,6 +14,11 @@ export const clickHouseConfigSchema = z.strictObject({
   tracesTable: identifier().default('otel_traces'),
   logsTable: identifier().default('otel_logs'),
   /**
+   * Prefix of the five metrics tables, `<prefix>_gauge`, `_sum`, `_histogram`,
+   * `_exponential_histogram` and `_summary` (the Collector's `metrics_table_name`).
+   */
+  metricsTable: identifier().default('otel_metrics'),
+  /**
    * Row retention in hours; 0 keeps rows forever. When set, existing tables are altered to match
    * at start; when unset, new tables keep rows forever and existing tables keep their TTL.
    */

@@ -1,6 +1,6 @@
 /**
- * ClickHouse Native format encoders for the three tables the gateway writes: `otel_traces`,
- * `otel_logs` and `otelhouse_error_events`. Each call returns one Native block (as ClickHouse
+ * ClickHouse Native format encoders for the tables the gateway writes: `otel_traces`, `otel_logs`,
+ * the five `otel_metrics_*` tables and `otelhouse_error_events`. Each call returns one Native block (as ClickHouse
  * writes `FORMAT Native` over HTTP or to a file); blocks concatenated are one Native stream, to be
  * inserted with `INSERT INTO db.t (<columns>) SELECT * FROM file('<path>', 'Native')` on the
  * embedded engine or `INSERT INTO db.t (<columns>) FORMAT Native` on a server, `<columns>` being
@@ -24,3 +24,4 @@ export type { NativeBlock } from './block.ts';
 export { encodeSpansNative, spanColumns } from './spans.ts';
 export { encodeLogsNative, logColumns } from './logs.ts';
 export { encodeErrorEventsNative, errorEventColumns } from './errorEvents.ts';
+export { encodeMetricsNative, metricColumns, METRIC_TABLE_ROLES, type MetricTableRole } from './metrics.ts';

@@ -71,6 +71,20 @@ export class ByteWriter {
     this.length += 4;
   }
 
+  /** An Int32, little-endian; `v` must be an integer in [-2^31, 2^31). */
+  i32(v: number): void {
+    if (this.length + 4 > this.buf.length) this.grow(4);
+    this.data.setInt32(this.length, v, true);
+    this.length += 4;
+  }
+
+  /** A Float64, little-endian, bit for bit (NaN and ±Inf included). */
+  f64(v: number): void {
+    if (this.length + 8 > this.buf.length) this.grow(8);
+    this.data.setFloat64(this.length, v, true);
+    this.length += 8;
+  }
+
   /** A UInt64, little-endian, of a non-negative safe integer. */
   u64(v: number): void {
     if (this.length + 8 > this.buf.length) this.grow(8);

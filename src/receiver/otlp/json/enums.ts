@@ -1,4 +1,4 @@
-// Enum value names from opentelemetry/proto/{trace,logs}/v1/*.proto. OTLP/JSON says enums are
+// Enum value names from opentelemetry/proto/{trace,logs,metrics}/v1/*.proto. OTLP/JSON says enums are
 // integers, but the Collector also accepts these names, so senders exist that use them.
 
 function names(prefix: string, values: readonly string[]): ReadonlyMap<string, number> {
@@ -21,3 +21,5 @@ export const SEVERITY_NUMBER_NAMES = names('SEVERITY_NUMBER_', [
   'UNSPECIFIED',
   ...SEVERITY_LEVELS.flatMap((level) => [level, `${level}2`, `${level}3`, `${level}4`]),
 ]);
+
+export const AGGREGATION_TEMPORALITY_NAMES = names('AGGREGATION_TEMPORALITY_', ['UNSPECIFIED', 'DELTA', 'CUMULATIVE']);

@@ -65,6 +65,11 @@ export function asUint32(v: unknown, what: string): number {
   return asInteger(v, what, 'an unsigned 32-bit integer', 0, 0xffff_ffff);
 }
 
+/** int32 / sint32 (scale, bucket offsets). */
+export function asInt32(v: unknown, what: string): number {
+  return asInteger(v, what, 'a 32-bit integer', -0x8000_0000, 0x7fff_ffff);
+}
+
 /**
  * An enum: its number (OTLP/JSON requires integers) or, as the Collector also accepts, its
  * name from the .proto file (e.g. "SPAN_KIND_SERVER").

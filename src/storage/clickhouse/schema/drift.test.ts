@@ -66,7 +66,7 @@ describe('checking the schema for drift', () => {
 
   it('reports missing tables and a missing view', async () => {
     await command('DROP VIEW rekeyed.otel_traces_trace_id_ts_mv');
-    expect(await checkDrift(engine.client, opts('nowhere'))).toHaveLength(11);
+    expect(await checkDrift(engine.client, opts('nowhere'))).toHaveLength(16);
     expect(await checkDrift(engine.client, opts('rekeyed'))).toContainEqual({
       table: 'otel_traces_trace_id_ts_mv',
       problem: 'missing materialized view',

@@ -86,6 +86,49 @@ const LOGS: ExpectedColumn[] = [
   })),
 ];
 
+/** Metrics: the current layout's types first; an earlier collector's DateTime64(9) times and String name take the same inserts. */
+const METRIC_TIME = { type: 'DateTime', alsoAccepted: ['DateTime64(9)'] };
+const METRICS_COMMON: ExpectedColumn[] = [
+  ...plain(MAP, 'ResourceAttributes'),
+  ...plain('String', 'ResourceSchemaUrl', 'ScopeName', 'ScopeVersion'),
+  ...plain(MAP, 'ScopeAttributes'),
+  ...plain('UInt32', 'ScopeDroppedAttrCount'),
+  ...plain('String', 'ScopeSchemaUrl'),
+  ...plain(LC, 'ServiceName'),
+  { name: 'MetricName', type: LC, alsoAccepted: ['String'] },
+  ...plain('String', 'MetricDescription', 'MetricUnit'),
+  ...plain(MAP, 'Attributes'),
+  { name: 'StartTimeUnix', ...METRIC_TIME },
+  { name: 'TimeUnix', ...METRIC_TIME },
+];
+const EXEMPLARS: ExpectedColumn[] = [
+  ...plain(`Array(${MAP})`, 'Exemplars.FilteredAttributes'),
+  { name: 'Exemplars.TimeUnix', type: 'Array(DateTime)', alsoAccepted: ['Array(DateTime64(9))'] },
+  ...plain('Array(Float64)', 'Exemplars.Value'),
+  ...plain('Array(String)', 'Exemplars.SpanId', 'Exemplars.TraceId'),
+];
+const HISTOGRAM_TAIL: ExpectedColumn[] = [...plain('UInt32', 'Flags'), ...plain('Float64', 'Min', 'Max'), ...plain('Int32', 'AggregationTemporality')];
+const METRICS: Record<'gauge' | 'sum' | 'histogram' | 'exponentialHistogram' | 'summary', ExpectedColumn[]> = {
+  gauge: [...METRICS_COMMON, ...plain('Float64', 'Value'), ...plain('UInt32', 'Flags'), ...EXEMPLARS],
+  sum: [...METRICS_COMMON, ...plain('Float64', 'Value'), ...plain('UInt32', 'Flags'), ...EXEMPLARS, ...plain('Int32', 'AggregationTemporality'), ...plain('Bool', 'IsMonotonic')],
+  histogram: [
+    ...METRICS_COMMON, ...plain('UInt64', 'Count'), ...plain('Float64', 'Sum'), ...plain('Array(UInt64)', 'BucketCounts'), ...plain('Array(Float64)', 'ExplicitBounds'),
+    ...EXEMPLARS, ...HISTOGRAM_TAIL,
+  ],
+  exponentialHistogram: [
+    ...METRICS_COMMON, ...plain('UInt64', 'Count'), ...plain('Float64', 'Sum'), ...plain('Int32', 'Scale'), ...plain('UInt64', 'ZeroCount'),
+    ...plain('Int32', 'PositiveOffset'), ...plain('Array(UInt64)', 'PositiveBucketCounts'), ...plain('Int32', 'NegativeOffset'), ...plain('Array(UInt64)', 'NegativeBucketCounts'),
+    ...EXEMPLARS, ...HISTOGRAM_TAIL,
+  ],
+  summary: [...METRICS_COMMON, ...plain('UInt64', 'Count'), ...plain('Float64', 'Sum'), ...plain('Array(Float64)', 'ValueAtQuantiles.Quantile', 'ValueAtQuantiles.Value'), ...plain('UInt32', 'Flags')],
+};
+/** Ours (the collector's current key), then the keys of the layouts before it, which stay as they are. */
+const METRICS_SORTING_KEYS = [
+  'ServiceName, MetricName, toStartOfHour(TimeUnix), cityHash64(Attributes), TimeUnix',
+  'ServiceName, MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix)',
+  'MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix)',
+];
+
 const ERROR_EVENTS: ExpectedColumn[] = [
   ...plain('DateTime64(9)', 'Timestamp'),
   ...plain('String', 'EventId', 'Fingerprint'),
@@ -185,6 +228,12 @@ export function expectedTables(opts: SchemaOptions): ExpectedTable[] {
       ],
       partitionKeys: ['toDate(Timestamp)', 'toDate(TimestampTime)'],
     },
+    ...(Object.keys(METRICS) as Array<keyof typeof METRICS>).map((kind): ExpectedTable => ({
+      table: names[`metrics${kind[0]!.toUpperCase()}${kind.slice(1)}` as 'metricsGauge'],
+      columns: METRICS[kind],
+      sortingKeys: METRICS_SORTING_KEYS,
+      partitionKeys: ['toDate(TimeUnix)'],
+    })),
     ...controlTables(names),
   ];
 }

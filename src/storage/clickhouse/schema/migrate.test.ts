@@ -56,18 +56,18 @@ afterAll(() => engine.close());
 
 describe('migrating an empty database', () => {
   it('applies every migration once and records it', async () => {
-    expect(first).toEqual({ applied: [1, 2, 3, 4, 5], current: 5, checksumMismatches: [] });
+    expect(first).toEqual({ applied: [1, 2, 3, 4, 5, 6], current: 6, checksumMismatches: [] });
     const recorded = await engine.select<{ version: number; description: string; checksum: string }>(
       'SELECT version, description, checksum FROM otel.otelhouse_schema_migrations ORDER BY version',
     );
-    expect(recorded.map((r) => r.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(recorded.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
     for (const r of recorded) expect(r.checksum).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('applies nothing on a second run', async () => {
-    expect(await migrate(engine.client, opts)).toEqual({ applied: [], current: 5, checksumMismatches: [] });
+    expect(await migrate(engine.client, opts)).toEqual({ applied: [], current: 6, checksumMismatches: [] });
     const [{ n }] = await engine.select<{ n: number }>('SELECT count() AS n FROM otel.otelhouse_schema_migrations');
-    expect(Number(n)).toBe(5);
+    expect(Number(n)).toBe(6);
   });
 
   it('creates otel_traces with the collector columns, codecs and keys', async () => {
@@ -193,18 +193,22 @@ describe('migrating an empty database', () => {
       return tableTtl(t.q);
     };
     const created = await migrate(engine.client, { ...db, ttlSeconds: 0 });
-    expect(created.applied).toEqual([1, 2, 3, 4, 5]); // a new database is simply created
+    expect(created.applied).toEqual([1, 2, 3, 4, 5, 6]); // a new database is simply created
     expect(await ttlOf('otel_logs')).toBe('');
 
     const hourly = await migrate(engine.client, { ...db, ttlSeconds: 3_600 });
     expect(hourly.checksumMismatches).toEqual([]);
     expect(await ttlOf('otel_logs')).toBe(''); // migrations never change retention by themselves
-    expect((await reconcileTtl(engine.client, { ...db, ttlSeconds: 3_600 })).sort()).toEqual(['otel_logs', 'otel_traces', 'otel_traces_trace_id_ts', 'otelhouse_error_events']);
+    expect((await reconcileTtl(engine.client, { ...db, ttlSeconds: 3_600 })).sort()).toEqual([
+      'otel_logs', 'otel_metrics_exponential_histogram', 'otel_metrics_gauge', 'otel_metrics_histogram', 'otel_metrics_sum', 'otel_metrics_summary',
+      'otel_traces', 'otel_traces_trace_id_ts', 'otelhouse_error_events',
+    ]);
+    expect(await ttlOf('otel_metrics_histogram')).toBe('toDateTime(TimeUnix) + toIntervalHour(1)');
     expect(await ttlOf('otel_traces')).toBe('toDateTime(Timestamp) + toIntervalHour(1)');
     expect(await ttlOf('otel_traces_trace_id_ts')).toBe('toDateTime(Start) + toIntervalHour(1)');
 
     expect(await reconcileTtl(engine.client, { ...db, ttlSeconds: 3_600 })).toEqual([]);
-    expect(await reconcileTtl(engine.client, { ...db, ttlSeconds: 2 * 86_400 })).toHaveLength(4);
+    expect(await reconcileTtl(engine.client, { ...db, ttlSeconds: 2 * 86_400 })).toHaveLength(9);
     expect(await ttlOf('otel_logs')).toBe('toDateTime(Timestamp) + toIntervalDay(2)');
     await reconcileTtl(engine.client, { ...db, ttlSeconds: 0 });
     expect(await ttlOf('otel_logs')).toBe('');

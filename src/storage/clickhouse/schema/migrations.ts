@@ -106,8 +106,34 @@ export function renderMigrations(opts: SchemaOptions, server: ServerFeatures = {
         renderTemplate('issue_daily_mv_v5', { ...common, view: names.issueDailyMv, target: names.issueDaily, source: names.errorEvents }),
       ],
     },
+    {
+      version: 6,
+      description: 'create the five otel_metrics_* tables (collector layout after PR #49438); adopt tables an older collector created',
+      statements: METRIC_KINDS.flatMap(([kind, name]) => [
+        table('metrics_table', names[name], {
+          engine: engine(opts, ''),
+          ttl: ttlClause(opts.ttlSeconds, 'toDateTime(TimeUnix)'),
+          number: kind === 'gauge' || kind === 'sum',
+          sum: kind === 'sum',
+          histogram: kind === 'histogram',
+          exponentialHistogram: kind === 'exponentialHistogram',
+          summary: kind === 'summary',
+        }),
+        table('adopt_metrics', names[name], { temporality: kind === 'histogram' || kind === 'exponentialHistogram' }),
+        table('dedup_window', names[name]),
+      ]),
+    },
   ];
 }
+
+/** The point kinds and their tables' names. */
+const METRIC_KINDS = [
+  ['gauge', 'metricsGauge'],
+  ['sum', 'metricsSum'],
+  ['histogram', 'metricsHistogram'],
+  ['exponentialHistogram', 'metricsExponentialHistogram'],
+  ['summary', 'metricsSummary'],
+] as const;
 
 /** SHA-256 (hex) of a migration's rendered statements: what `migrate` records and compares. */
 export function checksum(migration: Migration): string {

@@ -11,6 +11,8 @@ export interface SchemaOptions {
   tracesTable: string;
   /** Logs table. Default `'otel_logs'`. */
   logsTable: string;
+  /** Prefix of the metrics tables (`<prefix>_gauge`, …). Default `'otel_metrics'`. */
+  metricsTable?: string;
   /** Retention in seconds (whole seconds); 0 = keep forever. Default 0, as the collector. */
   ttlSeconds: number;
   /** Cluster name from the server's `remote_servers`; adds `ON CLUSTER` to every DDL. Default none. */
@@ -36,6 +38,12 @@ export interface TableNames {
   traceIdTs: string;
   traceIdTsMv: string;
   logs: string;
+  /** The Collector's five metrics tables, one per point kind. */
+  metricsGauge: string;
+  metricsSum: string;
+  metricsHistogram: string;
+  metricsExponentialHistogram: string;
+  metricsSummary: string;
   /** Control tables: fixed names, in the same database. */
   errorEvents: string;
   issueStats: string;
@@ -66,14 +74,26 @@ export function tableNames(opts: SchemaOptions): TableNames {
     traceIdTs: `${opts.tracesTable}_trace_id_ts`,
     traceIdTsMv: `${opts.tracesTable}_trace_id_ts_mv`,
     logs: opts.logsTable,
+    ...metricTableNames(opts.metricsTable ?? 'otel_metrics'),
     ...controlTableNames,
+  };
+}
+
+/** The metrics tables' names from their prefix, as the Collector names them. */
+export function metricTableNames(prefix: string) {
+  return {
+    metricsGauge: `${prefix}_gauge`,
+    metricsSum: `${prefix}_sum`,
+    metricsHistogram: `${prefix}_histogram`,
+    metricsExponentialHistogram: `${prefix}_exponential_histogram`,
+    metricsSummary: `${prefix}_summary`,
   };
 }
 
 /** Fails fast with the offending field and value; called before any SQL is rendered. */
 export function validateSchemaOptions(opts: SchemaOptions): void {
-  for (const field of ['database', 'tracesTable', 'logsTable'] as const) {
-    if (!isIdentifier(opts[field])) {
+  for (const field of ['database', 'tracesTable', 'logsTable', 'metricsTable'] as const) {
+    if (opts[field] !== undefined && !isIdentifier(opts[field])) {
       throw new Error(`schema option ${field} ${JSON.stringify(opts[field])} is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*)`);
     }
   }

@@ -23,6 +23,8 @@ function ttlTables(opts: SchemaOptions): TtlTable[] {
     { table: names.traceIdTs, time: 'toDateTime(Start)' },
     { table: names.logs, time: 'toDateTime(Timestamp)', attributes: 'ResourceAttributes' },
     { table: names.errorEvents, time: 'toDateTime(Timestamp)' },
+    // Metrics are never kept for a debug session: retention only.
+    ...[names.metricsGauge, names.metricsSum, names.metricsHistogram, names.metricsExponentialHistogram, names.metricsSummary].map((table) => ({ table, time: 'toDateTime(TimeUnix)' })),
   ];
 }
 

@@ -44,15 +44,17 @@ afterAll(() => engine.close());
 describe('upgrading a database at version 4 to occurrence counts (migration 5)', () => {
   it('is what the drift check reports before: the column missing, both views counting rows', async () => {
     expect(await checkDrift(engine.client, opts)).toEqual([
+      // Migration 6, after it: the metrics tables.
+      ...['gauge', 'sum', 'histogram', 'exponential_histogram', 'summary'].map((kind) => ({ table: `otel_metrics_${kind}`, problem: 'missing table' })),
       { table: 'otelhouse_error_events', column: 'Occurrences', problem: 'missing column' },
       { table: 'otelhouse_issue_stats_mv', problem: 'query lacks sum(Occurrences): an older definition' },
       { table: 'otelhouse_issue_daily_mv', problem: 'query lacks sum(Occurrences): an older definition' },
     ]);
   });
 
-  it('applies migration 5 alone, without a checksum mismatch, and the drift check then finds nothing', async () => {
+  it('applies migration 5 (and 6, the metrics tables), without a checksum mismatch, and the drift check then finds nothing', async () => {
     report = await migrate(engine.client, opts);
-    expect(report).toEqual({ applied: [5], current: 5, checksumMismatches: [] });
+    expect(report).toEqual({ applied: [5, 6], current: 6, checksumMismatches: [] });
     expect(await checkDrift(engine.client, opts)).toEqual([]);
   });
 
