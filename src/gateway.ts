@@ -38,6 +38,7 @@ import { registerPolicyRoutes } from './query/policies.ts';
 import { registerSessionRoutes } from './query/sessions.ts';
 import { sqlPort, startSqlServer, type SqlServer } from './query/sql/index.ts';
 import { registerTelemetryRoutes } from './query/telemetry/routes.ts';
+import { registerMetricRoutes } from './query/metrics/routes.ts';
 import { registerTempoRoutes } from './query/tempo/routes.ts';
 import { registerOtlpRoutes } from './receiver/otlpRoutes.ts';
 import { BatchLedger } from './receiver/protection/batchLedger.ts';
@@ -364,6 +365,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const traceTables = { client, database: config.clickhouse.database, tracesTable: config.clickhouse.tracesTable };
   registerTempoRoutes(app, traceTables);
   registerTelemetryRoutes(app, { ...traceTables, logsTable: config.clickhouse.logsTable });
+  registerMetricRoutes(app, { client, database: config.clickhouse.database, metricsTable: config.clickhouse.metricsTable });
   registerOpsRoutes(app, {
     metrics,
     accepting: () => accepting,
