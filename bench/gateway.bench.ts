@@ -25,6 +25,7 @@ import { runRawInsert } from './phases/raw.ts';
 import { runConsolePhase } from './phases/console.ts';
 import { runOverheadPhase } from './phases/overhead.ts';
 import { runSdkPhase } from './phases/sdk.ts';
+import { MetricRequestPool } from './lib/metrics.ts';
 
 const timing = { warmupMs: Number(process.env.BENCH_WARMUP_SECONDS ?? 1.5) * 1000, durationMs: Number(process.env.BENCH_SECONDS ?? 8) * 1000 };
 /**
@@ -57,7 +58,7 @@ const goals = {
   /** Issue 15: every console page's first screen (median) with 10,000 sessions, 1,000 issues, 100,000 records in a session. */
   consoleFirstScreenMs: 1000,
 };
-const PHASES = ['cpu', 'raw', 'bare', 'e2e', 'config', 'sdk', 'overhead', 'console'] as const;
+const PHASES = ['cpu', 'raw', 'bare', 'e2e', 'metrics', 'config', 'sdk', 'overhead', 'console'] as const;
 type Phase = (typeof PHASES)[number];
 const phases = new Set((process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((p) => p.trim()).filter(Boolean));
 for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw new Error(`BENCH_PHASES: unknown phase "${p}"; expected some of ${PHASES.join(',')}`);
@@ -85,6 +86,11 @@ const bare = await run('bare', 'bare-HTTP ceiling: fastify child that only reads
 const sqlReaders = Number(process.env.BENCH_SQL_READERS ?? 4);
 const gateway = await run('e2e', `end-to-end: the gateway child (src/main.ts)${profileFlags.length ? ' with --cpu-prof' : ''}, then 100x8 again under ${sqlReaders} SQL readers`, () =>
   runGateway(loads, timing, gatewayFlags, sqlReaders));
+/** Issue 16: OTLP metrics end to end (1,000-point requests of the official serializer) against a raw Native insert of the same rows, in this run. */
+const metricLoad: LoadConfig = { spansPerRequest: 1000, senders: 4, signal: 'metrics' };
+const metricsRaw = await run('metrics', `metrics raw insert ceiling: the same 1,000-point requests decoded and encoded to Native blocks, ${nativeShape.chunkRows}-row chunks into the five tables`, () =>
+  runRawInsert({ format: 'native', ...nativeShape, durationMs: timing.durationMs, spansPerRequest: 1000, signal: 'metrics' }));
+const metricsGateway = await run('metrics', 'metrics end to end: the gateway child, 1,000-point requests from 4 senders', () => runGateway([metricLoad], timing, gatewayFlags));
 const clientConfig = await run('config', `GET /v1/config polling: ${configLoad.clients} clients, ${configLoad.senders} senders, gateway and bare fastify`, () =>
   runClientConfig({ ...timing, ...configLoad, nodeFlags: gatewayFlags }));
 const sdkRecords = Number(process.env.BENCH_SDK_RECORDS ?? 20_000);
@@ -97,8 +103,8 @@ const adminConsole = await run('console', 'the admin console with 10,000 session
 /** Throughput is what reached ClickHouse: rows inserted from the window's start until the flush after it. */
 const storedRate = (r: { stored?: { spansPerSec: number } }) => r.stored?.spansPerSec ?? 0;
 /** A measured load's name as BENCH_LOADS writes it (`100x8`, `100x8@10000`). */
-const runName = (r: { spansPerRequest: number; senders: number; pacedSpansPerSec?: number }) =>
-  loadName({ spansPerRequest: r.spansPerRequest, senders: r.senders, spansPerSec: r.pacedSpansPerSec });
+const runName = (r: { spansPerRequest: number; senders: number; pacedSpansPerSec?: number; signal?: 'metrics' }) =>
+  loadName({ spansPerRequest: r.spansPerRequest, senders: r.senders, spansPerSec: r.pacedSpansPerSec, signal: r.signal });
 const best = gateway?.runs.reduce((a, b) => (storedRate(b) > storedRate(a) ? b : a));
 const at100x8 = gateway?.runs.find((r) => runName(r) === '100x8');
 const paced = gateway?.runs.find((r) => r.pacedSpansPerSec === 10_000);
@@ -116,6 +122,20 @@ const ratios = {
   }),
   ...(best && rawJson && { endToEndOverRawJson: round(storedRate(best) / rawJson.rowsPerSec, 3) }),
   ...(gateway && bare && { endToEndOverBareHttp: gateway.runs.map((r, i) => ({ load: runName(r), ratio: round(r.spansPerSec / bare.runs[i].spansPerSec, 4) })) }),
+};
+const metricsRun = metricsGateway?.runs[0];
+const metrics = metricsGateway && metricsRun && metricsRaw && {
+  load: runName(metricsRun),
+  protobufBytesPerRequest: (await MetricRequestPool.create(1000, 1)).bytesPerRequest,
+  endToEnd: { acknowledgedPointsPerSec: metricsRun.spansPerSec, storedPointsPerSec: storedRate(metricsRun), cpuUsPerStoredPoint: metricsRun.stored?.cpuUsPerStoredSpan, latencyMs: metricsRun.latencyMs, peakRssMiB: metricsRun.peakRssMiB },
+  rawInsert: { rowsPerSec: metricsRaw.rowsPerSec, cpuUsPerRow: metricsRaw.cpuUsPerRow, bytesPerRow: metricsRaw.bytesPerRow },
+  storedOverRaw: round(storedRate(metricsRun) / metricsRaw.rowsPerSec, 3),
+  rawCpuOverGatewayCpu: metricsRun.stored ? round(metricsRaw.cpuUsPerRow / metricsRun.stored.cpuUsPerStoredSpan, 3) : undefined,
+  /** Beside traces: the same figures for spans at 1000x4 in the e2e phase of this run, when it ran. */
+  tracesAt1000x4: gateway?.runs.find((r) => runName(r) === '1000x4')?.stored,
+  acknowledgedPoints: metricsGateway.ackedPoints,
+  storedRows: metricsGateway.storedMetricRows,
+  exitCode: metricsGateway.exitCode,
 };
 const targets: Record<string, { target: string; value: unknown; met: boolean }> = {};
 const bound = (key: string, op: '>=' | '<=', value: number, limit: number) =>
@@ -152,6 +172,9 @@ if (overhead) {
   bound('sdkHeapMiBWith2048Queued', '<=', overhead.browser.heapMiBWith2048Queued, goals.sdkHeapMiBWith2048Queued);
   bound('sdkHttpRequestsPerSecKept', '>=', overhead.node.http.requestsPerSecondKept, goals.sdkHttpRequestsPerSecKept);
 }
+if (metricsGateway) {
+  targets.allAckedPointsStored = { target: 'stored metric rows = acknowledged data points', value: `${metricsGateway.storedMetricRows} / ${metricsGateway.ackedPoints}`, met: metricsGateway.storedMetricRows === metricsGateway.ackedPoints };
+}
 if (adminConsole) bound('consoleFirstScreenMs', '<=', adminConsole.slowestMedianMs, goals.consoleFirstScreenMs);
 // First polls (200 with a body) are the harder mode; revalidations (304) are reported beside them.
 if (clientConfig) bound('clientConfigRequestsPerSec', '>=', clientConfig.gateway.firstPoll.requestsPerSec, goals.clientConfigRequestsPerSec);
@@ -173,6 +196,7 @@ const results = {
   rawInsertJson: rawJson,
   bareHttp: bare,
   cpuPerSpan: cpu && decodeEncode !== undefined ? { ...cpu, decodePlusEncodeUsPerSpan: decodeEncode } : undefined,
+  metrics,
   clientConfig,
   sdk,
   overhead,
@@ -184,6 +208,10 @@ const results = {
 };
 const file = writeResults(results, PHASES.every((p) => phases.has(p)) ? undefined : [...phases]);
 printSummary(results, file);
+if (metrics) {
+  const e = metrics.endToEnd;
+  console.log(`  metrics (${metrics.load}, ${metrics.protobufBytesPerRequest} B per request): ${e.acknowledgedPointsPerSec} points/s acknowledged, ${e.storedPointsPerSec} stored (${e.cpuUsPerStoredPoint} µs CPU per stored point); raw Native insert of the same rows ${metrics.rawInsert.rowsPerSec} rows/s (${metrics.rawInsert.cpuUsPerRow} µs/row): stored/raw ${metrics.storedOverRaw}, raw CPU/gateway CPU ${metrics.rawCpuOverGatewayCpu}; ${metrics.storedRows} of ${metrics.acknowledgedPoints} acknowledged points stored`);
+}
 if (sdk) {
   const m = sdk.node.memory;
   const b = 'error' in sdk.browser ? `browser: ${sdk.browser.error}` : `browser heap: SDK ${sdk.browser.sdkHeapMiB} MiB after init, +${sdk.browser.heapPerQueuedMiB} MiB per MiB queued (${sdk.browser.queuedMiB} MiB, ${sdk.browser.queuedRecords} records)`;

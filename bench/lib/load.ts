@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { MetricRequestPool } from './metrics.ts';
 import { RequestPool } from './requests.ts';
 
 export interface LoadOptions {
@@ -16,9 +17,13 @@ export interface LoadOptions {
   spansPerSec?: number;
   /** Called synchronously when the window opens and closes, e.g. to sample server CPU. */
   onWindow?: (edge: 'open' | 'close') => void;
+  /** What is sent: spans (default) or metric data points, `spansPerRequest` of them per request, to `/v1/<signal>`. */
+  signal?: 'traces' | 'metrics';
 }
 
 export interface LoadResult {
+  /** `metrics` when the records were metric data points (the span counts below then count points). */
+  signal?: 'metrics';
   senders: number;
   spansPerRequest: number;
   /** The paced rate asked for, when the load was paced. */
@@ -54,10 +59,20 @@ export function poolsFor(spansPerRequest: number, senders: number): RequestPool[
   return list.slice(0, senders);
 }
 
-function post(agent: Agent, port: number, body: Buffer): Promise<number> {
+const metricPools = new Map<number, MetricRequestPool[]>();
+
+/** Per-sender metrics request pools, likewise. */
+async function metricPoolsFor(pointsPerRequest: number, senders: number): Promise<MetricRequestPool[]> {
+  const list = metricPools.get(pointsPerRequest) ?? [];
+  while (list.length < senders) list.push(await MetricRequestPool.create(pointsPerRequest, POOL_PER_SENDER));
+  metricPools.set(pointsPerRequest, list);
+  return list.slice(0, senders);
+}
+
+function post(agent: Agent, port: number, body: Buffer, path: string): Promise<number> {
   return new Promise((resolve) => {
     const req = request(
-      { agent, host: '127.0.0.1', port, method: 'POST', path: '/v1/traces', headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } },
+      { agent, host: '127.0.0.1', port, method: 'POST', path, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -97,7 +112,9 @@ export class MeasuredWindow {
  */
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: opts.senders });
-  const senderPools = poolsFor(opts.spansPerRequest, opts.senders);
+  const signal = opts.signal ?? 'traces';
+  const senderPools: Array<{ next(): Buffer }> = signal === 'metrics' ? await metricPoolsFor(opts.spansPerRequest, opts.senders) : poolsFor(opts.spansPerRequest, opts.senders);
+  const path = `/v1/${signal}`;
   const statuses: Record<string, number> = {};
   const latencies: number[] = [];
   let [okRequests, totalOk] = [0, 0];
@@ -117,7 +134,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
           if (w.close !== Infinity) break;
         }
         const sent = performance.now();
-        const status = await post(agent, opts.port, pool.next());
+        const status = await post(agent, opts.port, pool.next(), path);
         const now = performance.now();
         if (status === 200) totalOk++;
         if (w.inside(now)) {
@@ -138,6 +155,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0, 1);
   const okSpans = okRequests * opts.spansPerRequest;
   return {
+    ...(signal === 'metrics' ? { signal } : {}),
     senders: opts.senders,
     spansPerRequest: opts.spansPerRequest,
     ...(opts.spansPerSec ? { pacedSpansPerSec: opts.spansPerSec } : {}),

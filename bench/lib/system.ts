@@ -16,19 +16,21 @@ export interface ExporterCounters {
   engine: Record<string, number>;
 }
 
-function sumSeries(text: string, name: string): number {
+function sumSeries(text: string, name: string, tables: string): number {
   let sum = 0;
-  const re = new RegExp(`^${name}\\{[^}]*table="otel_traces"[^}]*\\} (\\S+)$`, 'gm');
+  const re = new RegExp(`^${name}\\{[^}]*table="(?:${tables})"[^}]*\\} (\\S+)$`, 'gm');
   for (const m of text.matchAll(re)) sum += Number(m[1]);
   return sum;
 }
 
-export async function scrapeExporter(port: number): Promise<ExporterCounters> {
+/** The exporter's counters for the spans table, or (`metrics`) the five metrics tables. */
+export async function scrapeExporter(port: number, signal: 'traces' | 'metrics' = 'traces'): Promise<ExporterCounters> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const tables = signal === 'metrics' ? 'otel_metrics_\\w+' : 'otel_traces';
   return {
-    rows: sumSeries(text, 'otelhouse_exporter_rows_total'),
-    inserts: sumSeries(text, 'otelhouse_exporter_insert_duration_seconds_count'),
-    insertSeconds: sumSeries(text, 'otelhouse_exporter_insert_duration_seconds_sum'),
+    rows: sumSeries(text, 'otelhouse_exporter_rows_total', tables),
+    inserts: sumSeries(text, 'otelhouse_exporter_insert_duration_seconds_count', tables),
+    insertSeconds: sumSeries(text, 'otelhouse_exporter_insert_duration_seconds_sum', tables),
     engine: Object.fromEntries([...text.matchAll(/^otelhouse_clickhouse_events_total\{event="(\w+)"\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])])),
   };
 }

@@ -10,6 +10,8 @@ export interface LoadConfig {
   spansPerRequest: number;
   senders: number;
   spansPerSec?: number;
+  /** Metric data points instead of spans (`spansPerRequest` points per request, to `/v1/metrics`). */
+  signal?: 'metrics';
 }
 
 /** `100x8` or `100x8@10000` (paced at 10 000 spans/s). */
@@ -19,7 +21,7 @@ export function parseLoad(text: string): LoadConfig {
   return { spansPerRequest: Number(m[1]), senders: Number(m[2]), ...(m[3] ? { spansPerSec: Number(m[3]) } : {}) };
 }
 
-export const loadName = (l: LoadConfig) => `${l.spansPerRequest}x${l.senders}${l.spansPerSec ? `@${l.spansPerSec}` : ''}`;
+export const loadName = (l: LoadConfig) => `${l.signal === 'metrics' ? 'metrics:' : ''}${l.spansPerRequest}x${l.senders}${l.spansPerSec ? `@${l.spansPerSec}` : ''}`;
 
 export interface MeasuredLoad extends LoadResult {
   /** CPU of the server process over the measured window: cores busy, and µs per delivered span. */
@@ -67,7 +69,7 @@ interface Sample {
 async function measure(child: NodeChild, port: number, cfg: LoadConfig, timing: Timing, gateway: boolean): Promise<MeasuredLoad> {
   const samples: Sample[] = [];
   const sample = () =>
-    samples.push({ at: performance.now(), cpu: child.cpu(), machine: machineCpu().busy, threads: child.threadCpu(), exporter: gateway ? scrapeExporter(port) : undefined });
+    samples.push({ at: performance.now(), cpu: child.cpu(), machine: machineCpu().busy, threads: child.threadCpu(), exporter: gateway ? scrapeExporter(port, cfg.signal ?? 'traces') : undefined });
   let peakRssMiB = child.rssMiB();
   const rssTimer = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, child.rssMiB())), 100);
   const load = await runLoad({ port, ...cfg, ...timing, onWindow: sample });
@@ -183,6 +185,9 @@ export interface GatewayRun extends ServerRun {
   ackedSpans: number;
   /** `otel_traces` rows found in the gateway's data dir after it stopped. */
   storedRows: number;
+  /** Metric data points acknowledged, and rows found in the five metrics tables (metrics loads). */
+  ackedPoints: number;
+  storedMetricRows: number;
   /** `otelhouse_exporter_rows_total` just before SIGTERM (the final flush comes after). */
   exporterRowsBeforeStop: number;
 }
@@ -219,13 +224,14 @@ export async function runGateway(configs: LoadConfig[], timing: Timing, nodeFlag
       stop();
       underReadLoad = { load, readers, queries: await reading };
     }
-    const ackedSpans = runs.reduce((n, r) => n + r.totalOkSpans, 0) + (underReadLoad?.load.totalOkSpans ?? 0);
+    const ackedSpans = runs.filter((r) => r.signal !== 'metrics').reduce((n, r) => n + r.totalOkSpans, 0) + (underReadLoad?.load.totalOkSpans ?? 0);
+    const ackedPoints = runs.filter((r) => r.signal === 'metrics').reduce((n, r) => n + r.totalOkSpans, 0);
     const exporterRowsBeforeStop = (await scrapeExporter(port)).rows;
     const peakRssMiB = child.peakRssMiB();
     const exitCode = await child.stop();
     const stop = exitCode === 0 ? undefined : child.lastStop;
-    const { rows } = await runWorker<{ rows: number }>('bench/workers/count-rows.ts', [dataDir]);
-    return { runs, underReadLoad, peakRssMiB, startupRssMiB, startupMs, exitCode, stop, ackedSpans, storedRows: rows, exporterRowsBeforeStop };
+    const { rows, metricRows } = await runWorker<{ rows: number; metricRows: number }>('bench/workers/count-rows.ts', [dataDir]);
+    return { runs, underReadLoad, peakRssMiB, startupRssMiB, startupMs, exitCode, stop, ackedSpans, storedRows: rows, ackedPoints, storedMetricRows: metricRows, exporterRowsBeforeStop };
   } finally {
     await child.stop(5000);
     rmSync(dataDir, { recursive: true, force: true });

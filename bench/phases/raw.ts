@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runWorker } from '../lib/child.ts';
 
 export interface RawInsertResult {
+  signal?: 'metrics';
   format: 'native' | 'json';
   chunkRows: number;
   inflight: number;
@@ -26,7 +27,7 @@ export interface RawInsertResult {
 }
 
 /** Phase 2: the raw insert ceiling, in its own process with its own embedded ClickHouse. */
-export async function runRawInsert(opts: { format: 'native' | 'json'; chunkRows: number; inflight: number; durationMs: number; spansPerRequest: number }): Promise<RawInsertResult> {
+export async function runRawInsert(opts: { format: 'native' | 'json'; chunkRows: number; inflight: number; durationMs: number; spansPerRequest: number; signal?: 'metrics' }): Promise<RawInsertResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'otelhouse-bench-raw-'));
   try {
     return await runWorker<RawInsertResult>('bench/workers/raw-insert.ts', [JSON.stringify({ ...opts, dataDir, distinctChunks: 3 })]);

@@ -15,34 +15,62 @@ import { createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { migrate, defaultSchemaOptions } from '../../src/storage/clickhouse/schema/index.ts';
 import { embeddedBlockStore } from '../../src/storage/clickhouse/blockStore.ts';
-import { encodeSpansNative, spanColumns } from '../../src/exporters/clickhouse/native/index.ts';
+import { encodeMetricsNative, encodeSpansNative, metricColumns, spanColumns, type MetricTableRole } from '../../src/exporters/clickhouse/native/index.ts';
+import { metricTableNames } from '../../src/storage/clickhouse/schema/options.ts';
+import { MetricRequestPool } from '../lib/metrics.ts';
 import { encodeSpans } from '../../src/exporters/clickhouse/rows.ts';
 import { clickhouseRowStore } from '../../src/storage/clickhouse/store.ts';
-import { decodeTracesProtobuf } from '../../src/receiver/otlp/index.ts';
+import { decodeMetricsProtobuf, decodeTracesProtobuf } from '../../src/receiver/otlp/index.ts';
 import { RequestPool } from '../lib/requests.ts';
 import { cpuProfile } from '../lib/system.ts';
 import { readEngineStats } from '../../src/storage/clickhouse/engineStats.ts';
 import { round } from '../lib/load.ts';
 
-interface Options { dataDir: string; format: 'native' | 'json'; chunkRows: number; inflight: number; durationMs: number; spansPerRequest: number; distinctChunks: number }
-const o = JSON.parse(process.argv[2]) as Options;
-
-const pool = new RequestPool(o.spansPerRequest, 2);
-const batches = () => Array.from({ length: Math.ceil(o.chunkRows / o.spansPerRequest) }, () => decodeTracesProtobuf(pool.next()).batch);
-type Chunk = string | Uint8Array[];
-const chunks: Chunk[] = [];
-for (let c = 0; c < o.distinctChunks; c++) {
-  chunks.push(o.format === 'native' ? batches().map((b) => encodeSpansNative(b).bytes) : batches().map((b) => encodeSpans(b).body).join(''));
+interface Options {
+  dataDir: string; format: 'native' | 'json'; chunkRows: number; inflight: number; durationMs: number; spansPerRequest: number; distinctChunks: number;
+  /** `metrics`: the bench's metric requests (`spansPerRequest` points each) into the five metrics tables, Native only. */
+  signal?: 'metrics';
 }
-const chunkBytes = (chunk: Chunk) => (typeof chunk === 'string' ? chunk.length : chunk.reduce((n, b) => n + b.length, 0));
+const o = JSON.parse(process.argv[2]) as Options;
+const metrics = o.signal === 'metrics';
+
+const requests = Math.ceil(o.chunkRows / o.spansPerRequest);
+/** A chunk: JSONEachRow text, Native blocks of `otel_traces`, or Native blocks per metrics table. */
+type Chunk = string | Uint8Array[] | Map<MetricTableRole, Uint8Array[]>;
+const chunks: Chunk[] = [];
+if (metrics) {
+  const pool = await MetricRequestPool.create(o.spansPerRequest, 2);
+  for (let c = 0; c < o.distinctChunks; c++) {
+    const byTable = new Map<MetricTableRole, Uint8Array[]>();
+    for (let r = 0; r < requests; r++) {
+      for (const [role, block] of Object.entries(encodeMetricsNative(decodeMetricsProtobuf(pool.next()).batch))) {
+        byTable.set(role as MetricTableRole, [...(byTable.get(role as MetricTableRole) ?? []), block.bytes]);
+      }
+    }
+    chunks.push(byTable);
+  }
+} else {
+  const pool = new RequestPool(o.spansPerRequest, 2);
+  const batches = () => Array.from({ length: requests }, () => decodeTracesProtobuf(pool.next()).batch);
+  for (let c = 0; c < o.distinctChunks; c++) {
+    chunks.push(o.format === 'native' ? batches().map((b) => encodeSpansNative(b).bytes) : batches().map((b) => encodeSpans(b).body).join(''));
+  }
+}
+const chunkBytes = (chunk: Chunk): number =>
+  typeof chunk === 'string' ? chunk.length : Array.isArray(chunk) ? chunk.reduce((n, b) => n + b.length, 0) : [...chunk.values()].reduce((n, blocks) => n + chunkBytes(blocks), 0);
 const rowsPerChunk = Math.ceil(o.chunkRows / o.spansPerRequest) * o.spansPerRequest;
 
 const client = createClient({ connection: createChdbConnection({ path: join(o.dataDir, 'clickhouse') }) } as Parameters<typeof createClient>[0]);
 await migrate(client, defaultSchemaOptions);
 const jsonStore = clickhouseRowStore(client, 'default');
 const nativeStore = embeddedBlockStore(client, 'default', o.dataDir);
-const insert = (chunk: Chunk) =>
-  typeof chunk === 'string' ? jsonStore.insert('otel_traces', chunk, randomUUID()) : nativeStore.insert('otel_traces', spanColumns, chunk, randomUUID());
+const metricTables = metricTableNames('otel_metrics');
+const insert = async (chunk: Chunk): Promise<void> => {
+  if (typeof chunk === 'string') return jsonStore.insert('otel_traces', chunk, randomUUID());
+  if (Array.isArray(chunk)) return nativeStore.insert('otel_traces', spanColumns, chunk, randomUUID());
+  // As the gateway's inserters do: one insert per table, the tables in parallel.
+  await Promise.all([...chunk].map(([role, blocks]) => nativeStore.insert(metricTables[role], metricColumns[role], blocks, randomUUID())));
+};
 await insert(chunks[0]); // warm-up
 
 /** CPU seconds of this process's main (JS) thread, from /proc (100 ticks per second). */
@@ -75,12 +103,16 @@ const elapsedMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const mainCpu = mainThreadCpu() - main0;
 const engine1 = (await readEngineStats(client, 'default')).events;
-const result = await client.query({ query: 'SELECT count() AS rows FROM default.otel_traces', format: 'JSONEachRow' });
+const countSql = metrics
+  ? `SELECT sum(n) AS rows FROM (${Object.values(metricTables).map((t) => `SELECT count() AS n FROM default.${t}`).join(' UNION ALL ')})`
+  : 'SELECT count() AS rows FROM default.otel_traces';
+const result = await client.query({ query: countSql, format: 'JSONEachRow' });
 const [{ rows: stored }] = (await result.json()) as Array<{ rows: string }>;
 await client.close();
 latencies.sort((a, b) => a - b);
 console.log(
   JSON.stringify({
+    ...(metrics ? { signal: 'metrics' } : {}),
     format: o.format,
     chunkRows: rowsPerChunk,
     inflight: o.inflight,
