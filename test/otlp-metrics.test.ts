@@ -5,6 +5,9 @@
  * exporter would have written.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
@@ -22,6 +25,7 @@ const handBuilt = Buffer.from(proto);
 
 beforeAll(async () => {
   gateway = await startGateway({
+    protection: { rateLimits: [{ key: 'service.name', recordsPerSecond: 1, burst: 20 }] },
     processors: [{ type: 'redaction' }, { type: 'filter', dropMetricNames: ['^noise\\.'] }, { type: 'sampling', percentage: 1 }],
   });
 });
@@ -114,6 +118,38 @@ describe('OTLP metrics built by hand', () => {
     expect(sizes).toEqual({ Count: 4, Sum: -3.5, Scale: -2, ZeroCount: 1, PositiveOffset: 3, PositiveBucketCounts: [1, 1], NegativeOffset: -1, NegativeBucketCounts: [1], exemplars: 0 });
     const [gc] = await q(`SELECT Count, toString(Sum) AS sum, ValueAtQuantiles.Quantile AS q, arrayMap(v -> toString(v), ValueAtQuantiles.Value) AS v FROM otel_metrics_summary WHERE ServiceName = 'svc' AND MetricName = 'gc.pause'`);
     expect(gc).toEqual({ Count: 10, sum: 'inf', q: [0.5, 0.99], v: ['0.002', '-inf'] });
+  });
+
+  it('stores the opentelemetry-proto example metrics.json, gzip\'ed, exemplar attributes redacted', async () => {
+    const example = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'otlp-examples', 'metrics.json'), 'utf8'));
+    example.resourceMetrics[0].resource.attributes[0].value.stringValue = 'example-svc';
+    // An exemplar on the counter, its filtered attributes holding an email address.
+    example.resourceMetrics[0].scopeMetrics[0].metrics[0].sum.dataPoints[0].exemplars = [{ asDouble: 1, timeUnixNano: '1544712660300000000', filteredAttributes: [{ key: 'enduser.email', value: { stringValue: 'bob@example.org' } }] }];
+    const res = await fetch(`${gateway.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify(example)) });
+    expect(res.status).toBe(200);
+    const stored = await rows<{ table: string; MetricName: string; MetricDescription: string }>(gateway, `SELECT * FROM (SELECT 'sum' AS table, MetricName, MetricDescription FROM otel_metrics_sum WHERE ServiceName = 'example-svc'
+      UNION ALL SELECT 'gauge', MetricName, MetricDescription FROM otel_metrics_gauge WHERE ServiceName = 'example-svc'
+      UNION ALL SELECT 'histogram', MetricName, MetricDescription FROM otel_metrics_histogram WHERE ServiceName = 'example-svc'
+      UNION ALL SELECT 'exponential', MetricName, MetricDescription FROM otel_metrics_exponential_histogram WHERE ServiceName = 'example-svc') ORDER BY table`);
+    expect(stored).toEqual([
+      { table: 'exponential', MetricName: 'my.exponential.histogram', MetricDescription: 'I am an Exponential Histogram' },
+      { table: 'gauge', MetricName: 'my.gauge', MetricDescription: 'I am a Gauge' },
+      { table: 'histogram', MetricName: 'my.histogram', MetricDescription: 'I am a Histogram' },
+      { table: 'sum', MetricName: 'my.counter', MetricDescription: 'I am a Counter' },
+    ]);
+    const [exemplar] = await rows<{ attributes: Array<Record<string, string>>; traceIds: string[] }>(gateway, `SELECT Exemplars.FilteredAttributes AS attributes, Exemplars.TraceId AS traceIds FROM otel_metrics_sum WHERE ServiceName = 'example-svc'`);
+    expect(exemplar!.traceIds).toEqual(['0'.repeat(32)]);
+    expect(exemplar!.attributes[0]!['enduser.email']).not.toContain('bob@example.org');
+    expect(exemplar!.attributes[0]!['enduser.email']).toBeTruthy();
+  });
+
+  it('rate-limits by data points, as the other signals by records', async () => {
+    const points = (n: number) => JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'limited' } }] }, scopeMetrics: [{ metrics: [{ name: 'g', gauge: { dataPoints: Array.from({ length: n }, (_, i) => ({ asDouble: i })) } }] }] }] });
+    const post = (body: string) => fetch(`${gateway.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await post(points(15))).status).toBe(200);
+    const refused = await post(points(14)); // 29 points against a burst of 20 at 1 per second (another body: an exact repeat is acknowledged as one)
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBeTruthy();
   });
 
   it('answers a partial success counting rejected data points', async () => {

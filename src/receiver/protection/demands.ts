@@ -1,3 +1,4 @@
+import { countRecords } from '../../batch/records.ts';
 import type { Batch, ResourceGroup } from '../../batch/types.ts';
 import { asString } from '../../batch/asString.ts';
 import type { RateLimitRule } from './rateLimit.ts';
@@ -27,8 +28,8 @@ function perResourceAttribute(batch: Batch, key: string): Map<string, number> {
   for (const group of batch.resources as ResourceGroup<unknown>[]) {
     const value = group.resource.attributes.get(key);
     const id = value === undefined ? '(none)' : asString(value);
-    let records = 0;
-    for (const scope of group.scopes) records += scope.records.length;
+    // Records as the receiver counts them (a metric's data points).
+    const records = countRecords({ signal: batch.signal, resources: [group] } as Batch);
     demand.set(id, (demand.get(id) ?? 0) + records);
   }
   return demand;
