@@ -28,6 +28,15 @@ describe('ingest and admin tokens', () => {
     expect(await rows(gateway, `SELECT Body FROM otel_logs WHERE Body = 'refused'`)).toEqual([]);
   });
 
+  it('guards /v1/metrics with the ingest token too', async () => {
+    const metrics = JSON.stringify({ resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'auth-metrics' } }] }, scopeMetrics: [{ metrics: [{ name: 'g', gauge: { dataPoints: [{ asDouble: 1 }] } }] }] }] });
+    const refused = await post(gateway.url, '/v1/metrics', metrics, {});
+    expect(refused.status).toBe(401);
+    const accepted = await post(gateway.url, '/v1/metrics', metrics, { authorization: `Bearer ${ingest}` });
+    expect(accepted.status).toBe(200);
+    expect(await rows(gateway, `SELECT count() AS n FROM otel_metrics_gauge WHERE ServiceName = 'auth-metrics'`)).toEqual([{ n: 1 }]);
+  });
+
   it('accepts OTLP requests with the ingest token', async () => {
     const res = await post(gateway.url, '/v1/logs', log('accepted'), { authorization: `Bearer ${ingest}` });
     expect(res.status).toBe(200);
