@@ -39,6 +39,11 @@ import { registerSessionRoutes } from './query/sessions.ts';
 import { sqlPort, startSqlServer, type SqlServer } from './query/sql/index.ts';
 import { registerTelemetryRoutes } from './query/telemetry/routes.ts';
 import { registerMetricRoutes } from './query/metrics/routes.ts';
+import { registerErasureRoutes } from './query/erasures.ts';
+import { ErasureBlocklist } from './control/erasure/blocklist.ts';
+import { ErasureRunner } from './control/erasure/runner.ts';
+import { ErasureStore } from './control/erasure/store.ts';
+import { hmacHasher } from './processors/redaction/engine/hmac.ts';
 import { registerTempoRoutes } from './query/tempo/routes.ts';
 import { registerOtlpRoutes } from './receiver/otlpRoutes.ts';
 import { BatchLedger } from './receiver/protection/batchLedger.ts';
@@ -170,6 +175,33 @@ function createControlPlane(config: Config, client: ClickHouseClient, logger: Lo
   const sessions = new SessionService({ store: sessionStore, registry: sessionRegistry, audit, now });
   const policies = new PolicyService({ store: policyStore, registry: policyRegistry, audit, now });
   return { audit, sessionStore, policyStore, sessionRegistry, policyRegistry, resolver, sessions, policies, start };
+}
+
+/**
+ * Erasure by subject: requests in `otelhouse_erasures`, run in the background; the subjects erased
+ * within `erasure.blockDays` dropped at ingest. `resume` (once the store is ready) loads them and
+ * runs what a restart interrupted.
+ */
+function createErasure(config: Config, client: ClickHouseClient, audit: AuditLog, flush: () => Promise<boolean>, logger: Logger, now: () => number) {
+  const secrets = config.processors.flatMap((p) => {
+    const secret = (p as Record<string, unknown>).hashSecret;
+    return p.type === 'redaction' && typeof secret === 'string' ? [secret] : [];
+  });
+  const hashers = [...new Set(secrets)].map((secret) => hmacHasher(secret));
+  const hashes = (value: string) => hashers.map((h) => h(value));
+  const store = new ErasureStore(client, config.clickhouse.database, now);
+  const runner = new ErasureRunner({
+    client, store, audit, hashes, flush: () => flush(), logger, now,
+    tables: { database: config.clickhouse.database, traces: config.clickhouse.tracesTable, logs: config.clickhouse.logsTable, metrics: config.clickhouse.metricsTable },
+  });
+  const blocklist = new ErasureBlocklist(hashes, now);
+  const resume = async () => {
+    for (const e of await store.open(now())) {
+      blocklist.add(e);
+      if (e.status === 'pending' || e.status === 'running') void runner.enqueue(e);
+    }
+  };
+  return { store, runner, blocklist, resume };
 }
 
 /** Errors → issues: the issue store, tracker, alerts and the source maps the connector symbolicates with. */
@@ -311,6 +343,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     : undefined;
   if (connector) stage.addConsumer(connector);
 
+  const erasure = createErasure(config, client, control.audit, () => stage.flush(300_000), logger, now);
   const chain = new ProcessorChain(processors, logFirstDrops(metrics, logger));
   // Processors that hold records (tail sampling) hand them on later, through the rest of the chain into the export stage.
   await chain.start((batch) => stage.append(batch), join(config.dataDir, 'processors'));
@@ -321,6 +354,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     if (closing) return;
     stage.start();
     if (config.issues.enabled) await issues.tracker.start();
+    await erasure.resume();
     storeStarted = true;
   };
   let started: Promise<void>;
@@ -353,7 +387,17 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     metrics.batchIds.set(ledger?.size ?? 0);
     metrics.batchIdsForgotten.set(ledger?.evicted ?? 0);
   });
-  registerOtlpRoutes(app, { config, pipeline: new Pipeline(chain, stage), metrics, accepting: () => accepting, ledger });
+  registerOtlpRoutes(app, {
+    config,
+    pipeline: new Pipeline(chain, stage, (batch) => {
+      const dropped = erasure.blocklist.filter(batch);
+      if (dropped > 0) metrics.erasedRecords.inc({ signal: batch.signal }, dropped);
+    }),
+    metrics,
+    accepting: () => accepting,
+    ledger,
+  });
+  registerErasureRoutes(app, { store: erasure.store, runner: erasure.runner, blocklist: erasure.blocklist, audit: control.audit, blockDays: config.erasure.blockDays, now });
   registerIssueRoutes(app, { issues: issues.store, tracker: issues.tracker, audit: control.audit });
   registerAuditRoutes(app, { audit: control.audit });
   registerSourceMapRoutes(app, issues.sourceMaps, control.audit);

@@ -61,6 +61,12 @@ export const configSchema = z.strictObject({
   /** Errors become issues: grouping, lifecycle, escalation and alerts (`src/issues/config.ts`). */
   issues: issuesConfigSchema.prefault({}),
 
+  /** Erasure by data subject (`POST /api/erasures`). */
+  erasure: z.strictObject({
+    /** Days after a request during which records of the subject that still arrive (retries, offline queues) are dropped at ingest and counted. */
+    blockDays: z.number().min(0).max(3650).default(30),
+  }).prefault({}),
+
   /** Grace period for a clean shutdown (stop intake, flush, exit). */
   shutdownTimeoutMs: positiveInt.default(10_000),
 });

@@ -37,6 +37,13 @@ export class GatewayMetrics implements ChainObserver {
     labelNames: ['signal'] as const,
     registers: [this.registry],
   });
+  /** Records of an erased subject that arrived after the erasure request, dropped before the processors. */
+  readonly erasedRecords = new Counter({
+    name: 'otelhouse_erasure_dropped_records_total',
+    help: 'Records of a subject erased lately (within erasure.blockDays of the request) dropped at ingest.',
+    labelNames: ['signal'] as const,
+    registers: [this.registry],
+  });
   readonly deduplicatedRequests = new Counter({
     name: 'otelhouse_receiver_requests_deduplicated_total',
     help: 'Exact retries of acknowledged requests, acknowledged again without storing their records twice.',

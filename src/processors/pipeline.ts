@@ -16,10 +16,13 @@ export class Pipeline {
   constructor(
     private readonly chain: ProcessorChain,
     private readonly exporter: BatchExporter,
+    /** Runs first, on every batch, whatever the chain's config (the erasure blocklist): removes what must never be stored. */
+    private readonly admit: (batch: Batch) => void = () => {},
   ) {}
 
   /** Resolves with the processed batch (what was stored) once it is durable. */
   async consume(batch: Batch): Promise<Batch> {
+    this.admit(batch);
     const processed = await this.chain.process(batch);
     await this.exporter.append(processed);
     return processed;

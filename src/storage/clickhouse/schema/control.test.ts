@@ -13,12 +13,13 @@ beforeAll(async () => {
 afterAll(() => engine.close());
 
 describe('migration 3: the control tables', () => {
-  it('creates the error events, issue, audit and source map tables with their engines and keys', async () => {
+  it('creates the error events, issue, audit, source map and erasure tables with their engines and keys', async () => {
     const tables = await engine.select<{ name: string; engine: string; sorting_key: string; partition_key: string }>(
       "SELECT name, engine, sorting_key, partition_key FROM system.tables WHERE database = 'ctl' AND name LIKE 'otelhouse_%' AND name != 'otelhouse_schema_migrations' AND name NOT IN ('otelhouse_debug_sessions', 'otelhouse_debug_session_stats', 'otelhouse_collection_policies', 'otelhouse_clients_seen', 'otelhouse_clients_seen_logs_mv', 'otelhouse_clients_seen_traces_mv') ORDER BY name",
     );
     expect(tables.map((t) => [t.name, t.engine, t.sorting_key, t.partition_key])).toEqual([
       ['otelhouse_audit_log', 'MergeTree', 'EntityType, EntityId, Time', 'toYYYYMM(Time)'],
+      ['otelhouse_erasures', 'ReplacingMergeTree', 'Id', ''],
       ['otelhouse_error_events', 'MergeTree', 'Fingerprint, Timestamp', 'toDate(Timestamp)'],
       ['otelhouse_issue_daily', 'SummingMergeTree', 'Fingerprint, Day, Severity', 'toYYYYMM(Day)'],
       ['otelhouse_issue_daily_mv', 'MaterializedView', '', ''],

@@ -15,11 +15,18 @@ export const controlPlaneTableNames = Object.freeze({
   clientsSeen: 'otelhouse_clients_seen',
   clientsSeenLogsMv: 'otelhouse_clients_seen_logs_mv',
   clientsSeenTracesMv: 'otelhouse_clients_seen_traces_mv',
+  erasures: 'otelhouse_erasures',
 });
 
 /** `database`.`table`, quoted. */
 export function qualified(database: string, table: string): string {
   return `${quoteIdent(database)}.${quoteIdent(table)}`;
+}
+
+/** Migration 7's statement: the erasure requests' table. */
+export function erasureTableStatements(opts: SchemaOptions): string[] {
+  validateSchemaOptions(opts);
+  return [renderTemplate('erasures_table', { ...commonVars(opts), table: controlPlaneTableNames.erasures, engine: engine(opts, 'Replacing', 'Version') })];
 }
 
 /**

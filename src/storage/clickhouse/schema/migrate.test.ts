@@ -56,18 +56,18 @@ afterAll(() => engine.close());
 
 describe('migrating an empty database', () => {
   it('applies every migration once and records it', async () => {
-    expect(first).toEqual({ applied: [1, 2, 3, 4, 5, 6], current: 6, checksumMismatches: [] });
+    expect(first).toEqual({ applied: [1, 2, 3, 4, 5, 6, 7], current: 7, checksumMismatches: [] });
     const recorded = await engine.select<{ version: number; description: string; checksum: string }>(
       'SELECT version, description, checksum FROM otel.otelhouse_schema_migrations ORDER BY version',
     );
-    expect(recorded.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(recorded.map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     for (const r of recorded) expect(r.checksum).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('applies nothing on a second run', async () => {
-    expect(await migrate(engine.client, opts)).toEqual({ applied: [], current: 6, checksumMismatches: [] });
+    expect(await migrate(engine.client, opts)).toEqual({ applied: [], current: 7, checksumMismatches: [] });
     const [{ n }] = await engine.select<{ n: number }>('SELECT count() AS n FROM otel.otelhouse_schema_migrations');
-    expect(Number(n)).toBe(6);
+    expect(Number(n)).toBe(7);
   });
 
   it('creates otel_traces with the collector columns, codecs and keys', async () => {
@@ -193,7 +193,7 @@ describe('migrating an empty database', () => {
       return tableTtl(t.q);
     };
     const created = await migrate(engine.client, { ...db, ttlSeconds: 0 });
-    expect(created.applied).toEqual([1, 2, 3, 4, 5, 6]); // a new database is simply created
+    expect(created.applied).toEqual([1, 2, 3, 4, 5, 6, 7]); // a new database is simply created
     expect(await ttlOf('otel_logs')).toBe('');
 
     const hourly = await migrate(engine.client, { ...db, ttlSeconds: 3_600 });

@@ -4,7 +4,7 @@ import { tableNames, validateSchemaOptions, type SchemaOptions } from './options
 import { renderTemplate, type TemplateVars } from './render.ts';
 import { commonVars, engine } from './engines.ts';
 import { ttlClause } from './sql.ts';
-import { controlTableStatements } from './controlPlane.ts';
+import { controlTableStatements, erasureTableStatements } from './controlPlane.ts';
 
 export { DEDUPLICATION_WINDOW } from './engines.ts';
 
@@ -122,6 +122,11 @@ export function renderMigrations(opts: SchemaOptions, server: ServerFeatures = {
         table('adopt_metrics', names[name], { temporality: kind === 'histogram' || kind === 'exponentialHistogram' }),
         table('dedup_window', names[name]),
       ]),
+    },
+    {
+      version: 7,
+      description: 'control table: erasure requests by data subject',
+      statements: erasureTableStatements(opts),
     },
   ];
 }

@@ -71,7 +71,7 @@ describe('rendering the collector-compatible DDL', () => {
   it('adds ON CLUSTER to every DDL statement', () => {
     const o = opts({ database: 'otel', cluster: 'prod-cluster' });
     const all = [...renderBootstrap(o), ...statements(o)];
-    expect(all).toHaveLength(2 + 28 + 15); // migration 6: create, adopt and dedup window for 5 metrics tables
+    expect(all).toHaveLength(2 + 28 + 15 + 1); // migration 6: create, adopt and dedup window for 5 metrics tables; 7: erasures
     for (const s of all) expect(s.split('\n')[0]).toMatch(/ ON CLUSTER `prod-cluster`( \(|$)/);
   });
 

@@ -52,9 +52,9 @@ describe('upgrading a database at version 4 to occurrence counts (migration 5)',
     ]);
   });
 
-  it('applies migration 5 (and 6, the metrics tables), without a checksum mismatch, and the drift check then finds nothing', async () => {
+  it('applies migration 5 (and 6, the metrics tables, and 7, erasures), without a checksum mismatch, and the drift check then finds nothing', async () => {
     report = await migrate(engine.client, opts);
-    expect(report).toEqual({ applied: [5, 6], current: 6, checksumMismatches: [] });
+    expect(report).toEqual({ applied: [5, 6, 7], current: 7, checksumMismatches: [] });
     expect(await checkDrift(engine.client, opts)).toEqual([]);
   });
 

@@ -1,0 +1,51 @@
+/**
+ * Erasure by data subject (GDPR art. 17, CCPA deletion): who a subject is, and where the stored
+ * rows that carry them are, table by table.
+ */
+import { z } from 'zod';
+
+/** The identifiers a subject is known by in telemetry (semantic conventions and the SDK's). */
+export const SUBJECT_KEYS = ['user.id', 'app.installation.id', 'device.id', 'session.id'] as const;
+
+/**
+ * A subject: an attribute and its value. `email` matches the value in any attribute (and in log
+ * bodies); `enduser.<anything>` matches that attribute.
+ */
+export const subjectSchema = z.strictObject({
+  key: z.string().min(1).max(128).refine((k) => (SUBJECT_KEYS as readonly string[]).includes(k) || k === 'email' || /^enduser\.[a-z0-9_.]+$/.test(k), {
+    message: `must be one of ${SUBJECT_KEYS.join(', ')}, email, or enduser.<attribute>`,
+  }),
+  value: z.string().min(1).max(512),
+});
+
+export type Subject = z.infer<typeof subjectSchema>;
+
+export type ErasureStatus = 'pending' | 'running' | 'done' | 'failed';
+
+export interface Erasure {
+  id: string;
+  subject: Subject;
+  status: ErasureStatus;
+  /** Rows deleted per table (and rewritten aggregates, `<table>`: rows of the rebuilt issue aggregates). */
+  rowsRemoved: Record<string, number>;
+  error: string;
+  requestedAt: number;
+  requestedBy: string;
+  startedAt: number;
+  finishedAt: number;
+  /** Records of the subject arriving before this instant are dropped at ingest (ms). */
+  blockUntil: number;
+}
+
+/** The ClickHouse condition on an attribute map for a subject's values (bound as `{values:Array(String)}`). */
+export function mapCondition(map: string, subject: Subject): string {
+  return subject.key === 'email' ? `hasAny(mapValues(${map}), {values:Array(String)})` : `${map}[{key:String}] IN {values:Array(String)}`;
+}
+
+/** The error-events columns a subject's identifier is stored in. */
+export function errorEventCondition(subject: Subject): string {
+  const column = { 'user.id': 'UserId', 'enduser.id': 'UserId', 'app.installation.id': 'InstallationId', 'device.id': 'DeviceId', 'session.id': 'SessionId' }[subject.key];
+  if (column) return `${column} IN {values:Array(String)}`;
+  // An email (or another enduser.* value) may be a user id, or appear in an error's message.
+  return `(UserId IN {values:Array(String)} OR arrayExists(v -> position(Message, v) > 0, {values:Array(String)}))`;
+}
