@@ -52,7 +52,7 @@ import { readEngineStats } from './storage/clickhouse/engineStats.ts';
 import { embeddedBlockStore, serverBlockStore, type BlockStore } from './storage/clickhouse/blockStore.ts';
 import { createClickHouseClient, type ClickHouseClient } from './storage/clickhouse/client.ts';
 import { checkDrift, migrate, type DriftProblem, type SchemaOptions } from './storage/clickhouse/schema/index.ts';
-import { controlTableNames, tableNames } from './storage/clickhouse/schema/options.ts';
+import { controlTableNames, metricTableNames, tableNames } from './storage/clickhouse/schema/options.ts';
 import { reconcileRetention } from './storage/clickhouse/schema/ttl.ts';
 import { isUnreachable, StoreReadiness } from './storage/clickhouse/readiness.ts';
 import type { LogFiles } from './storage/wal/index.ts';
@@ -201,7 +201,7 @@ function createErasure(config: Config, client: ClickHouseClient, audit: AuditLog
       if (e.status === 'pending' || e.status === 'running') void runner.enqueue(e);
     }
   };
-  return { store, runner, blocklist, resume };
+  return { store, runner, blocklist, resume, hashes };
 }
 
 /** Errors → issues: the issue store, tracker, alerts and the source maps the connector symbolicates with. */
@@ -397,7 +397,11 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     accepting: () => accepting,
     ledger,
   });
-  registerErasureRoutes(app, { store: erasure.store, runner: erasure.runner, blocklist: erasure.blocklist, audit: control.audit, blockDays: config.erasure.blockDays, now });
+  registerErasureRoutes(app, {
+    store: erasure.store, runner: erasure.runner, blocklist: erasure.blocklist, audit: control.audit, blockDays: config.erasure.blockDays, now,
+    client, database: config.clickhouse.database, hashes: erasure.hashes,
+    tables: { traces: config.clickhouse.tracesTable, logs: config.clickhouse.logsTable, metrics: Object.values(metricTableNames(config.clickhouse.metricsTable)), errorEvents: controlTableNames.errorEvents },
+  });
   registerIssueRoutes(app, { issues: issues.store, tracker: issues.tracker, audit: control.audit });
   registerAuditRoutes(app, { audit: control.audit });
   registerSourceMapRoutes(app, issues.sourceMaps, control.audit);

@@ -74,6 +74,28 @@ describe('erasure by subject', () => {
     expect(await count(`SELECT Events AS n FROM otelhouse_issue_stats FINAL WHERE Fingerprint = 'fp-shared'`)).toBe(OTHERS + 5);
   });
 
+  it('exports every stored record of the subject as JSON lines, table by table, and audits it', async () => {
+    const res = await api(`/api/subjects/export?key=user.id&value=${VICTIM}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { table: string; record: Record<string, any> });
+    const perTable: Record<string, number> = {};
+    for (const l of lines) perTable[l.table] = (perTable[l.table] ?? 0) + 1;
+    expect(perTable).toEqual({ otel_traces: 5, otel_logs: 5, otel_metrics_sum: 5, otel_metrics_gauge: 2, otelhouse_error_events: 8 });
+    expect(lines.find((l) => l.table === 'otel_logs')!.record.LogAttributes['user.id']).toBe(VICTIM);
+    const { entries } = await (await api(`/api/audit?entityType=subject&action=subject.export`)).json();
+    expect(entries[0]).toMatchObject({ entityId: `user.id=${VICTIM}` });
+  });
+
+  it('exports in pages: a subject with more rows than a page gets every one once', async () => {
+    await command(`INSERT INTO otel_metrics_gauge (ServiceName, MetricName, Attributes, ResourceAttributes, TimeUnix, Value)
+      SELECT 'shop', 'cart', map('n', toString(number)), map('device.id', 'dev-many'), now(), number FROM numbers(12345)`);
+    const res = await api('/api/subjects/export?key=device.id&value=dev-many');
+    const values = (await res.text()).trim().split('\n').map((l) => JSON.parse(l).record.Value as number);
+    expect(values).toHaveLength(12345);
+    expect(new Set(values).size).toBe(12345);
+  });
+
   it('erases every row carrying it, keeps every other, and reports the rows removed per table', async () => {
     const res = await api('/api/erasures', { method: 'POST', body: JSON.stringify({ subject: { key: 'user.id', value: VICTIM } }) });
     expect(res.status).toBe(202);

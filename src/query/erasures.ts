@@ -3,9 +3,12 @@
  * and follow the request (pending → running → done, rows removed per table). Audited.
  */
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { subjectSchema, type Erasure } from '../control/erasure/model.ts';
+import { subjectSchema, subjectTables, type Erasure, type Subject, type SubjectTableNames } from '../control/erasure/model.ts';
+import { quoteIdent } from '../storage/clickhouse/schema/sql.ts';
 import type { ErasureBlocklist } from '../control/erasure/blocklist.ts';
 import { view, type ErasureRunner } from '../control/erasure/runner.ts';
 import type { ErasureStore } from '../control/erasure/store.ts';
@@ -22,12 +25,21 @@ export interface ErasureRouteDeps {
   blocklist: ErasureBlocklist;
   audit: Pick<AuditLog, 'write'>;
   blockDays: number;
+  /** For the export: where the records are, and the subject's hashed forms. */
+  client: ClickHouseClient;
+  database: string;
+  tables: SubjectTableNames;
+  hashes: (value: string) => string[];
   now?: () => number;
 }
+
+/** Rows read per query of an export: what it holds in memory at most, per table. */
+const EXPORT_PAGE_ROWS = 5_000;
 
 const createSchema = z.strictObject({ subject: subjectSchema });
 const idParam = z.strictObject({ id: z.string().min(1).max(64) });
 const listQuery = z.strictObject({ limit: pageLimit(50, 500) });
+const exportQuery = subjectSchema;
 
 export function registerErasureRoutes(app: FastifyInstance, deps: ErasureRouteDeps): void {
   const now = deps.now ?? Date.now;
@@ -51,6 +63,20 @@ export function registerErasureRoutes(app: FastifyInstance, deps: ErasureRouteDe
       await deps.audit.write({ actor: erasure.requestedBy, action: 'erasure.request', entityType: 'erasure', entityId: erasure.id, before: null, after: view(erasure) });
       void deps.runner.enqueue(erasure);
       return reply.code(202).header('location', `/api/erasures/${erasure.id}`).send(view(erasure));
+    } catch (err) {
+      return sendApiError(reply, err);
+    }
+  });
+
+  app.get('/api/subjects/export', docs({
+    summary: 'Every stored record of a data subject, as JSON lines (the right of access)', tag: 'governance', query: exportQuery,
+    description: 'The subject as for an erasure (`key`, `value`; hashed forms matched too). One line per record: `{"table": …, "record": {…}}`, streamed table by table in pages, so memory stays bounded whatever the subject holds. Audited.',
+    answers: { 200: '`application/x-ndjson`' },
+  }), async (request, reply) => {
+    try {
+      const subject = validate(exportQuery, request.query);
+      await deps.audit.write({ actor: actorOf(request), action: 'subject.export', entityType: 'subject', entityId: `${subject.key}=${subject.value}`, before: null, after: null });
+      return reply.code(200).header('content-type', 'application/x-ndjson; charset=utf-8').send(Readable.from(exportLines(deps, subject)));
     } catch (err) {
       return sendApiError(reply, err);
     }
@@ -80,4 +106,21 @@ export function registerErasureRoutes(app: FastifyInstance, deps: ErasureRouteDe
       return sendApiError(reply, err);
     }
   });
+}
+
+/** The subject's records as JSON lines, table by table, a page at a time (in the order the parts hold them). */
+async function* exportLines(deps: ErasureRouteDeps, subject: Subject): AsyncGenerator<string> {
+  const params = { key: subject.key, values: [subject.value, ...deps.hashes(subject.value)] };
+  for (const { table, where } of subjectTables(subject, deps.tables)) {
+    for (let offset = 0; ; offset += EXPORT_PAGE_ROWS) {
+      const result = await deps.client.query({
+        query: `SELECT * FROM ${quoteIdent(deps.database)}.${quoteIdent(table)} WHERE ${where} ORDER BY _part, _part_offset LIMIT ${EXPORT_PAGE_ROWS} OFFSET ${offset}`,
+        format: 'JSONEachRow',
+        query_params: params,
+      });
+      const rows = await result.json<Record<string, unknown>>();
+      if (rows.length > 0) yield rows.map((record) => `${JSON.stringify({ table, record })}\n`).join('');
+      if (rows.length < EXPORT_PAGE_ROWS) break;
+    }
+  }
 }

@@ -49,3 +49,27 @@ export function errorEventCondition(subject: Subject): string {
   // An email (or another enduser.* value) may be a user id, or appear in an error's message.
   return `(UserId IN {values:Array(String)} OR arrayExists(v -> position(Message, v) > 0, {values:Array(String)}))`;
 }
+
+/** The telemetry and error tables' names, for {@link subjectTables}. */
+export interface SubjectTableNames {
+  traces: string;
+  logs: string;
+  metrics: readonly string[];
+  errorEvents: string;
+}
+
+/**
+ * Where a subject's records are, table by table: the condition that finds them (parameters
+ * `{key:String}` and `{values:Array(String)}`). Shared by erasure and export, so both reach the
+ * same rows.
+ */
+export function subjectTables(subject: Subject, t: SubjectTableNames): Array<{ table: string; where: string }> {
+  const maps = (...names: string[]) => `(${names.map((m) => mapCondition(m, subject)).join(' OR ')})`;
+  const body = subject.key === 'email' ? ' OR arrayExists(v -> positionCaseInsensitive(Body, v) > 0, {values:Array(String)})' : '';
+  return [
+    { table: t.traces, where: maps('ResourceAttributes', 'SpanAttributes') },
+    { table: t.logs, where: `(${maps('ResourceAttributes', 'LogAttributes')}${body})` },
+    ...t.metrics.map((table) => ({ table, where: maps('ResourceAttributes', 'Attributes') })),
+    { table: t.errorEvents, where: errorEventCondition(subject) },
+  ];
+}

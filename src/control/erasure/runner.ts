@@ -12,7 +12,7 @@ import type { AuditLog } from '../../storage/clickhouse/audit.ts';
 import { controlPlaneTableNames, qualified } from '../../storage/clickhouse/schema/controlPlane.ts';
 import { controlTableNames, metricTableNames } from '../../storage/clickhouse/schema/options.ts';
 import { renderTemplate } from '../../storage/clickhouse/schema/render.ts';
-import { errorEventCondition, mapCondition, type Erasure, type Subject } from './model.ts';
+import { subjectTables, type Erasure, type Subject } from './model.ts';
 import type { ErasureStore } from './store.ts';
 
 export interface ErasureTables {
@@ -88,15 +88,12 @@ export class ErasureRunner {
       removed[table] = n;
     };
 
-    const maps = (...names: string[]) => `(${names.map((m) => mapCondition(m, subject)).join(' OR ')})`;
-    await remove(tables.traces, maps('ResourceAttributes', 'SpanAttributes'));
-    const body = subject.key === 'email' ? ' OR arrayExists(v -> positionCaseInsensitive(Body, v) > 0, {values:Array(String)})' : '';
-    await remove(tables.logs, `(${maps('ResourceAttributes', 'LogAttributes')}${body})`);
-    for (const table of Object.values(metricTableNames(tables.metrics))) await remove(table, maps('ResourceAttributes', 'Attributes'));
+    const errors = controlTableNames.errorEvents;
+    const where = subjectTables(subject, { traces: tables.traces, logs: tables.logs, metrics: Object.values(metricTableNames(tables.metrics)), errorEvents: errors });
+    for (const { table, where: condition } of where) if (table !== errors) await remove(table, condition);
 
     // Error events, then the issue aggregates they fed, rebuilt from the events left.
-    const errors = controlTableNames.errorEvents;
-    const condition = errorEventCondition(subject);
+    const condition = where.find((w) => w.table === errors)!.where;
     const result = await client.query({ query: `SELECT DISTINCT Fingerprint FROM ${qualified(db, errors)} WHERE ${condition}`, format: 'JSONEachRow', query_params: params });
     const fingerprints = (await result.json<{ Fingerprint: string }>()).map((r) => r.Fingerprint);
     await remove(errors, condition);
