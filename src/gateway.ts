@@ -53,7 +53,7 @@ import { embeddedBlockStore, serverBlockStore, type BlockStore } from './storage
 import { createClickHouseClient, type ClickHouseClient } from './storage/clickhouse/client.ts';
 import { checkDrift, migrate, type DriftProblem, type SchemaOptions } from './storage/clickhouse/schema/index.ts';
 import { controlTableNames, metricTableNames, tableNames } from './storage/clickhouse/schema/options.ts';
-import { reconcileRetention } from './storage/clickhouse/schema/ttl.ts';
+import { currentRetention, reconcileRetention } from './storage/clickhouse/schema/ttl.ts';
 import { isUnreachable, StoreReadiness } from './storage/clickhouse/readiness.ts';
 import type { LogFiles } from './storage/wal/index.ts';
 
@@ -138,15 +138,16 @@ async function openStorage(config: Config, client: ClickHouseClient, logger: Log
     logger.warn({ mismatches: migrations.checksumMismatches }, 'applied migrations differ from what this version renders; they are not re-run');
   }
   const { ttlHours, debugSessionTtlHours } = config.clickhouse;
-  const retention = { ttlSeconds: ttlHours === undefined ? undefined : ttlHours * 3600, debugTtlSeconds: debugSessionTtlHours * 3600 };
+  const retention = { ttlSeconds: ttlHours === undefined ? undefined : ttlHours * 3600, debugTtlSeconds: debugSessionTtlHours * 3600, rules: config.retention };
   const altered = await reconcileRetention(client, schema, retention);
-  if (altered.length) logger.info({ tables: altered, ttlHours, debugSessionTtlHours }, 'retention changed');
+  if (altered.length) logger.info({ tables: altered, ttlHours, debugSessionTtlHours, rules: config.retention.length }, 'retention changed');
+  const ttl = await currentRetention(client, schema);
   const drift = await checkDrift(client, schema);
   if (drift.length) {
     logger.warn({ drift }, 'ClickHouse tables differ from the schema this version expects');
     if (config.clickhouse.failOnDrift) throw new StartupError(`schema drift: ${drift.map((d) => `${d.table}${d.column ? `.${d.column}` : ''}: ${d.problem}`).join('; ')}`);
   }
-  return { migrations, drift };
+  return { migrations, drift, ttl };
 }
 
 /** Policies without the debugsessions gate are served to clients but not enforced on what they send: said once at start. */
@@ -422,6 +423,8 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
       schemaVersion: store.value?.migrations.current ?? null,
       checksumMismatches: store.value?.migrations.checksumMismatches ?? [],
       drift: store.value?.drift ?? [],
+      /** Each telemetry table's TTL rules as set at start (`clickhouse.ttlHours`, `debugSessionTtlHours`, `retention:`). */
+      retention: store.value?.ttl ?? {},
       store: storeStarted ? 'ready' : { notReady: storeNotReady() },
       wal: stage.status(),
     }),

@@ -61,6 +61,20 @@ export const configSchema = z.strictObject({
   /** Errors become issues: grouping, lifecycle, escalation and alerts (`src/issues/config.ts`). */
   issues: issuesConfigSchema.prefault({}),
 
+  /**
+   * Retention by rule, on top of `clickhouse.ttlHours` (which keeps every row no rule matches): the
+   * first rule a row matches decides, e.g. DEBUG logs 72 hours, errors 2160 (90 days). Reconciled
+   * with the tables' TTL at every start; `/api/status` shows each table's TTL.
+   */
+  retention: z.array(z.strictObject({
+    tables: z.array(z.enum(['traces', 'logs', 'metrics', 'errorEvents'])).min(1).optional(),
+    service: z.string().min(1).max(256).optional(),
+    maxLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).optional(),
+    errors: z.boolean().optional(),
+    debugSession: z.boolean().optional(),
+    hours: z.number().int().min(1).max(24 * 365 * 100),
+  })).default([]),
+
   /** Erasure by data subject (`POST /api/erasures`). */
   erasure: z.strictObject({
     /** Days after a request during which records of the subject that still arrive (retries, offline queues) are dropped at ingest and counted. */

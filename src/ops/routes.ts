@@ -38,7 +38,7 @@ const routeDocs = {
   metrics: docs({ summary: 'Prometheus metrics', tag: 'operations', answers: { 200: 'the Prometheus text format' }, text: 'text/plain' }),
   status: docs({
     summary: "Schema version, drift report and the write-ahead log's backlog per table", tag: 'operations',
-    answers: { 200: '`{ schemaVersion, checksumMismatches, drift, wal }`' },
+    answers: { 200: '`{ schemaVersion, checksumMismatches, drift, retention, wal }`' },
   }),
   flush: docs({
     summary: 'Wait until everything acknowledged before the call is in ClickHouse', tag: 'operations', query: flushQuery,
