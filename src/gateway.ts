@@ -130,7 +130,7 @@ function bounded(work: Promise<unknown>, ms: number): Promise<unknown> {
 }
 
 /** The ClickHouse side: migrations, retention, drift check. */
-async function openStorage(config: Config, client: ClickHouseClient, logger: Logger) {
+async function openStorage(config: Config, client: ClickHouseClient, logger: Logger, audit: AuditLog) {
   const schema = schemaOptions(config);
   const migrations = await migrate(client, schema);
   if (migrations.applied.length) logger.info({ applied: migrations.applied, version: migrations.current }, 'schema migrated');
@@ -139,7 +139,9 @@ async function openStorage(config: Config, client: ClickHouseClient, logger: Log
   }
   const { ttlHours, debugSessionTtlHours } = config.clickhouse;
   const retention = { ttlSeconds: ttlHours === undefined ? undefined : ttlHours * 3600, debugTtlSeconds: debugSessionTtlHours * 3600, rules: config.retention };
-  const altered = await reconcileRetention(client, schema, retention);
+  // Every change of a table's retention is audited, with the TTL before and after.
+  const altered = await reconcileRetention(client, schema, retention, (table, before, after) =>
+    audit.write({ actor: 'system', action: 'retention.change', entityType: 'retention', entityId: table, before: before || null, after: after || null }));
   if (altered.length) logger.info({ tables: altered, ttlHours, debugSessionTtlHours, rules: config.retention.length }, 'retention changed');
   const ttl = await currentRetention(client, schema);
   const drift = await checkDrift(client, schema);
@@ -287,7 +289,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const control = createControlPlane(config, client, logger, now);
   const store = await StoreReadiness.start({
     open: async () => {
-      const opened = await openStorage(config, client, logger);
+      const opened = await openStorage(config, client, logger, control.audit);
       await control.start();
       warnGateMissing(config, control.policyRegistry.policies().length, logger);
       return opened;

@@ -83,6 +83,11 @@ describe('retention by rule', () => {
   it('shows each table\'s rules in /api/status, and leaves them alone at a restart with the same config', async () => {
     const status = await (await fetch(`${g!.url}/api/status`)).json();
     expect(status.retention.otel_logs).toContain('WHERE SeverityNumber <= 8');
+    // The change at start is audited with the rules before and after.
+    const { entries } = await (await fetch(`${g!.url}/api/audit?entityType=retention&entityId=otel_logs`)).json();
+    expect(entries[0]).toMatchObject({ actor: 'system', action: 'retention.change' });
+    expect(entries[0].after).toContain('SeverityNumber <= 8');
+    expect(entries[0].before ?? '').not.toContain('SeverityNumber');
     expect(status.retention.otel_traces).not.toContain('SeverityNumber'); // a logs-only rule
     expect(status.retention.otel_metrics_sum).toContain("ServiceName = 'noisy'");
     expect(status.retention.otel_metrics_sum).not.toContain("StatusCode"); // metrics have no errors

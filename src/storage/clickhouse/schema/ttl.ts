@@ -145,7 +145,13 @@ function configuredRules(rules: readonly RetentionRule[], t: TtlTable): { render
  * Rules not named in `retention` are kept as the table has them (a collector-made table keeps its
  * own TTL when only the debug-session rule is managed). Returns the tables it altered.
  */
-export async function reconcileRetention(client: ClickHouseClient, opts: SchemaOptions, retention: Retention): Promise<string[]> {
+export async function reconcileRetention(
+  client: ClickHouseClient,
+  opts: SchemaOptions,
+  retention: Retention,
+  /** Told of each table altered, with its TTL before and after (for the audit log). */
+  onChange?: (table: string, before: string, after: string) => Promise<void>,
+): Promise<string[]> {
   const tables = ttlTables(opts);
   const current = new Map(
     (await rows<{ name: string; create_table_query: string }>(
@@ -176,6 +182,7 @@ export async function reconcileRetention(client: ClickHouseClient, opts: SchemaO
     const target = `${quoteIdent(opts.database)}.${quoteIdent(t.table)}${onCluster}`;
     await client.command({ query: want ? `ALTER TABLE ${target} MODIFY TTL ${want}` : `ALTER TABLE ${target} REMOVE TTL` });
     altered.push(t.table);
+    await onChange?.(t.table, have, want);
   }
   return altered;
 }
