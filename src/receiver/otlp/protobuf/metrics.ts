@@ -98,19 +98,19 @@ function readMetric(r: ProtoReader, rej: Rejections): Metric | null {
         metric.unit = r.string();
         break;
       case 42: // gauge = 5
-        readGauge(r, rej, member('gauge'));
+        readData(r, rej, member('gauge'), readNumberPoint);
         break;
       case 58: // sum = 7
-        readSum(r, rej, member('sum'));
+        readData(r, rej, member('sum'), readNumberPoint);
         break;
       case 74: // histogram = 9
-        readHistogram(r, rej, member('histogram'));
+        readData(r, rej, member('histogram'), readHistogramPoint);
         break;
       case 82: // exponential_histogram = 10
-        readExponentialHistogram(r, rej, member('exponentialHistogram'));
+        readData(r, rej, member('exponentialHistogram'), readExponentialPoint);
         break;
       case 90: // summary = 11
-        readSummary(r, rej, member('summary'));
+        readData(r, rej, member('summary'), readSummaryPoint);
         break;
       case 98: // metadata = 12
         readKeyValue(r, metric.metadata, 0);
@@ -123,55 +123,18 @@ function readMetric(r: ProtoReader, rej: Rejections): Metric | null {
   return hasData && metric.data.points.length > 0 ? metric : null;
 }
 
-function readGauge(r: ProtoReader, rej: Rejections, data: { points: NumberDataPoint[] }): void {
+/**
+ * Reads a Gauge, Sum, Histogram, ExponentialHistogram or Summary message into `data`: its
+ * `data_points` (1) with `readPoint`, and where the kind has them `aggregation_temporality` (2)
+ * and `is_monotonic` (3).
+ */
+function readData<P>(r: ProtoReader, rej: Rejections, data: { points: P[]; temporality?: number; monotonic?: boolean }, readPoint: (r: ProtoReader, rej: Rejections) => P): void {
   const end = r.messageEnd();
   while (r.pos < end) {
     const tag = r.tag();
-    if (tag === 10) keep(data.points, readNumberPoint(r, rej), rej); // data_points = 1
-    else r.skip(tag);
-  }
-  r.checkEnd(end);
-}
-
-function readSum(r: ProtoReader, rej: Rejections, data: Extract<MetricData, { kind: 'sum' }>): void {
-  const end = r.messageEnd();
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === 10) keep(data.points, readNumberPoint(r, rej), rej); // data_points = 1
-    else if (tag === 16) data.temporality = r.int32(); // aggregation_temporality = 2
-    else if (tag === 24) data.monotonic = r.bool(); // is_monotonic = 3
-    else r.skip(tag);
-  }
-  r.checkEnd(end);
-}
-
-function readHistogram(r: ProtoReader, rej: Rejections, data: Extract<MetricData, { kind: 'histogram' }>): void {
-  const end = r.messageEnd();
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === 10) keep(data.points, readHistogramPoint(r, rej), rej); // data_points = 1
-    else if (tag === 16) data.temporality = r.int32(); // aggregation_temporality = 2
-    else r.skip(tag);
-  }
-  r.checkEnd(end);
-}
-
-function readExponentialHistogram(r: ProtoReader, rej: Rejections, data: Extract<MetricData, { kind: 'exponentialHistogram' }>): void {
-  const end = r.messageEnd();
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === 10) keep(data.points, readExponentialPoint(r, rej), rej); // data_points = 1
-    else if (tag === 16) data.temporality = r.int32(); // aggregation_temporality = 2
-    else r.skip(tag);
-  }
-  r.checkEnd(end);
-}
-
-function readSummary(r: ProtoReader, rej: Rejections, data: { points: SummaryDataPoint[] }): void {
-  const end = r.messageEnd();
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === 10) keep(data.points, readSummaryPoint(r), rej); // data_points = 1
+    if (tag === 10) keep(data.points, readPoint(r, rej), rej); // data_points = 1
+    else if (tag === 16 && 'temporality' in data) data.temporality = r.int32(); // aggregation_temporality = 2
+    else if (tag === 24 && 'monotonic' in data) data.monotonic = r.bool(); // is_monotonic = 3 (Sum)
     else r.skip(tag);
   }
   r.checkEnd(end);
@@ -226,6 +189,19 @@ function uint64s(r: ProtoReader, tag: number, out: bigint[]): void {
   r.checkEnd(end);
 }
 
+/**
+ * The fields every point kind numbers alike: start_time_unix_nano (2), time_unix_nano (3) and,
+ * for histograms and summaries, count (4) and sum (5). True when `tag` was one of them.
+ */
+function readCommonField(r: ProtoReader, tag: number, p: { startTimeUnixNano: bigint; timeUnixNano: bigint; count?: bigint; sum?: number }): boolean {
+  if (tag === 17) p.startTimeUnixNano = r.fixed64();
+  else if (tag === 25) p.timeUnixNano = r.fixed64();
+  else if (tag === 33 && 'count' in p) p.count = r.fixed64();
+  else if (tag === 41 && 'sum' in p) p.sum = r.double();
+  else return false;
+  return true;
+}
+
 function readNumberPoint(r: ProtoReader, rej: Rejections): NumberDataPoint {
   const end = r.messageEnd();
   const p: NumberDataPoint = { attributes: new Map(), startTimeUnixNano: 0n, timeUnixNano: 0n, flags: 0, value: 0, exemplars: [] };
@@ -234,12 +210,6 @@ function readNumberPoint(r: ProtoReader, rej: Rejections): NumberDataPoint {
     switch (tag) {
       case 58: // attributes = 7
         readKeyValue(r, p.attributes, 0);
-        break;
-      case 17: // start_time_unix_nano = 2
-        p.startTimeUnixNano = r.fixed64();
-        break;
-      case 25: // time_unix_nano = 3
-        p.timeUnixNano = r.fixed64();
         break;
       case 33: // as_double = 4
         p.value = r.double();
@@ -254,7 +224,7 @@ function readNumberPoint(r: ProtoReader, rej: Rejections): NumberDataPoint {
         p.flags = r.uint32();
         break;
       default:
-        r.skip(tag);
+        if (!readCommonField(r, tag, p)) r.skip(tag);
     }
   }
   r.checkEnd(end);
@@ -272,18 +242,6 @@ function readHistogramPoint(r: ProtoReader, rej: Rejections): HistogramDataPoint
     switch (tag) {
       case 74: // attributes = 9
         readKeyValue(r, p.attributes, 0);
-        break;
-      case 17: // start_time_unix_nano = 2
-        p.startTimeUnixNano = r.fixed64();
-        break;
-      case 25: // time_unix_nano = 3
-        p.timeUnixNano = r.fixed64();
-        break;
-      case 33: // count = 4
-        p.count = r.fixed64();
-        break;
-      case 41: // sum = 5
-        p.sum = r.double();
         break;
       case 49: // bucket_counts = 6, one
       case 50: // bucket_counts = 6, packed
@@ -306,7 +264,7 @@ function readHistogramPoint(r: ProtoReader, rej: Rejections): HistogramDataPoint
         p.max = r.double();
         break;
       default:
-        r.skip(tag);
+        if (!readCommonField(r, tag, p)) r.skip(tag);
     }
   }
   r.checkEnd(end);
@@ -324,18 +282,6 @@ function readExponentialPoint(r: ProtoReader, rej: Rejections): ExponentialHisto
     switch (tag) {
       case 10: // attributes = 1
         readKeyValue(r, p.attributes, 0);
-        break;
-      case 17: // start_time_unix_nano = 2
-        p.startTimeUnixNano = r.fixed64();
-        break;
-      case 25: // time_unix_nano = 3
-        p.timeUnixNano = r.fixed64();
-        break;
-      case 33: // count = 4
-        p.count = r.fixed64();
-        break;
-      case 41: // sum = 5
-        p.sum = r.double();
         break;
       case 48: // scale = 6 (sint32)
         p.scale = sint32(r);
@@ -365,7 +311,7 @@ function readExponentialPoint(r: ProtoReader, rej: Rejections): ExponentialHisto
         p.zeroThreshold = r.double();
         break;
       default:
-        r.skip(tag);
+        if (!readCommonField(r, tag, p)) r.skip(tag);
     }
   }
   r.checkEnd(end);
@@ -383,7 +329,7 @@ function readBuckets(r: ProtoReader, b: ExponentialBuckets): void {
   r.checkEnd(end);
 }
 
-function readSummaryPoint(r: ProtoReader): SummaryDataPoint {
+function readSummaryPoint(r: ProtoReader, _rej: Rejections): SummaryDataPoint {
   const end = r.messageEnd();
   const p: SummaryDataPoint = { attributes: new Map(), startTimeUnixNano: 0n, timeUnixNano: 0n, flags: 0, count: 0n, sum: 0, quantileValues: [] };
   while (r.pos < end) {
@@ -391,18 +337,6 @@ function readSummaryPoint(r: ProtoReader): SummaryDataPoint {
     switch (tag) {
       case 58: // attributes = 7
         readKeyValue(r, p.attributes, 0);
-        break;
-      case 17: // start_time_unix_nano = 2
-        p.startTimeUnixNano = r.fixed64();
-        break;
-      case 25: // time_unix_nano = 3
-        p.timeUnixNano = r.fixed64();
-        break;
-      case 33: // count = 4
-        p.count = r.fixed64();
-        break;
-      case 41: // sum = 5
-        p.sum = r.double();
         break;
       case 50: {
         // quantile_values = 6
@@ -422,7 +356,7 @@ function readSummaryPoint(r: ProtoReader): SummaryDataPoint {
         p.flags = r.uint32();
         break;
       default:
-        r.skip(tag);
+        if (!readCommonField(r, tag, p)) r.skip(tag);
     }
   }
   r.checkEnd(end);
