@@ -117,6 +117,7 @@ export function renderMigrations(opts: SchemaOptions, server: ServerFeatures = {
           sum: kind === 'sum',
           histogram: kind === 'histogram',
           exponentialHistogram: kind === 'exponentialHistogram',
+          anyHistogram: kind === 'histogram' || kind === 'exponentialHistogram',
           summary: kind === 'summary',
         }),
         table('adopt_metrics', names[name], { temporality: kind === 'histogram' || kind === 'exponentialHistogram' }),

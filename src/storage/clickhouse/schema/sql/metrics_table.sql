@@ -26,26 +26,23 @@ CREATE TABLE IF NOT EXISTS {{ident database}}.{{ident table}}{{onCluster}} (
     `AggregationTemporality` Int32 CODEC(ZSTD(1)),
     `IsMonotonic` Boolean CODEC(Delta, ZSTD(1)),
 {{end}}
-{{if histogram}}
+{{if anyHistogram}}
     `Count` UInt64 CODEC(Delta, ZSTD(1)),
     `Sum` Float64 CODEC(ZSTD(1)),
+{{end}}
+{{if histogram}}
     `BucketCounts` Array(UInt64) CODEC(ZSTD(1)),
     `ExplicitBounds` Array(Float64) CODEC(ZSTD(1)),
-    `Exemplars` Nested (FilteredAttributes Map(LowCardinality(String), String), TimeUnix DateTime, Value Float64, SpanId String, TraceId String) CODEC(ZSTD(1)),
-    `Flags` UInt32 CODEC(ZSTD(1)),
-    `Min` Float64 CODEC(ZSTD(1)),
-    `Max` Float64 CODEC(ZSTD(1)),
-    `AggregationTemporality` Int32 CODEC(ZSTD(1)),
 {{end}}
 {{if exponentialHistogram}}
-    `Count` UInt64 CODEC(Delta, ZSTD(1)),
-    `Sum` Float64 CODEC(ZSTD(1)),
     `Scale` Int32 CODEC(ZSTD(1)),
     `ZeroCount` UInt64 CODEC(ZSTD(1)),
     `PositiveOffset` Int32 CODEC(ZSTD(1)),
     `PositiveBucketCounts` Array(UInt64) CODEC(ZSTD(1)),
     `NegativeOffset` Int32 CODEC(ZSTD(1)),
     `NegativeBucketCounts` Array(UInt64) CODEC(ZSTD(1)),
+{{end}}
+{{if anyHistogram}}
     `Exemplars` Nested (FilteredAttributes Map(LowCardinality(String), String), TimeUnix DateTime, Value Float64, SpanId String, TraceId String) CODEC(ZSTD(1)),
     `Flags` UInt32 CODEC(ZSTD(1)),
     `Min` Float64 CODEC(ZSTD(1)),
