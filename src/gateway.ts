@@ -40,6 +40,7 @@ import { sqlPort, startSqlServer, type SqlServer } from './query/sql/index.ts';
 import { registerTelemetryRoutes } from './query/telemetry/routes.ts';
 import { registerMetricRoutes } from './query/metrics/routes.ts';
 import { registerErasureRoutes } from './query/erasures.ts';
+import { GeoEnricher } from './receiver/geo.ts';
 import { ErasureBlocklist } from './control/erasure/blocklist.ts';
 import { ErasureRunner } from './control/erasure/runner.ts';
 import { ErasureStore } from './control/erasure/store.ts';
@@ -285,6 +286,14 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     throw err;
   }
 
+  // Before the store: a missing or unreadable geo database fails the start at once, naming the file.
+  let geo: GeoEnricher | undefined;
+  try {
+    geo = config.geo.enabled ? await GeoEnricher.open(config.geo) : undefined;
+  } catch (err) {
+    lock.release();
+    throw new StartupError(`geo.database: cannot open ${config.geo.database ?? 'the bundled database'}: ${(err as Error).message}`);
+  }
   const client = deps.client ?? (await createClickHouseClient(config, logger));
   const control = createControlPlane(config, client, logger, now);
   const store = await StoreReadiness.start({
@@ -399,6 +408,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     metrics,
     accepting: () => accepting,
     ledger,
+    geo,
   });
   registerErasureRoutes(app, {
     store: erasure.store, runner: erasure.runner, blocklist: erasure.blocklist, audit: control.audit, blockDays: config.erasure.blockDays, now,

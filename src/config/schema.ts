@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { geoConfigSchema } from '../receiver/geo.ts';
 import { controlConfigSchema } from '../control/config.ts';
 import { sqlConfigSchema } from '../query/sql/config.ts';
 import { exporterConfigSchema } from '../exporters/config.ts';
@@ -74,6 +75,9 @@ export const configSchema = z.strictObject({
     debugSession: z.boolean().optional(),
     hours: z.number().int().min(1).max(24 * 365 * 100),
   })).default([]),
+
+  /** Geo without IPs: client addresses become `geo.country.iso_code` at the receiver, and are removed (`src/receiver/geo.ts`). */
+  geo: geoConfigSchema.prefault({}),
 
   /** Erasure by data subject (`POST /api/erasures`). */
   erasure: z.strictObject({

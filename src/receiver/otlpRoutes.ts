@@ -13,6 +13,7 @@ import type { ProtectionConfig, ReceiverConfig } from './config.ts';
 import { rateLimitDemands } from './protection/demands.ts';
 import { describeRefusal, RateLimiter } from './protection/rateLimit.ts';
 import type { BatchLedger } from './protection/batchLedger.ts';
+import type { GeoEnricher } from './geo.ts';
 import { RetryDedup } from './protection/retryDedup.ts';
 import {
   decodeLogsJson,
@@ -94,6 +95,8 @@ interface Deps {
   metrics: GatewayMetrics;
   /** False once shutdown began: new requests get 503. */
   accepting: () => boolean;
+  /** Client addresses into countries (`geo.enabled`). */
+  geo?: GeoEnricher;
 }
 
 /**
@@ -180,6 +183,8 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
           if (err instanceof OtlpDecodeError) return answer(400, 'decode', `cannot decode ${signal} request: ${err.message}`);
           throw err;
         }
+        // Before anything else reads the batch: addresses become countries, and are gone. A browser's request stands for its client.
+        if (deps.geo) deps.geo.enrich(decoded.batch, clientOf(request) ? deps.geo.requestAddress(request.socket.remoteAddress ?? request.ip, request.headers['x-forwarded-for']) : undefined);
         const records = countRecords(decoded.batch);
         // The configured limits, then a client token's own per installation.
         for (const bucket of [limiter, clientOf(request)?.limiter]) {
