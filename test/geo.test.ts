@@ -8,13 +8,14 @@ import type { Gateway } from '../src/gateway.ts';
 import { rows, startGateway } from './support/gateway.ts';
 
 const INGEST = 'ingest-token-for-geo';
+const ADMIN = 'admin-token-for-geo';
 const CLIENT = 'pk_geo_0123456789abcdef';
 const SHOP = 'https://shop.example.com';
 let gateway: Gateway;
 
 beforeAll(async () => {
   gateway = await startGateway({
-    auth: { ingestTokens: [INGEST], clientTokens: [{ name: 'geo-web', token: CLIENT, origins: [SHOP] }] },
+    auth: { ingestTokens: [INGEST], adminTokens: [ADMIN], clientTokens: [{ name: 'geo-web', token: CLIENT, origins: [SHOP] }] },
     geo: { enabled: true, trustedProxies: 1 },
   });
 });
@@ -55,6 +56,22 @@ describe('geo without IPs', () => {
     const stored = await rows<{ ServiceName: string; country: string }>(gateway, `SELECT ServiceName, ResourceAttributes['geo.country.iso_code'] AS country FROM otel_logs
       WHERE ServiceName IN ('geo-web', 'geo-backend') ORDER BY ServiceName`);
     expect(stored).toEqual([{ ServiceName: 'geo-backend', country: '' }, { ServiceName: 'geo-web', country: 'GB' }]);
+  });
+
+  it('lets collection policies target countries: a kill switch for GB stops a browser located in GB, not one in the US', async () => {
+    const policy = await fetch(`${gateway.url}/api/policies`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+      body: JSON.stringify({ name: 'no GB', targeting: { countries: ['gb'], rolloutPercentage: 100 }, settings: { telemetryEnabled: false } }),
+    });
+    expect(policy.status).toBe(201);
+    for (const [service, hop] of [['geo-gb', '81.2.69.142'], ['geo-us', '8.8.8.8']]) {
+      const res = await fetch(`${gateway.url}/v1/logs?token=${CLIENT}`, {
+        method: 'POST', headers: { 'content-type': 'text/plain', origin: SHOP, 'x-forwarded-for': hop! }, body: logs({ 'service.name': service! }, [{}]),
+      });
+      expect(res.status).toBe(200);
+    }
+    const stored = await rows<{ ServiceName: string }>(gateway, "SELECT ServiceName FROM otel_logs WHERE ServiceName IN ('geo-gb', 'geo-us')");
+    expect(stored).toEqual([{ ServiceName: 'geo-us' }]);
   });
 
   it('refuses to start with a database that does not exist, naming it', async () => {
