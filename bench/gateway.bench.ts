@@ -9,13 +9,14 @@
  * BENCH_PROFILE=1 (V8 CPU profile of the gateway into bench/results/profiles/),
  * BENCH_GATEWAY_CONFIG (a YAML config file for the gateway child) and BENCH_GATEWAY_NODE_FLAGS
  * (extra node flags for it, e.g. `--max-semi-space-size=64`), for experiments; BENCH_PHASES (which
- * phases run: `cpu,raw,bare,e2e,config,sdk,overhead,console`, default all; BENCH_SDK_RECORDS records for `sdk`, default 20000), BENCH_CONFIG_SENDERS (default 16) and
+ * phases run: `cpu,raw,bare,e2e,metrics,erasure,config,sdk,overhead,console`, default all; BENCH_SDK_RECORDS records for `sdk`, default 20000), BENCH_CONFIG_SENDERS (default 16) and
  * BENCH_CONFIG_CLIENTS (default 10000) for the `GET /v1/config` polling phase, BENCH_SQL_READERS (SQL
  * readers during the last e2e run, default 4; 0 = none).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
-import { repoRoot } from './lib/child.ts';
+import { loadavg, tmpdir } from 'node:os';
+import { repoRoot, runWorker } from './lib/child.ts';
 import { poolsFor, round } from './lib/load.ts';
 import { machineInfo, printSummary, writeResults } from './lib/report.ts';
 import { runCpuPhase } from './phases/cpu.ts';
@@ -58,7 +59,7 @@ const goals = {
   /** Issue 15: every console page's first screen (median) with 10,000 sessions, 1,000 issues, 100,000 records in a session. */
   consoleFirstScreenMs: 1000,
 };
-const PHASES = ['cpu', 'raw', 'bare', 'e2e', 'metrics', 'config', 'sdk', 'overhead', 'console'] as const;
+const PHASES = ['cpu', 'raw', 'bare', 'e2e', 'metrics', 'erasure', 'config', 'sdk', 'overhead', 'console'] as const;
 type Phase = (typeof PHASES)[number];
 const phases = new Set((process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((p) => p.trim()).filter(Boolean));
 for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw new Error(`BENCH_PHASES: unknown phase "${p}"; expected some of ${PHASES.join(',')}`);
@@ -91,6 +92,15 @@ const metricLoad: LoadConfig = { spansPerRequest: 1000, senders: 4, signal: 'met
 const metricsRaw = await run('metrics', `metrics raw insert ceiling: the same 1,000-point requests decoded and encoded to Native blocks, ${nativeShape.chunkRows}-row chunks into the five tables`, () =>
   runRawInsert({ format: 'native', ...nativeShape, durationMs: timing.durationMs, spansPerRequest: 1000, signal: 'metrics' }));
 const metricsGateway = await run('metrics', 'metrics end to end: the gateway child, 1,000-point requests from 4 senders', () => runGateway([metricLoad], timing, gatewayFlags));
+/** Issue 17: which delete an erasure should use, measured: lightweight DELETE against a mutation on 1,000,000 logs. */
+const erasure = await run('erasure', "erasure's delete: a subject's rows among 1,000,000 logs, lightweight DELETE against a mutation, 3 rounds each", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'otelhouse-bench-erasure-'));
+  try {
+    return await runWorker<Record<string, unknown>>('bench/workers/erasure.ts', [JSON.stringify({ dataDir, rows: 1_000_000 })]);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
 const clientConfig = await run('config', `GET /v1/config polling: ${configLoad.clients} clients, ${configLoad.senders} senders, gateway and bare fastify`, () =>
   runClientConfig({ ...timing, ...configLoad, nodeFlags: gatewayFlags }));
 const sdkRecords = Number(process.env.BENCH_SDK_RECORDS ?? 20_000);
@@ -197,6 +207,7 @@ const results = {
   bareHttp: bare,
   cpuPerSpan: cpu && decodeEncode !== undefined ? { ...cpu, decodePlusEncodeUsPerSpan: decodeEncode } : undefined,
   metrics,
+  erasure,
   clientConfig,
   sdk,
   overhead,
@@ -208,6 +219,7 @@ const results = {
 };
 const file = writeResults(results, PHASES.every((p) => phases.has(p)) ? undefined : [...phases]);
 printSummary(results, file);
+if (erasure) console.log(`  erasure's delete (${JSON.stringify(erasure)})`);
 if (metrics) {
   const e = metrics.endToEnd;
   console.log(`  metrics (${metrics.load}, ${metrics.protobufBytesPerRequest} B per request): ${e.acknowledgedPointsPerSec} points/s acknowledged, ${e.storedPointsPerSec} stored (${e.cpuUsPerStoredPoint} µs CPU per stored point); raw Native insert of the same rows ${metrics.rawInsert.rowsPerSec} rows/s (${metrics.rawInsert.cpuUsPerRow} µs/row): stored/raw ${metrics.storedOverRaw}, raw CPU/gateway CPU ${metrics.rawCpuOverGatewayCpu}; ${metrics.storedRows} of ${metrics.acknowledgedPoints} acknowledged points stored`);
