@@ -48,7 +48,11 @@ export class ErasureBlocklist {
       for (const scope of group.scopes) {
         if (batch.signal === 'metrics') {
           for (const metric of scope.records as Metric[]) {
-            (metric.data.points as Array<{ attributes: Attributes }>).splice(0, Infinity, ...(metric.data.points as Array<{ attributes: Attributes }>).filter((p) => !this.carries(p.attributes)));
+            // Compacted in place (a spread of a large metric's points would overflow the call stack).
+            const points = metric.data.points as Array<{ attributes: Attributes }>;
+            let kept = 0;
+            for (const p of points) if (!this.carries(p.attributes)) points[kept++] = p;
+            points.length = kept;
           }
           scope.records = (scope.records as Metric[]).filter((m) => m.data.points.length > 0);
         } else {
