@@ -50,6 +50,9 @@ beforeAll(async () => {
   const pick = (expr: string) => `if(number % 20000 = 7, '${VICTIM}', concat('u-', toString(number)))`.replace('number', expr);
   await command(`INSERT INTO otel_traces (Timestamp, TraceId, SpanId, SpanName, ServiceName, SpanAttributes, ResourceAttributes)
     SELECT now64(9), hex(number), hex(number), 'GET /', 'shop', map('user.id', ${pick('number')}), map('service.name', 'shop') FROM numbers(${OTHERS + 5})`);
+  // One span carries the subject only in an event's attributes.
+  await command(`INSERT INTO otel_traces (Timestamp, TraceId, SpanId, SpanName, ServiceName, SpanAttributes, \`Events.Timestamp\`, \`Events.Name\`, \`Events.Attributes\`)
+    VALUES (now64(9), 'ev', 'ev', 'checkout', 'shop', map(), [now64(9)], ['login'], [map('user.id', '${VICTIM}')])`);
   await command(`INSERT INTO otel_logs (Timestamp, ServiceName, Body, LogAttributes, ResourceAttributes)
     SELECT now64(9), 'shop', 'hello', map('user.id', ${pick('number')}), map() FROM numbers(${OTHERS + 5})`);
   await command(`INSERT INTO otel_metrics_sum (ServiceName, MetricName, Attributes, ResourceAttributes, TimeUnix, Value, AggregationTemporality, IsMonotonic)
@@ -81,7 +84,7 @@ describe('erasure by subject', () => {
     const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { table: string; record: Record<string, any> });
     const perTable: Record<string, number> = {};
     for (const l of lines) perTable[l.table] = (perTable[l.table] ?? 0) + 1;
-    expect(perTable).toEqual({ otel_traces: 5, otel_logs: 5, otel_metrics_sum: 5, otel_metrics_gauge: 2, otelhouse_error_events: 8 });
+    expect(perTable).toEqual({ otel_traces: 6, otel_logs: 5, otel_metrics_sum: 5, otel_metrics_gauge: 2, otelhouse_error_events: 8 });
     expect(lines.find((l) => l.table === 'otel_logs')!.record.LogAttributes['user.id']).toBe(VICTIM);
     const { entries } = await (await api(`/api/audit?entityType=subject&action=subject.export`)).json();
     expect(entries[0]).toMatchObject({ entityId: `user.id=${VICTIM}` });
@@ -106,10 +109,10 @@ describe('erasure by subject', () => {
     const done = await waitDone(id);
     expect(done.status, done.error).toBe('done');
     expect(done.rowsRemoved).toMatchObject({
-      otel_traces: 5, otel_logs: 5, otel_metrics_sum: 5, otel_metrics_gauge: 2, otelhouse_error_events: 8, otelhouse_debug_sessions: 1,
+      otel_traces: 6, otel_logs: 5, otel_metrics_sum: 5, otel_metrics_gauge: 2, otelhouse_error_events: 8, otelhouse_debug_sessions: 1,
     });
     for (const [table, condition] of [
-      ['otel_traces', `SpanAttributes['user.id'] = '${VICTIM}'`], ['otel_logs', `LogAttributes['user.id'] = '${VICTIM}'`],
+      ['otel_traces', `SpanAttributes['user.id'] = '${VICTIM}' OR arrayExists(m -> m['user.id'] = '${VICTIM}', \`Events.Attributes\`)`], ['otel_logs', `LogAttributes['user.id'] = '${VICTIM}'`],
       ['otel_metrics_sum', `Attributes['user.id'] = '${VICTIM}'`], ['otel_metrics_gauge', `ResourceAttributes['user.id'] = '${VICTIM}'`],
       ['otelhouse_error_events', `UserId = '${VICTIM}'`], ['otelhouse_debug_sessions', `UserId = '${VICTIM}'`],
     ]) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricBatch } from '../../batch/types.ts';
+import type { MetricBatch, TraceBatch } from '../../batch/types.ts';
+import { makeSpan } from '../../batch/testing.ts';
 import { ErasureBlocklist } from './blocklist.ts';
 import type { Erasure } from './model.ts';
 
@@ -25,6 +26,21 @@ describe('the erasure blocklist', () => {
     now = 20_000;
     expect(list.filter(batch)).toBe(0);
     expect(list.size).toBe(0);
+  });
+
+  it('drops a span carrying the subject in an event\'s or a link\'s attributes only', () => {
+    const list = new ErasureBlocklist(() => [], () => 1_000);
+    list.add(erasure('user.id', 'u-9'));
+    const inEvent = makeSpan({ name: 'event' });
+    inEvent.events.push({ timeUnixNano: 1n, name: 'login', attributes: new Map([['user.id', 'u-9']]), droppedAttributesCount: 0 });
+    const inLink = makeSpan({ name: 'link' });
+    inLink.links.push({ traceId: '', spanId: '', traceState: '', attributes: new Map([['user.id', 'u-9']]), droppedAttributesCount: 0, flags: 0 });
+    const clean = makeSpan({ name: 'clean' });
+    const batch: TraceBatch = { signal: 'traces', resources: [{ resource: { attributes: new Map(), droppedAttributesCount: 0 }, schemaUrl: '', scopes: [{
+      scope: { name: '', version: '', attributes: new Map(), droppedAttributesCount: 0 }, schemaUrl: '', records: [inEvent, inLink, clean],
+    }] }] };
+    expect(list.filter(batch)).toBe(2);
+    expect(batch.resources[0]!.scopes[0]!.records.map((s) => s.name)).toEqual(['clean']);
   });
 
   it('matches an email in any attribute, and ignores a failed or expired request', () => {

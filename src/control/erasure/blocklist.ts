@@ -56,7 +56,7 @@ export class ErasureBlocklist {
           }
           scope.records = (scope.records as Metric[]).filter((m) => m.data.points.length > 0);
         } else {
-          scope.records = (scope.records as Array<Span | LogRecord>).filter((r) => !this.carries(r.attributes) && !('body' in r && this.bodyCarries(r.body)));
+          scope.records = (scope.records as Array<Span | LogRecord>).filter((r) => !this.carries(r.attributes) && !('body' in r && this.bodyCarries(r.body)) && !('events' in r && this.spanPartsCarry(r)));
         }
       }
       group.scopes = group.scopes.filter((s) => s.records.length > 0);
@@ -79,6 +79,13 @@ export class ErasureBlocklist {
         if (t !== undefined && b.values.has(t)) return true;
       }
     }
+    return false;
+  }
+
+  /** A span's events or links carrying a subject in their attributes. */
+  private spanPartsCarry(span: Span): boolean {
+    for (const e of span.events) if (this.carries(e.attributes)) return true;
+    for (const l of span.links) if (this.carries(l.attributes)) return true;
     return false;
   }
 

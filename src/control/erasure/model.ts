@@ -42,6 +42,11 @@ export function mapCondition(map: string, subject: Subject): string {
   return subject.key === 'email' ? `hasAny(mapValues(${map}), {values:Array(String)})` : `${map}[{key:String}] IN {values:Array(String)}`;
 }
 
+/** The same condition on an array of maps (a span's events' or links' attributes): any of them. */
+function anyMapCondition(maps: string, subject: Subject): string {
+  return `arrayExists(m -> ${mapCondition('m', subject)}, ${maps})`;
+}
+
 /** The error-events columns a subject's identifier is stored in. */
 export function errorEventCondition(subject: Subject): string {
   const column = { 'user.id': 'UserId', 'enduser.id': 'UserId', 'app.installation.id': 'InstallationId', 'device.id': 'DeviceId', 'session.id': 'SessionId' }[subject.key];
@@ -67,7 +72,8 @@ export function subjectTables(subject: Subject, t: SubjectTableNames): Array<{ t
   const maps = (...names: string[]) => `(${names.map((m) => mapCondition(m, subject)).join(' OR ')})`;
   const body = subject.key === 'email' ? ' OR arrayExists(v -> positionCaseInsensitive(Body, v) > 0, {values:Array(String)})' : '';
   return [
-    { table: t.traces, where: maps('ResourceAttributes', 'SpanAttributes') },
+    // A span carries the subject in its own, its resource's, its events' or its links' attributes.
+    { table: t.traces, where: `(${maps('ResourceAttributes', 'SpanAttributes')} OR ${anyMapCondition('`Events.Attributes`', subject)} OR ${anyMapCondition('`Links.Attributes`', subject)})` },
     { table: t.logs, where: `(${maps('ResourceAttributes', 'LogAttributes')}${body})` },
     ...t.metrics.map((table) => ({ table, where: maps('ResourceAttributes', 'Attributes') })),
     { table: t.errorEvents, where: errorEventCondition(subject) },
