@@ -24,4 +24,4 @@ export type { NativeBlock } from './block.ts';
 export { encodeSpansNative, spanColumns } from './spans.ts';
 export { encodeLogsNative, logColumns } from './logs.ts';
 export { encodeErrorEventsNative, errorEventColumns } from './errorEvents.ts';
-export { encodeMetricsNative, metricColumns, METRIC_TABLE_ROLES, type MetricTableRole } from './metrics.ts';
+export { encodeMetricsNative, metricColumns, type MetricTableRole } from './metrics.ts';

@@ -27,14 +27,6 @@ import { ByteWriter } from './writer.ts';
  */
 export type MetricTableRole = 'metricsGauge' | 'metricsSum' | 'metricsHistogram' | 'metricsExponentialHistogram' | 'metricsSummary';
 
-export const METRIC_TABLE_ROLES: Record<MetricKind, MetricTableRole> = {
-  gauge: 'metricsGauge',
-  sum: 'metricsSum',
-  histogram: 'metricsHistogram',
-  exponentialHistogram: 'metricsExponentialHistogram',
-  summary: 'metricsSummary',
-};
-
 const MAP = 'Map(LowCardinality(String), String)';
 const TIME = 'DateTime64(9)';
 
