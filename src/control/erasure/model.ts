@@ -47,9 +47,14 @@ function anyMapCondition(maps: string, subject: Subject): string {
   return `arrayExists(m -> ${mapCondition('m', subject)}, ${maps})`;
 }
 
+/** The column of the error events and debug sessions tables a subject's identifier is stored in (none for an email or another enduser.* value). */
+export function identifierColumn(subject: Subject): string | undefined {
+  return ({ 'user.id': 'UserId', 'enduser.id': 'UserId', 'app.installation.id': 'InstallationId', 'device.id': 'DeviceId', 'session.id': 'SessionId' } as Record<string, string>)[subject.key];
+}
+
 /** The error-events columns a subject's identifier is stored in. */
 export function errorEventCondition(subject: Subject): string {
-  const column = { 'user.id': 'UserId', 'enduser.id': 'UserId', 'app.installation.id': 'InstallationId', 'device.id': 'DeviceId', 'session.id': 'SessionId' }[subject.key];
+  const column = identifierColumn(subject);
   if (column) return `${column} IN {values:Array(String)}`;
   // An email (or another enduser.* value) may be a user id, or appear in an error's message.
   return `(UserId IN {values:Array(String)} OR arrayExists(v -> position(Message, v) > 0, {values:Array(String)}))`;

@@ -12,7 +12,7 @@ import type { AuditLog } from '../../storage/clickhouse/audit.ts';
 import { controlPlaneTableNames, qualified } from '../../storage/clickhouse/schema/controlPlane.ts';
 import { controlTableNames, metricTableNames } from '../../storage/clickhouse/schema/options.ts';
 import { renderTemplate } from '../../storage/clickhouse/schema/render.ts';
-import { subjectTables, type Erasure, type Subject } from './model.ts';
+import { identifierColumn, subjectTables, type Erasure, type Subject } from './model.ts';
 import type { ErasureStore } from './store.ts';
 
 export interface ErasureTables {
@@ -106,8 +106,7 @@ export class ErasureRunner {
     }
 
     // Debug sessions opened for the subject (and their stats), and the clients policies preview.
-    const sessionColumn = { 'user.id': 'UserId', 'enduser.id': 'UserId', 'app.installation.id': 'InstallationId', 'device.id': 'DeviceId', 'session.id': 'SessionId' }[subject.key];
-    const sessionCondition = sessionColumn ? `${sessionColumn} IN {values:Array(String)}` : 'UserId IN {values:Array(String)}';
+    const sessionCondition = `${identifierColumn(subject) ?? 'UserId'} IN {values:Array(String)}`;
     const sessions = await client.query({ query: `SELECT DISTINCT Id FROM ${qualified(db, controlPlaneTableNames.debugSessions)} WHERE ${sessionCondition}`, format: 'JSONEachRow', query_params: params });
     const ids = (await sessions.json<{ Id: string }>()).map((r) => r.Id);
     await remove(controlPlaneTableNames.debugSessions, sessionCondition);
