@@ -26,7 +26,7 @@ import { registerConsole } from './ui/serve.ts';
 import { createLogger, type Logger } from './ops/logger.ts';
 import { GatewayMetrics } from './ops/metrics.ts';
 import { logFirstDrops } from './ops/dropLog.ts';
-import { registerOpsRoutes, requireStore } from './ops/routes.ts';
+import { registerOpsRoutes, registerStatusRoutes, requireStore } from './ops/routes.ts';
 import { checkPortFree, lockDataDir } from './ops/startup.ts';
 import { Pipeline } from './processors/pipeline.ts';
 import { ProcessorChain } from './processors/chain.ts';
@@ -48,7 +48,11 @@ import { hmacHasher } from './processors/redaction/engine/hmac.ts';
 import { registerTempoRoutes } from './query/tempo/routes.ts';
 import { registerOtlpRoutes } from './receiver/otlpRoutes.ts';
 import { BatchLedger } from './receiver/protection/batchLedger.ts';
-import { createServer } from './receiver/server.ts';
+import { createServer, scopeToTenant } from './receiver/server.ts';
+import { tenantDatabase, type TenantConfig } from './tenants/config.ts';
+import { DailyQuota } from './receiver/protection/quota.ts';
+import { DEFAULT_TENANT } from './receiver/tenants.ts';
+import { reconcileTenants } from './tenants/audit.ts';
 import { readEngineStats } from './storage/clickhouse/engineStats.ts';
 import { embeddedBlockStore, serverBlockStore, type BlockStore } from './storage/clickhouse/blockStore.ts';
 import { createClickHouseClient, type ClickHouseClient } from './storage/clickhouse/client.ts';
@@ -231,8 +235,8 @@ function createIssues(config: Config, client: ClickHouseClient, audit: AuditLog,
 }
 
 /** The write-ahead log, its inserters, and the insert transport for the embedded engine or a server. */
-function createExportStage(config: Config, client: ClickHouseClient, deps: GatewayDeps, metrics: GatewayMetrics, logger: Logger) {
-  const dir = join(config.dataDir, 'wal');
+function createExportStage(config: Config, stateDir: string, client: ClickHouseClient, deps: GatewayDeps, metrics: GatewayMetrics, logger: Logger) {
+  const dir = join(stateDir, 'wal');
   const { database } = config.clickhouse;
   const base = config.clickhouse.url ? serverBlockStore(client, database) : embeddedBlockStore(client, database, dir);
   return ExportStage.open({
@@ -253,48 +257,64 @@ function createExportStage(config: Config, client: ClickHouseClient, deps: Gatew
   });
 }
 
+/** A tenant's view of the configuration: its tokens, database, limits, quotas, retention and readers; the rest is the deployment's. */
+function tenantView(config: Config, tenant: TenantConfig): Config {
+  return {
+    ...config,
+    auth: tenant.auth,
+    clickhouse: { ...config.clickhouse, database: tenantDatabase(tenant), ttlHours: tenant.ttlHours ?? config.clickhouse.ttlHours },
+    protection: { ...config.protection, rateLimits: tenant.rateLimits },
+    retention: tenant.retention,
+    quota: tenant.quota,
+    sql: { ...config.sql, users: tenant.sqlUsers },
+    tenants: [],
+  };
+}
+
+/** What every tenant's part shares: one process, one engine, one HTTP server. */
+interface Shared {
+  client: ClickHouseClient;
+  deps: GatewayDeps;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  now: () => number;
+  geo: GeoEnricher | undefined;
+  /** False once shutdown began. */
+  accepting: () => boolean;
+  /** True once shutdown began: what waits for the store does not start. */
+  closing: () => boolean;
+}
+
+/** One tenant's part of the gateway: its database's tables, control plane, issues, write-ahead log and pipeline. */
+interface Tenant {
+  name: string;
+  config: Config;
+  control: ReturnType<typeof createControlPlane>;
+  issues: ReturnType<typeof createIssues>;
+  store: StoreReadiness<Awaited<ReturnType<typeof openStorage>>>;
+  stage: ExportStage;
+  chain: ProcessorChain;
+  connector: IssuesConnector | undefined;
+  ledger: BatchLedger | undefined;
+  quota: DailyQuota;
+  /** Resolves once what needs the store started. */
+  started: Promise<void>;
+  storeNotReady(): string | undefined;
+  /** Registers the tenant's routes in `scope`. */
+  routes(scope: FastifyInstance): Promise<void>;
+}
+
 /**
- * Builds the gateway: validates processor config, takes the data directory's lock and checks the
- * ports are free, opens the store (migrations, drift), the control plane, issues and the export
- * stage, and wires receiver → processors → export stage → connectors. Nothing listens until
- * {@link Gateway.listen}.
- *
- * A ClickHouse server that cannot be reached at start does not stop it: the gateway accepts data
- * into its write-ahead log and retries the connection and migrations in the background (one log
- * line); the inserters, the control plane's first load, the issue tracker and the SQL endpoint
- * start once the store is ready, and `/readyz` tells the two states apart.
+ * Builds one tenant's part (the default tenant's is the whole gateway without `tenants:`): opens
+ * its database (migrations, retention, drift), its control plane, issues, export stage (the
+ * write-ahead log under `stateDir`) and processor chain, and wires receiver → processors → export
+ * stage → connectors. Its routes are registered by {@link Tenant.routes}.
  */
-export async function createGateway(config: Config, deps: GatewayDeps = {}): Promise<Gateway> {
-  const logger = deps.logger ?? createLogger(config);
-  const metrics = new GatewayMetrics();
-  const now = deps.now ?? Date.now;
+async function createTenant(name: string, config: Config, stateDir: string, shared: Shared): Promise<Tenant> {
+  const { client, deps, metrics, logger, now } = shared;
   // The debugsessions gate reads its control state per batch; it is filled once the control plane is up.
   const services: ProcessorServices = {};
   const processors = buildProcessors(config.processors, services);
-  if (!config.processors.some((entry) => entry.type === 'redaction')) {
-    logger.warn('the processor chain has no redaction processor: personal data and secrets reach storage unredacted');
-  }
-
-  // What another process can take is checked before the store is touched.
-  const lock = lockDataDir(config.dataDir);
-  const sqlPortNumber = sqlPort(config.sql, config.clickhouse.url);
-  try {
-    await checkPortFree(config.host, config.port, 'port');
-    await checkPortFree(config.sql.host, sqlPortNumber, 'sql.port');
-  } catch (err) {
-    lock.release();
-    throw err;
-  }
-
-  // Before the store: a missing or unreadable geo database fails the start at once, naming the file.
-  let geo: GeoEnricher | undefined;
-  try {
-    geo = config.geo.enabled ? await GeoEnricher.open(config.geo) : undefined;
-  } catch (err) {
-    lock.release();
-    throw new StartupError(`geo.database: cannot open ${config.geo.database ?? 'the bundled database'}: ${(err as Error).message}`);
-  }
-  const client = deps.client ?? (await createClickHouseClient(config, logger));
   const control = createControlPlane(config, client, logger, now);
   const store = await StoreReadiness.start({
     open: async () => {
@@ -308,21 +328,12 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     initialDelayMs: config.exporter.retryInitialMs,
     maxDelayMs: 30_000,
     onWaiting: (reason) =>
-      logger.warn({ url: config.clickhouse.url, reason }, 'ClickHouse is unreachable: accepting data into the write-ahead log and retrying the connection and migrations in the background'),
-    onReasonChanged: (reason) => logger.warn({ reason }, 'ClickHouse still not ready'),
+      logger.warn({ url: config.clickhouse.url, reason, tenant: name }, 'ClickHouse is unreachable: accepting data into the write-ahead log and retrying the connection and migrations in the background'),
+    onReasonChanged: (reason) => logger.warn({ reason, tenant: name }, 'ClickHouse still not ready'),
   });
   services.gate = { resolver: control.resolver, sessions: control.sessionRegistry, now };
   const issues = createIssues(config, client, control.audit, metrics, logger);
-  const stage = await createExportStage(config, client, deps, metrics, logger);
-  if (!config.clickhouse.url) {
-    // The embedded engine has no Prometheus endpoint of its own: its counters join the gateway's scrape.
-    metrics.beforeCollect(() =>
-      readEngineStats(client, config.clickhouse.database).then(
-        (stats) => metrics.setEngineStats(stats),
-        (err: unknown) => logger.debug({ err: (err as Error).message }, 'engine counters not read for this scrape'),
-      ),
-    );
-  }
+  const stage = await createExportStage(config, stateDir, client, deps, metrics, logger);
 
   const triggers = new AutoTriggers({
     rules: config.control.autoTriggers,
@@ -358,12 +369,11 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const erasure = createErasure(config, client, control.audit, () => stage.flush(300_000), logger, now);
   const chain = new ProcessorChain(processors, logFirstDrops(metrics, logger));
   // Processors that hold records (tail sampling) hand them on later, through the rest of the chain into the export stage.
-  await chain.start((batch) => stage.append(batch), join(config.dataDir, 'processors'));
+  await chain.start((batch) => stage.append(batch), join(stateDir, 'processors'));
   // What needs the store starts once it is ready: at once when it was there at start.
-  let closing: Promise<void> | undefined;
   let storeStarted = false;
   const startStored = async () => {
-    if (closing) return;
+    if (shared.closing()) return;
     stage.start();
     if (config.issues.enabled) await issues.tracker.start();
     await erasure.resume();
@@ -376,7 +386,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   } else {
     started = store.ready.then(async () => {
       await startStored();
-      logger.info({ url: config.clickhouse.url, schemaVersion: store.value?.migrations.current }, 'ClickHouse connected: inserting the write-ahead log\'s backlog');
+      logger.info({ url: config.clickhouse.url, schemaVersion: store.value?.migrations.current, tenant: name }, 'ClickHouse connected: inserting the write-ahead log\'s backlog');
     });
     started.catch((err: unknown) => logger.error({ err: (err as Error).message }, 'starting what needs the store failed'));
   }
@@ -385,83 +395,180 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   }
   const storeNotReady = () => (storeStarted ? undefined : store.reason ?? 'starting');
 
+  const { batchDedup } = config.protection;
+  const ledger = batchDedup.enabled
+    ? await BatchLedger.open({ dir: join(stateDir, 'batches'), retentionMs: batchDedup.retentionHours * 3_600_000, maxEntries: batchDedup.maxEntries })
+    : undefined;
+  const quota = await DailyQuota.open({ tenant: name, quota: config.quota, file: join(stateDir, 'quota.json'), now });
+
+  const routes = async (scope: FastifyInstance) => {
+    requireStore(scope, storeNotReady);
+    registerOtlpRoutes(scope, {
+      config,
+      pipeline: new Pipeline(chain, stage, (batch) => {
+        const dropped = erasure.blocklist.filter(batch);
+        if (dropped > 0) metrics.erasedRecords.inc({ signal: batch.signal }, dropped);
+      }),
+      metrics,
+      accepting: shared.accepting,
+      ledger,
+      geo: shared.geo,
+      quota,
+      tenant: name,
+    });
+    const { database } = config.clickhouse;
+    registerErasureRoutes(scope, {
+      store: erasure.store, runner: erasure.runner, blocklist: erasure.blocklist, audit: control.audit, blockDays: config.erasure.blockDays, now,
+      client, database, hashes: erasure.hashes,
+      tables: { traces: config.clickhouse.tracesTable, logs: config.clickhouse.logsTable, metrics: Object.values(metricTableNames(config.clickhouse.metricsTable)), errorEvents: controlTableNames.errorEvents },
+    });
+    registerIssueRoutes(scope, { issues: issues.store, tracker: issues.tracker, audit: control.audit });
+    registerAuditRoutes(scope, { audit: control.audit });
+    registerSourceMapRoutes(scope, issues.sourceMaps, control.audit);
+    registerClientConfigRoute(scope, { resolver: control.resolver });
+    registerSessionRoutes(scope, { sessions: control.sessions, store: control.sessionStore, createsPerHour: config.control.sessionCreatesPerHour, now });
+    registerPolicyRoutes(scope, { policies: control.policies, store: control.policyStore, preview: (policy) => previewPolicy(client, database, policy) });
+    // Reading the data: a Tempo-compatible trace API at the root (Grafana's Tempo data source) and our own query API.
+    const traceTables = { client, database, tracesTable: config.clickhouse.tracesTable };
+    registerTempoRoutes(scope, traceTables);
+    registerTelemetryRoutes(scope, { ...traceTables, logsTable: config.clickhouse.logsTable });
+    registerMetricRoutes(scope, { client, database, metricsTable: config.clickhouse.metricsTable });
+    registerStatusRoutes(scope, {
+      status: () => ({
+        tenant: name,
+        schemaVersion: store.value?.migrations.current ?? null,
+        checksumMismatches: store.value?.migrations.checksumMismatches ?? [],
+        drift: store.value?.drift ?? [],
+        /** Each telemetry table's TTL rules as set at start (`clickhouse.ttlHours`, `debugSessionTtlHours`, `retention:`). */
+        retention: store.value?.ttl ?? {},
+        /** Today's use of the daily quotas, and the quotas (0 = none). */
+        quota: { ...quota.used(), ...config.quota },
+        store: storeStarted ? 'ready' : { notReady: storeNotReady() },
+        wal: stage.status(),
+      }),
+      backlog: () => {
+        const { rows, bytes } = stage.status();
+        return { rows, bytes };
+      },
+      flush: (timeoutMs) => stage.flush(timeoutMs),
+    });
+  };
+
+  return { name, config, control, issues, store, stage, chain, connector, ledger, quota, started, storeNotReady, routes };
+}
+
+/**
+ * Builds the gateway: validates processor config, takes the data directory's lock and checks the
+ * ports are free, opens the default tenant's part and every configured tenant's ({@link createTenant}),
+ * and the HTTP server that routes each request to its tenant by its token. Nothing listens until
+ * {@link Gateway.listen}.
+ *
+ * A ClickHouse server that cannot be reached at start does not stop it: the gateway accepts data
+ * into its write-ahead log and retries the connection and migrations in the background (one log
+ * line); the inserters, the control plane's first load, the issue tracker and the SQL endpoint
+ * start once the store is ready, and `/readyz` tells the two states apart.
+ */
+export async function createGateway(config: Config, deps: GatewayDeps = {}): Promise<Gateway> {
+  const logger = deps.logger ?? createLogger(config);
+  const metrics = new GatewayMetrics();
+  const now = deps.now ?? Date.now;
+  if (!config.processors.some((entry) => entry.type === 'redaction')) {
+    logger.warn('the processor chain has no redaction processor: personal data and secrets reach storage unredacted');
+  }
+
+  // What another process can take is checked before the store is touched.
+  const lock = lockDataDir(config.dataDir);
+  const sqlPortNumber = sqlPort(config.sql, config.clickhouse.url);
+  try {
+    await checkPortFree(config.host, config.port, 'port');
+    await checkPortFree(config.sql.host, sqlPortNumber, 'sql.port');
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+
+  // Before the store: a missing or unreadable geo database fails the start at once, naming the file.
+  let geo: GeoEnricher | undefined;
+  try {
+    geo = config.geo.enabled ? await GeoEnricher.open(config.geo) : undefined;
+  } catch (err) {
+    lock.release();
+    throw new StartupError(`geo.database: cannot open ${config.geo.database ?? 'the bundled database'}: ${(err as Error).message}`);
+  }
+  const client = deps.client ?? (await createClickHouseClient(config, logger));
   let accepting = true;
-  const flush = (timeoutMs = 30_000) => stage.flush(timeoutMs);
+  let closing: Promise<void> | undefined;
+  const shared: Shared = { client, deps, metrics, logger, now, geo, accepting: () => accepting, closing: () => closing !== undefined };
+  const tenants: Tenant[] = [await createTenant(DEFAULT_TENANT, config, config.dataDir, shared)];
+  const main = tenants[0]!;
+  for (const t of config.tenants) tenants.push(await createTenant(t.name, tenantView(config, t), join(config.dataDir, 'tenants', t.name), shared));
+  if (config.tenants.length) {
+    // Tenants added, changed or removed since the last start, in the global audit log (without their secrets).
+    main.started
+      .then(() => reconcileTenants(main.control.audit, config))
+      .then((changes) => changes.length && logger.info({ changes }, 'tenants changed'))
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'tenant changes not audited'));
+  }
+  if (!config.clickhouse.url) {
+    // The embedded engine has no Prometheus endpoint of its own: its counters join the gateway's scrape.
+    metrics.beforeCollect(() =>
+      readEngineStats(client, config.clickhouse.database).then(
+        (stats) => metrics.setEngineStats(stats),
+        (err: unknown) => logger.debug({ err: (err as Error).message }, 'engine counters not read for this scrape'),
+      ),
+    );
+  }
+  metrics.beforeCollect(() => {
+    metrics.batchIds.set(tenants.reduce((n, t) => n + (t.ledger?.size ?? 0), 0));
+    metrics.batchIdsForgotten.set(tenants.reduce((n, t) => n + (t.ledger?.evicted ?? 0), 0));
+    for (const t of tenants) {
+      if (!t.quota.limited) continue;
+      const used = t.quota.used();
+      metrics.quotaUsed.set({ tenant: t.name, unit: 'records' }, used.records);
+      metrics.quotaUsed.set({ tenant: t.name, unit: 'bytes' }, used.bytes);
+    }
+  });
+
+  const storeNotReady = () => tenants.map((t) => t.storeNotReady()).find((reason) => reason !== undefined);
+  const backlog = () =>
+    tenants.reduce((sum, t) => {
+      const { rows, bytes } = t.stage.status();
+      return { rows: sum.rows + rows, bytes: sum.bytes + bytes };
+    }, { rows: 0, bytes: 0 });
+  const flush = async (timeoutMs = 30_000) => (await Promise.all(tenants.map((t) => t.stage.flush(timeoutMs)))).every(Boolean);
   const app = createServer(config, logger);
   // First: the OpenAPI document is built from the routes registered after it.
   await registerOpenApi(app);
-  requireStore(app, storeNotReady);
-  const { batchDedup } = config.protection;
-  const ledger = batchDedup.enabled
-    ? await BatchLedger.open({ dir: join(config.dataDir, 'batches'), retentionMs: batchDedup.retentionHours * 3_600_000, maxEntries: batchDedup.maxEntries })
-    : undefined;
-  metrics.beforeCollect(() => {
-    metrics.batchIds.set(ledger?.size ?? 0);
-    metrics.batchIdsForgotten.set(ledger?.evicted ?? 0);
-  });
-  registerOtlpRoutes(app, {
-    config,
-    pipeline: new Pipeline(chain, stage, (batch) => {
-      const dropped = erasure.blocklist.filter(batch);
-      if (dropped > 0) metrics.erasedRecords.inc({ signal: batch.signal }, dropped);
-    }),
-    metrics,
-    accepting: () => accepting,
-    ledger,
-    geo,
-  });
-  registerErasureRoutes(app, {
-    store: erasure.store, runner: erasure.runner, blocklist: erasure.blocklist, audit: control.audit, blockDays: config.erasure.blockDays, now,
-    client, database: config.clickhouse.database, hashes: erasure.hashes,
-    tables: { traces: config.clickhouse.tracesTable, logs: config.clickhouse.logsTable, metrics: Object.values(metricTableNames(config.clickhouse.metricsTable)), errorEvents: controlTableNames.errorEvents },
-  });
-  registerIssueRoutes(app, { issues: issues.store, tracker: issues.tracker, audit: control.audit });
-  registerAuditRoutes(app, { audit: control.audit });
-  registerSourceMapRoutes(app, issues.sourceMaps, control.audit);
-  registerClientConfigRoute(app, { resolver: control.resolver });
+  // Each tenant's routes in a scope of their own: the router gives them only that tenant's requests.
+  for (const t of tenants) {
+    await app.register(async (scope) => {
+      scopeToTenant(scope, t.name, t !== main);
+      await t.routes(scope);
+    });
+  }
   await registerConsole(app);
-  registerSessionRoutes(app, { sessions: control.sessions, store: control.sessionStore, createsPerHour: config.control.sessionCreatesPerHour, now });
-  registerPolicyRoutes(app, { policies: control.policies, store: control.policyStore, preview: (policy) => previewPolicy(client, config.clickhouse.database, policy) });
-  // Reading the data: a Tempo-compatible trace API at the root (Grafana's Tempo data source) and our own query API.
-  const traceTables = { client, database: config.clickhouse.database, tracesTable: config.clickhouse.tracesTable };
-  registerTempoRoutes(app, traceTables);
-  registerTelemetryRoutes(app, { ...traceTables, logsTable: config.clickhouse.logsTable });
-  registerMetricRoutes(app, { client, database: config.clickhouse.database, metricsTable: config.clickhouse.metricsTable });
-  registerOpsRoutes(app, {
-    metrics,
-    accepting: () => accepting,
-    storeNotReady,
-    status: () => ({
-      schemaVersion: store.value?.migrations.current ?? null,
-      checksumMismatches: store.value?.migrations.checksumMismatches ?? [],
-      drift: store.value?.drift ?? [],
-      /** Each telemetry table's TTL rules as set at start (`clickhouse.ttlHours`, `debugSessionTtlHours`, `retention:`). */
-      retention: store.value?.ttl ?? {},
-      store: storeStarted ? 'ready' : { notReady: storeNotReady() },
-      wal: stage.status(),
-    }),
-    backlog: () => {
-      const { rows, bytes } = stage.status();
-      return { rows, bytes };
-    },
-    flush,
-  });
+  registerOpsRoutes(app, { metrics, accepting: () => accepting, storeNotReady, backlog });
 
   // In order; each step gets what is left of the deadline (or the share it names).
   let closed: Promise<void> | undefined;
   let sql: SqlServer | undefined;
+  const sqlClients: ClickHouseClient[] = [];
+  const all = (work: (t: Tenant) => Promise<unknown> | undefined) => Promise.all(tenants.map((t) => work(t) ?? Promise.resolve()));
   const steps: Stop[] = [
-    { name: 'store retries', stop: async () => store.stop() },
+    { name: 'store retries', stop: async () => tenants.forEach((t) => t.store.stop()) },
     // Readers first: their queries share the engine the flush below needs.
     { name: 'sql endpoint', stop: () => sql?.close() ?? Promise.resolve() },
     // Processors holding records (tail sampling) hand them on while the export stage still takes them.
-    { name: 'processors', stop: (ms) => bounded(chain.shutdown(), ms / 2) },
+    { name: 'processors', stop: (ms) => bounded(all((t) => t.chain.shutdown()), ms / 2) },
     // Occurrences of what is already durable are stored before the log closes.
-    { name: 'issues connector', stop: (ms) => connector?.shutdown(ms / 4) ?? Promise.resolve() },
+    { name: 'issues connector', stop: (ms) => all((t) => t.connector?.shutdown(ms / 4)) },
     // The log closes; inserts run until a second before the deadline, the rest waits on disk for the next start.
-    { name: 'export stage', stop: (ms) => stage.shutdown(Math.max(100, ms - 1000)) },
-    { name: 'control plane', stop: (ms) => bounded(Promise.all([issues.tracker.shutdown(), control.sessionRegistry.shutdown(), control.policyRegistry.shutdown()]), ms / 2) },
-    { name: 'alerts', stop: (ms) => issues.alerts.shutdown(Math.min(2000, Math.max(100, ms - 500))) },
+    { name: 'export stage', stop: (ms) => all((t) => t.stage.shutdown(Math.max(100, ms - 1000))) },
+    {
+      name: 'control plane',
+      stop: (ms) => bounded(all((t) => Promise.all([t.issues.tracker.shutdown(), t.control.sessionRegistry.shutdown(), t.control.policyRegistry.shutdown()])), ms / 2),
+    },
+    { name: 'alerts', stop: (ms) => all((t) => t.issues.alerts.shutdown(Math.min(2000, Math.max(100, ms - 500)))) },
     // Requests answered since close() began leave keep-alive connections that close() would wait
     // on for the keep-alive timeout: close them as they go idle, and all of them at the deadline.
     {
@@ -475,24 +582,33 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
         clearTimeout(force);
       },
     },
-    { name: 'batch ledger', stop: () => ledger?.close() ?? Promise.resolve() },
-    { name: 'clickhouse client', stop: () => (deps.client ? Promise.resolve() : client.close()) },
+    { name: 'batch ledger', stop: () => all((t) => t.ledger?.close()) },
+    { name: 'quotas', stop: () => all((t) => t.quota.close()) },
+    { name: 'clickhouse client', stop: () => Promise.all([...sqlClients.map((c) => c.close()), deps.client ? Promise.resolve() : client.close()]) },
     { name: 'data dir lock', stop: async () => lock.release() },
   ];
 
   const startSql = async (port: number) => {
     const { port: _port, host, users, ...limits } = config.sql;
-    sql = await startSqlServer({ client, database: config.clickhouse.database, host, port, users, limits, logger });
+    // Each tenant's readers query through a session of their own, whose current database is the tenant's.
+    const realms = [];
+    for (const t of tenants.slice(1)) {
+      const own = await createClickHouseClient(config, logger, t.config.clickhouse.database);
+      sqlClients.push(own);
+      realms.push({ client: own, database: t.config.clickhouse.database, users: t.config.sql.users });
+    }
+    sql = await startSqlServer({ client, database: config.clickhouse.database, host, port, users, realms, limits, logger });
     gateway.sqlUrl = sql.url;
     logger.info({ url: sql.url }, 'read-only ClickHouse HTTP endpoint for SQL clients and Grafana');
   };
+  const allStarted = Promise.all(tenants.map((t) => t.started));
   const gateway: Gateway = {
     app,
     metrics,
     client,
     config,
     get drift() {
-      return store.value?.drift ?? [];
+      return main.store.value?.drift ?? [];
     },
     get storeNotReady() {
       return storeNotReady();
@@ -500,11 +616,11 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     url: '',
     async listen() {
       gateway.url = await app.listen({ host: config.host, port: config.port });
-      logger.info({ url: gateway.url }, 'otelhouse accepting OTLP/HTTP');
+      logger.info({ url: gateway.url, tenants: config.tenants.length ? tenants.map((t) => t.name) : undefined }, 'otelhouse accepting OTLP/HTTP');
       if (sqlPortNumber !== 0) {
         // It reads the store: with a server still unreachable, it starts once the store is ready.
-        if (storeStarted) await startSql(sqlPortNumber);
-        else started.then(() => (closing ? undefined : startSql(sqlPortNumber))).catch((err: unknown) => logger.error({ err: (err as Error).message }, 'SQL endpoint not started'));
+        if (storeNotReady() === undefined) await startSql(sqlPortNumber);
+        else allStarted.then(() => (closing ? undefined : startSql(sqlPortNumber))).catch((err: unknown) => logger.error({ err: (err as Error).message }, 'SQL endpoint not started'));
       }
       return gateway.url;
     },

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { geoConfigSchema } from '../receiver/geo.ts';
 import { controlConfigSchema } from '../control/config.ts';
-import { sqlConfigSchema } from '../query/sql/config.ts';
+import { sqlConfigSchema, sqlPort } from '../query/sql/config.ts';
+import { quotaSchema } from '../receiver/protection/quota.ts';
+import { retentionRuleSchema, tenantDatabase, tenantSchema } from '../tenants/config.ts';
 import { exporterConfigSchema } from '../exporters/config.ts';
 import { issuesConfigSchema } from '../issues/config.ts';
 import { processorsConfigSchema } from '../processors/config.ts';
 import { clientRedactionSchema } from '../processors/redaction/served.ts';
-import { authConfigSchema, protectionConfigSchema, receiverConfigSchema } from '../receiver/config.ts';
+import { authConfigSchema, protectionConfigSchema, receiverConfigSchema, tokensOf } from '../receiver/config.ts';
 import { clickHouseConfigSchema } from '../storage/clickhouse/config.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -67,14 +69,7 @@ export const configSchema = z.strictObject({
    * first rule a row matches decides, e.g. DEBUG logs 72 hours, errors 2160 (90 days). Reconciled
    * with the tables' TTL at every start; `/api/status` shows each table's TTL.
    */
-  retention: z.array(z.strictObject({
-    tables: z.array(z.enum(['traces', 'logs', 'metrics', 'errorEvents'])).min(1).optional(),
-    service: z.string().min(1).max(256).optional(),
-    maxLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).optional(),
-    errors: z.boolean().optional(),
-    debugSession: z.boolean().optional(),
-    hours: z.number().int().min(1).max(24 * 365 * 100),
-  })).default([]),
+  retention: z.array(retentionRuleSchema).default([]),
 
   /** Geo without IPs: client addresses become `geo.country.iso_code` at the receiver, and are removed (`src/receiver/geo.ts`). */
   geo: geoConfigSchema.prefault({}),
@@ -85,8 +80,48 @@ export const configSchema = z.strictObject({
     blockDays: z.number().min(0).max(3650).default(30),
   }).prefault({}),
 
+  /** Daily quotas of the default tenant (what the top-level tokens send); see `tenants[].quota`. */
+  quota: quotaSchema.prefault({}),
+
+  /**
+   * Optional multi-tenancy: each tenant has its own tokens, database (the same tables), rate limits,
+   * quotas, retention and SQL readers (`src/tenants/config.ts`). The top-level `auth`, database and
+   * `sql.users` stay the default tenant's; the top-level admin tokens are global admins, who act on
+   * a tenant with `X-Otelhouse-Tenant: <name>`.
+   */
+  tenants: z.array(tenantSchema).default([]),
+
   /** Grace period for a clean shutdown (stop intake, flush, exit). */
   shutdownTimeoutMs: positiveInt.default(10_000),
+}).check((ctx) => {
+  const { tenants, auth, clickhouse, sql } = ctx.value;
+  if (tenants.length === 0) return;
+  const problem = (path: (string | number)[], message: string) => ctx.issues.push({ code: 'custom', input: '(hidden)', path, message });
+  if (auth.adminTokens.length === 0) problem(['auth', 'adminTokens'], 'is required with tenants: the global admins (without it the default tenant\'s API would be open to anyone)');
+  if (auth.ingestTokens.length + auth.clientTokens.length === 0) problem(['auth', 'ingestTokens'], 'is required with tenants: a request with a mistyped tenant token would otherwise be stored in the default database');
+  if (sql.users.length === 0 && sqlPort(sql, clickhouse.url) !== 0) problem(['sql', 'users'], 'is required with tenants (or sql.port: 0): the password-less user default would read the default database');
+  const databases = new Map<string, string>([[clickhouse.database, 'the default tenant']]);
+  const tokens = new Map<string, string>(tokensOf(auth).map((t) => [t, 'the default tenant']));
+  const readers = new Map<string, string>(sql.users.map((u) => [u.name, 'the default tenant']));
+  tenants.forEach((tenant, i) => {
+    if (tenant.name === 'default') problem(['tenants', i, 'name'], '"default" is the tenant of the top-level tokens; name this one otherwise');
+    if (tenants.findIndex((t) => t.name === tenant.name) !== i) problem(['tenants', i, 'name'], `two tenants are named "${tenant.name}"`);
+    const database = tenantDatabase(tenant);
+    const owner = databases.get(database);
+    if (owner !== undefined) problem(['tenants', i, 'database'], `${database} is already ${owner}'s database`);
+    databases.set(database, `tenant ${tenant.name}`);
+    if (tenant.auth.ingestTokens.length + tenant.auth.clientTokens.length + tenant.auth.adminTokens.length === 0) problem(['tenants', i, 'auth'], 'has no token: nothing could reach this tenant');
+    for (const token of tokensOf(tenant.auth)) {
+      const holder = tokens.get(token);
+      if (holder !== undefined && holder !== `tenant ${tenant.name}`) problem(['tenants', i, 'auth'], `holds a token of ${holder}: a token identifies one tenant`);
+      tokens.set(token, `tenant ${tenant.name}`);
+    }
+    for (const user of tenant.sqlUsers) {
+      const holder = readers.get(user.name);
+      if (holder !== undefined) problem(['tenants', i, 'sqlUsers'], `reader ${user.name} is already ${holder}'s`);
+      readers.set(user.name, `tenant ${tenant.name}`);
+    }
+  });
 });
 
 /** The validated configuration. */

@@ -38,6 +38,20 @@ export class GatewayMetrics implements ChainObserver {
     registers: [this.registry],
   });
   /** Records of an erased subject that arrived after the erasure request, dropped before the processors. */
+  readonly quotaRefused = new Counter({
+    name: 'otelhouse_quota_refused_requests_total',
+    help: 'OTLP requests refused with 429 because their tenant used up a daily quota (records or bytes per UTC day).',
+    labelNames: ['tenant', 'quota'] as const,
+    registers: [this.registry],
+  });
+
+  readonly quotaUsed = new Gauge({
+    name: 'otelhouse_quota_used',
+    help: "What each tenant's requests used of the current UTC day: records and (decompressed) bytes.",
+    labelNames: ['tenant', 'unit'] as const,
+    registers: [this.registry],
+  });
+
   readonly erasedRecords = new Counter({
     name: 'otelhouse_erasure_dropped_records_total',
     help: 'Records of a subject erased lately (within erasure.blockDays of the request) dropped at ingest.',

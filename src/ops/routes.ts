@@ -4,12 +4,17 @@ import { docs } from '../http/openapi.ts';
 import { sendProblem } from '../http/problem.ts';
 import type { GatewayMetrics } from './metrics.ts';
 
-interface Deps {
+interface ProbeDeps {
   metrics: GatewayMetrics;
   /** False once shutdown began. */
   accepting(): boolean;
   /** Why the store (ClickHouse, connected and migrated) is not ready; undefined when it is. */
   storeNotReady(): string | undefined;
+  /** The backlog: acknowledged rows not yet in ClickHouse. */
+  backlog(): { rows: number; bytes: number };
+}
+
+interface StatusDeps {
   /** What `/api/status` reports (schema, drift, the write-ahead log's backlog). */
   status(): Record<string, unknown>;
   /** The backlog: acknowledged rows not yet in ClickHouse. */
@@ -54,7 +59,7 @@ const routeDocs = {
  * `GET /api/status` and `POST /api/flush` (admin: returns once everything acknowledged before the
  * call is in ClickHouse; `?timeoutMs=` bounds the wait, 503 with the backlog when it runs out).
  */
-export function registerOpsRoutes(app: FastifyInstance, deps: Deps): void {
+export function registerOpsRoutes(app: FastifyInstance, deps: ProbeDeps): void {
   app.get('/healthz', routeDocs.healthz, async (_request, reply) =>
     deps.accepting() ? reply.send({ status: 'ok', backlog: deps.backlog() }) : reply.code(503).send({ status: 'shutting down' }),
   );
@@ -65,6 +70,10 @@ export function registerOpsRoutes(app: FastifyInstance, deps: Deps): void {
     return reply.send({ status: 'ready', backlog: deps.backlog() });
   });
   app.get('/metrics', routeDocs.metrics, async (_request, reply) => reply.type(deps.metrics.registry.contentType).send(await deps.metrics.text()));
+}
+
+/** `GET /api/status` and `POST /api/flush`: one tenant's store (see {@link registerOpsRoutes}). */
+export function registerStatusRoutes(app: FastifyInstance, deps: StatusDeps): void {
   app.get('/api/status', routeDocs.status, async () => deps.status());
   app.post('/api/flush', routeDocs.flush, async (request, reply) => {
     const query = flushQuery.safeParse(request.query);

@@ -130,7 +130,7 @@ export function registerCors(app: FastifyInstance, config: { receiver: ReceiverC
 }
 
 /** The `token` query parameter; '' (never a valid token) when given more than once. */
-function queryToken(url: string): string | undefined {
+export function queryToken(url: string): string | undefined {
   const q = url.indexOf('?');
   if (q < 0) return undefined;
   const values = new URLSearchParams(url.slice(q + 1)).getAll('token');

@@ -150,3 +150,8 @@ export const protectionConfigSchema = z.strictObject({
 export type ReceiverConfig = z.infer<typeof receiverConfigSchema>;
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 export type ProtectionConfig = z.infer<typeof protectionConfigSchema>;
+
+/** Every secret token an `auth` holds: ingest, admin and client tokens. */
+export function tokensOf(auth: AuthConfig): string[] {
+  return [...auth.ingestTokens, ...auth.adminTokens.map((t) => (typeof t === 'string' ? t : t.token)), ...auth.clientTokens.map((t) => t.token)];
+}

@@ -14,6 +14,7 @@ import { rateLimitDemands } from './protection/demands.ts';
 import { describeRefusal, RateLimiter } from './protection/rateLimit.ts';
 import type { BatchLedger } from './protection/batchLedger.ts';
 import type { GeoEnricher } from './geo.ts';
+import type { DailyQuota } from './protection/quota.ts';
 import { RetryDedup } from './protection/retryDedup.ts';
 import {
   decodeLogsJson,
@@ -82,7 +83,7 @@ const otlpDocs = (signal: Signal) => docs({
     413: 'the body, decompressed, is over `receiver.maxRequestBytes` (`google.rpc.Status`)',
     403: 'a client token from an origin it is not bound to, or without an `Origin` (`google.rpc.Status`)',
     415: 'a media type other than those above (`google.rpc.Status`, JSON)',
-    429: 'over a rate limit; `Retry-After` (`google.rpc.Status`)',
+    429: 'over a rate limit or the tenant\'s daily quota; `Retry-After` (`google.rpc.Status`)',
     503: 'overloaded or shutting down; `Retry-After` (`google.rpc.Status`)',
   },
 });
@@ -97,6 +98,9 @@ interface Deps {
   accepting: () => boolean;
   /** Client addresses into countries (`geo.enabled`). */
   geo?: GeoEnricher;
+  /** The tenant's daily quotas (`quota`, `tenants[].quota`), when it has any; `tenant` names it in metrics. */
+  quota?: DailyQuota;
+  tenant?: string;
 }
 
 /**
@@ -196,9 +200,21 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: Deps): void {
             return answer(429, 'rate_limited', describeRefusal(refusal), Math.ceil(refusal.retryAfterMs / 1000));
           }
         }
+        // A used-up daily quota refuses the whole request; what it carries is reserved until it is acknowledged.
+        const reserved = deps.quota?.limited && records > 0 ? deps.quota.reserve(records, body.length) : undefined;
+        if (reserved !== undefined && typeof reserved !== 'function') {
+          metrics.quotaRefused.inc({ tenant: deps.tenant ?? 'default', quota: reserved.quota });
+          return answer(429, 'quota', reserved.message, reserved.retryAfterSeconds);
+        }
         metrics.received.inc({ signal }, records);
         if (decoded.rejected > 0) metrics.rejectedRecords.inc({ signal }, decoded.rejected);
-        const stored = await deps.pipeline.consume(decoded.batch);
+        let stored: Awaited<ReturnType<Pipeline['consume']>>;
+        try {
+          stored = await deps.pipeline.consume(decoded.batch);
+        } catch (err) {
+          reserved?.();
+          throw err;
+        }
         // What the Collector's debug exporter shows: one line per batch, never per record.
         if (request.log.level === 'debug' || request.log.level === 'trace') {
           request.log.debug({ signal, received: records, rejected: decoded.rejected, stored: recordsPerService(stored) }, 'batch accepted');

@@ -4,7 +4,7 @@ const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
 
 /** `name:password` (the password may hold `:`); a list or one comma-separated string, as `OTELHOUSE_SQL_USERS` gives it. */
-const users = z
+export const sqlUsersSchema = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.@-]+:.+$/, 'must be name:password (name of letters, digits, _ . @ -)')))
@@ -26,7 +26,7 @@ export const sqlConfigSchema = z.strictObject({
    * Reader credentials, `name:password` (comma-separated in `OTELHOUSE_SQL_USERS`). None: the user
    * `default` with no password, as a fresh ClickHouse, and the endpoint binds loopback only.
    */
-  users: users.default([]),
+  users: sqlUsersSchema.default([]),
   /** Seconds a query may run (`max_execution_time`). Default 30. */
   maxExecutionTimeSeconds: positiveInt.default(30),
   /** Rows a query may read (`max_rows_to_read`); 0 = unlimited. Default 1 000 000 000. */

@@ -26,6 +26,11 @@ export interface SqlServerOptions {
   /** 0 picks a free port (tests). */
   port: number;
   users: SqlUser[];
+  /**
+   * Tenants' readers: each realm's users see its database only, through a client of its own (an
+   * embedded engine's session has one current database, which unqualified names resolve to).
+   */
+  realms?: { client: ClickHouseClient; database: string; users: SqlUser[] }[];
   limits: SqlLimits;
   logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
@@ -42,12 +47,25 @@ export async function startSqlServer(options: SqlServerOptions): Promise<SqlServ
   if (users.length === 0 && !LOOPBACK.has(options.host)) {
     throw new Error(`sql.host = ${JSON.stringify(options.host)}: with no sql.users (OTELHOUSE_SQL_USERS=name:password) the SQL endpoint binds loopback only (127.0.0.1, ::1, localhost), as user default has no password`);
   }
-  await useDatabase(client, database);
-  const guard = await createQueryGuard(client, database, limits);
-  const runner = createRunner({ client, database, guard, gate: createGate(limits.maxConcurrentQueries, limits.maxQueuedQueries), limits });
+  const gate = createGate(limits.maxConcurrentQueries, limits.maxQueuedQueries);
+  const runnerOf = async (realm: { client: ClickHouseClient; database: string }) => {
+    await useDatabase(realm.client, realm.database);
+    const guard = await createQueryGuard(realm.client, realm.database, limits);
+    // One gate for every realm: they share the engine.
+    return createRunner({ client: realm.client, database: realm.database, guard, gate, limits });
+  };
+  const runner = await runnerOf({ client, database });
+  const realms = options.realms ?? [];
+  const runners = new Map<string, Runner>();
+  for (const realm of realms) {
+    const own = await runnerOf(realm);
+    for (const user of realm.users) runners.set(user.name, own);
+  }
+  const everyone = realms.length ? [...users, ...realms.flatMap((r) => r.users)] : users;
+  const route = (name: string) => runners.get(name) ?? runner;
   const timezone = 'UTC';
   const server = createServer((req, res) => {
-    handle(req, res, runner, users, limits, timezone).catch((err: unknown) => {
+    handle(req, res, route, everyone, limits, timezone).catch((err: unknown) => {
       logger?.warn({ err: (err as Error).message }, 'sql endpoint request failed');
       if (!res.headersSent) sendError(res, fromEngine(err), undefined);
       else res.destroy();
@@ -61,7 +79,7 @@ export async function startSqlServer(options: SqlServerOptions): Promise<SqlServ
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
-  logger?.info({ url, users: users.length === 0 ? ['default'] : users.map((u) => u.name) }, 'SQL endpoint (ClickHouse HTTP, read-only) listening');
+  logger?.info({ url, users: everyone.length === 0 ? ['default'] : everyone.map((u) => u.name) }, 'SQL endpoint (ClickHouse HTTP, read-only) listening');
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -79,7 +97,7 @@ async function useDatabase(client: ClickHouseClient, database: string): Promise<
   if (rows[0]?.db !== database) await client.command({ query: `USE \`${database}\`` });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, runner: Runner, users: SqlUser[], limits: SqlLimits, timezone: string): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, route: (user: string) => Runner, users: SqlUser[], limits: SqlLimits, timezone: string): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/ping' || url.pathname === '/replicas_status' || (url.pathname === '/' && req.method === 'GET' && !url.searchParams.has('query'))) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' }).end('Ok.\n');
@@ -88,7 +106,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, runner: Runner,
   const queryId = url.searchParams.get('query_id') ?? undefined;
   if (url.pathname !== '/') return sendError(res, new SqlError(0, 'HTTP_NOT_FOUND', `There is no handle ${url.pathname}`), queryId, 404);
   try {
-    authenticate(req.headers, url.searchParams, users);
+    const runner = route(authenticate(req.headers, url.searchParams, users));
     const request = readRequest(url.searchParams, limits);
     const body = req.method === 'POST' ? await readBody(req, limits.maxQueryBytes) : '';
     const text = request.query && body ? `${request.query}\n${body}` : request.query || body;

@@ -13,9 +13,10 @@ export type { ClickHouseClient };
  * The client's own log lines (multi-line dumps on stderr by default, one per failed request) go to
  * `log` at debug level: each is an error the caller is handed and reports itself, in one line.
  */
-export async function createClickHouseClient(config: { dataDir: string; clickhouse: ClickHouseConfig }, log?: ClientLog): Promise<ClickHouseClient> {
+export async function createClickHouseClient(config: { dataDir: string; clickhouse: ClickHouseConfig }, log?: ClientLog, database?: string): Promise<ClickHouseClient> {
   const { url, username, password } = config.clickhouse;
-  if (url) return createClient({ url, username, password, request_timeout: 60_000, log: clientLog(log) });
+  // `database`: what unqualified names resolve to (a server's per request; the embedded session's is set with `USE`).
+  if (url) return createClient({ url, username, password, database, request_timeout: 60_000, log: clientLog(log) });
   // Loaded lazily: a deployment against a ClickHouse server never maps the embedded engine.
   const { createChdbConnection } = await import('chdb/connection');
   return createClient({ connection: createChdbConnection({ path: join(config.dataDir, 'clickhouse') }) } as Parameters<typeof createClient>[0]);
