@@ -250,6 +250,20 @@ describe('the SQL endpoint', () => {
     expect((await sql('root_reader', 'root-pw-0001', 'SELECT currentDatabase()')).text).toBe('default\n');
     expect((await sql(T.acme.reader, T.globex.password, 'SELECT 1')).status).toBe(403);
   });
+
+  it('lists only the reader\'s database (with system\'s) in the listings of databases, tables and columns', async () => {
+    const list = async (query: string) => (await sql(T.acme.reader, T.acme.password, `${query} FORMAT TabSeparated`)).text.trim().split('\n');
+    expect(await list('SELECT name FROM system.databases ORDER BY name')).toEqual(['INFORMATION_SCHEMA', 'information_schema', 'otel_acme', 'system']);
+    expect(await list("SELECT DISTINCT database FROM system.tables WHERE database NOT IN ('system', 'information_schema', 'INFORMATION_SCHEMA')")).toEqual(['otel_acme']);
+    expect(await list("SELECT count() FROM system.columns AS c WHERE c.database IN ('otel_globex', 'default')")).toEqual(['0']);
+    expect(await list("SELECT count() FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA != 'otel_acme' AND TABLE_SCHEMA NOT ILIKE '%system%' AND TABLE_SCHEMA NOT ILIKE 'information_schema'")).toEqual(['0']);
+    expect(Number((await list("SELECT count() FROM system.tables WHERE database = 'otel_acme'"))[0])).toBeGreaterThan(5);
+    const show = await sql(T.acme.reader, T.acme.password, 'SHOW DATABASES');
+    expect(show.status).toBe(403);
+    expect(show.text).toMatch(/SHOW DATABASES lists every tenant's database/);
+    // The operator's reader sees every database.
+    expect((await sql('root_reader', 'root-pw-0001', "SELECT count() FROM system.databases WHERE name IN ('otel_acme', 'otel_globex') FORMAT TabSeparated")).text).toBe('2\n');
+  });
 });
 
 describe('daily quotas', () => {

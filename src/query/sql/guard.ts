@@ -16,6 +16,7 @@ import type { SqlLimits } from './config.ts';
 import { SqlError, fromEngine } from './errors.ts';
 import { formatClause, hasSequence, settingsClauses, tokenize, type Setting } from './lexer.ts';
 import { DENIED_FUNCTIONS, DENIED_FUNCTION_PREFIXES, INFORMATION_SCHEMA_VIEWS, SYSTEM_TABLES, TABLE_FUNCTIONS } from './policy.ts';
+import { scopeListings } from './scope.ts';
 import { checkSetting } from './settings.ts';
 
 /** A statement the guard let through. */
@@ -39,7 +40,11 @@ const SHOW = /^SHOW (?:FULL )?(?:TABLES|DATABASES)(?: (?:FROM|IN) `?([A-Za-z_][A
 const NESTED = new Set(['SelectWithUnionQuery', 'SelectQuery', 'SelectIntersectExceptQuery', 'TablesInSelectQuery']);
 const IN_FUNCTIONS = new Set(['in', 'notin', 'globalin', 'globalnotin', 'nullin', 'notnullin', 'globalnullin', 'globalnotnullin']);
 
-export async function createQueryGuard(client: ClickHouseClient, database: string, limits: SqlLimits): Promise<QueryGuard> {
+/**
+ * `scoped`: a tenant's reader, who sees its own database in the listings of databases, tables and
+ * columns too ({@link scopeListings}), and may not `SHOW DATABASES` (which lists them all).
+ */
+export async function createQueryGuard(client: ClickHouseClient, database: string, limits: SqlLimits, scoped = false): Promise<QueryGuard> {
   const result = await client.query({ query: 'SELECT lower(name) AS name FROM system.table_functions', format: 'JSONEachRow' });
   const tableFunctions = new Set((await result.json<{ name: string }>()).map((r) => r.name));
   const denied = (name: string): string | undefined => {
@@ -100,13 +105,14 @@ export async function createQueryGuard(client: ClickHouseClient, database: strin
         const m = SHOW.exec(sql);
         if (!m) throw SqlError.of('READONLY', `Cannot execute query in readonly mode: only SHOW TABLES and SHOW DATABASES run here`);
         if (m[1] !== undefined && m[1] !== database && m[1] !== 'system') checkTable(`${m[1]}.tables`);
+        if (scoped && /^SHOW (?:FULL )?DATABASES/.test(sql)) throw SqlError.of('ACCESS_DENIED', `Not enough privileges: SHOW DATABASES lists every tenant's database; SELECT name FROM system.databases lists those you can read`);
       }
       const sets = checkTree(root);
       const clauses = settingsClauses(tokens);
       if (clauses.length !== sets) throw SqlError.of('ACCESS_DENIED', 'the SETTINGS clauses could not be read; give settings as name = literal');
       for (const { name, value } of clauses.flat() as Setting[]) checkSetting(name, value, limits);
       const format = formatClause(tokens);
-      return { sql, format: format?.format, settingsAfterFormat: format?.settingsAfter ?? false };
+      return { sql: scoped ? scopeListings(sql, database) : sql, format: format?.format, settingsAfterFormat: format?.settingsAfter ?? false };
     },
   };
 }

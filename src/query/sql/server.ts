@@ -48,17 +48,17 @@ export async function startSqlServer(options: SqlServerOptions): Promise<SqlServ
     throw new Error(`sql.host = ${JSON.stringify(options.host)}: with no sql.users (OTELHOUSE_SQL_USERS=name:password) the SQL endpoint binds loopback only (127.0.0.1, ::1, localhost), as user default has no password`);
   }
   const gate = createGate(limits.maxConcurrentQueries, limits.maxQueuedQueries);
-  const runnerOf = async (realm: { client: ClickHouseClient; database: string }) => {
+  const runnerOf = async (realm: { client: ClickHouseClient; database: string }, scoped: boolean) => {
     await useDatabase(realm.client, realm.database);
-    const guard = await createQueryGuard(realm.client, realm.database, limits);
+    const guard = await createQueryGuard(realm.client, realm.database, limits, scoped);
     // One gate for every realm: they share the engine.
     return createRunner({ client: realm.client, database: realm.database, guard, gate, limits });
   };
-  const runner = await runnerOf({ client, database });
+  const runner = await runnerOf({ client, database }, false);
   const realms = options.realms ?? [];
   const runners = new Map<string, Runner>();
   for (const realm of realms) {
-    const own = await runnerOf(realm);
+    const own = await runnerOf(realm, true);
     for (const user of realm.users) runners.set(user.name, own);
   }
   const everyone = realms.length ? [...users, ...realms.flatMap((r) => r.users)] : users;
