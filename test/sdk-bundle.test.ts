@@ -28,10 +28,10 @@ describe('the browser SDK bundle', () => {
     expect(gzipBytes).toBeLessThanOrEqual(budget);
   });
 
-  it('adds client-side redaction (opt-in, the gateway\'s engine) for at most 11 KiB, without a hash library (the HMAC secret stays on the gateway)', async () => {
+  it('adds client-side redaction (opt-in, the gateway\'s engine, with its ~30 provider key formats) for at most 13 KiB, without a hash library (the HMAC secret stays on the gateway)', async () => {
     const full = await bundle('otelhouse/sdk');
     const { gzipBytes, metafile } = await bundle(['otelhouse/sdk', 'otelhouse/sdk/redaction']);
-    expect(gzipBytes - full.gzipBytes).toBeLessThanOrEqual(11 * KiB);
+    expect(gzipBytes - full.gzipBytes).toBeLessThanOrEqual(13 * KiB);
     const packages = bytesByPackage(metafile);
     expect(packages.has('@noble/hashes')).toBe(false);
     // The engine is in: tens of KB of it, minified.

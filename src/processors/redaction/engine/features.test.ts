@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redactionConfigSchema } from '../config.ts';
 import { corpus } from '../fixtures/corpus.ts';
+import { providerCases } from '../fixtures/providers.ts';
 import { AT, CARD_DIGITS, DOTTED, PHONE_DIGITS, features } from './features.ts';
 import { Redactor } from './redactor.ts';
 
@@ -19,7 +20,7 @@ function same(text: string): void {
 const FRAGMENTS = [
   '4242', '42', '4', '123', '45', '6789', '0', '1', '415', '555', '2671', '020', '7946', '+', '+1', '+44', '(', ')', ' ', '-', '.', '/', ':', '::', '=',
   '@', 'a', 'x', 'DE89', '3704', 'GB82', 'WEST', 'eyJ', 'hbGci', 'Bearer ', 'bearer', '-----BEGIN ', 'PRIVATE KEY', '-----', 'AKIA', 'IOSFODNN7EXAMPLE',
-  'ghp_', 'sk_live_', 'xoxb-', 'https://', 'u:p@', 'example.com', 'password', 'token', '"', "'", 'v', 'Chrome/', 'fe80', 'ffff', '10', '255', '%eth0', '_', 'é',
+  'ghp_', 'sk_live_', 'xoxb-', 'AIza', 'npm_', 'glpat-', 'SG.', 'sk-proj-', 'hvs.', 'NRAK-', 'SK', 'Q~', ':AA', '1//0', '%2F%2F0', '%3AAA', 'IQoJ', 'EAAA', 'xapp-', 'dp.pt.', 'KEY-', 'MTIzNDU2Nzg5MDEyMzQ1Njc4', 'deadbeefdeadbeefdeadbeefdeadbeef', 'abcdef12', 'https://', 'u:p@', 'example.com', 'password', 'token', '"', "'", 'v', 'Chrome/', 'fe80', 'ffff', '10', '255', '%eth0', '_', 'é',
 ];
 
 let seed = 12345;
@@ -39,8 +40,8 @@ describe('the prefilter', () => {
     }
   });
 
-  it('never changes a result on the corpus, alone or inside other text', () => {
-    for (const { text } of corpus) {
+  it('never changes a result on the corpora, alone or inside other text', () => {
+    for (const { text } of [...corpus, ...providerCases]) {
       for (const [before, after] of [['', ''], ['x ', ' y'], ['(', ')'], ['a=', '&b'], ['"', '"'], ['v', ''], ['1.', '.2'], ['-', '-'], ['+', ''], ['//', '@']]) {
         same(before + text + after);
       }

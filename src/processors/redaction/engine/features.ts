@@ -23,8 +23,9 @@ export const PAIR = 1 << 12; // ':' or '=': key=value pairs
 export const SSN_DIGITS = 1 << 13; // ≥ 9 digits joined only by '-', two '-' among them: ssn
 export const PHONE_DIGITS = 1 << 14; // a phone-shaped digit run (see below): phone
 export const SCHEME = 1 << 15; // '://': url_credentials (with AT)
+export const PROVIDER = 1 << 16; // a provider's token prefix (`AIza`, `npm_`, `glpat-`, `SG.`, …, see providerBits): the provider detectors
 /** Every bit: what a string looks like with the prefilter off. */
-export const ALL = (1 << 16) - 1;
+export const ALL = (1 << 17) - 1;
 
 const PLAIN = 0;
 const DIGIT = 1;
@@ -34,9 +35,10 @@ const SPECIAL = 3;
 const CLASS = new Uint8Array(65536);
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
 for (const ch of ' -./()+') CLASS[ch.charCodeAt(0)] = SEPARATOR;
-for (const ch of ':=@%_JAbBx') CLASS[ch.charCodeAt(0)] = SPECIAL;
+for (const ch of ':=@%_JAbBxK~') CLASS[ch.charCodeAt(0)] = SPECIAL;
 
 const isUpper = (c: number) => c >= 65 && c <= 90;
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 const isLetter = (c: number) => isUpper(c) || (c >= 97 && c <= 122);
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isAlnum = (c: number) => isDigit(c) || isLetter(c);
@@ -107,6 +109,9 @@ export function features(s: string): number {
         case 45: // '-'
           if (ssn > 0) ssnDashes++;
           if (i >= 4 && s.charCodeAt(i - 1) === 45 && s.charCodeAt(i - 2) === 45 && s.charCodeAt(i - 3) === 45 && s.charCodeAt(i - 4) === 45) f |= DASHES;
+          if (i >= 2 && isLetter(s.charCodeAt(i - 1))) f |= dashPrefixBefore(s, i);
+          // Mailgun's `<32 hex>-<8 hex>-<8 hex>`.
+          if (i >= 32 && i + 9 < n && s.charCodeAt(i + 9) === 45) f |= PROVIDER;
           break;
         case 32: // ' '
           ssn = ssnDashes = 0;
@@ -118,6 +123,8 @@ export function features(s: string): number {
           break;
         case 46: // '.'
           card = ssn = ssnDashes = 0;
+          // `ya29.`, `SG.`, `hvs.`, `.atlasv1.`, `dp.pt.`; a Discord token's 6-character middle segment.
+          if (i >= 2 && (DOT_PREFIXES.has(s.slice(wordStart(s, i), i)) || (i >= 24 && i + 7 < n && s.charCodeAt(i + 7) === 46 && discordShape(s, i)))) f |= PROVIDER;
           if (i > 0 && i + 1 < n && isDigit(s.charCodeAt(i - 1)) && isDigit(s.charCodeAt(i + 1))) {
             if (dots >= 0 && ++dots >= 3) f |= DOTTED;
           } else {
@@ -129,6 +136,9 @@ export function features(s: string): number {
           if (i >= 2 && s.charCodeAt(i - 1) === 47 && s.charCodeAt(i - 2) === 58) {
             f |= SCHEME;
             if (s.startsWith('hooks.slack.com/', i + 1)) f |= SLACK;
+            if (s.startsWith('discord', i + 1)) f |= PROVIDER;
+          } else if (i >= 2 && i + 1 < n && s.charCodeAt(i - 1) === 47 && s.charCodeAt(i - 2) === 49 && s.charCodeAt(i + 1) === 48) {
+            f |= PROVIDER; // '1//0': a Google refresh token
           }
           break;
         default: // '(' ')'
@@ -145,6 +155,8 @@ export function features(s: string): number {
       case 58: // ':'
         f |= PAIR;
         if (++colons >= 2) f |= COLONS;
+        // `<bot id>:AA…`: a Telegram bot token.
+        if (i >= 1 && i + 2 < n && isDigit(s.charCodeAt(i - 1)) && s.charCodeAt(i + 1) === 65 && s.charCodeAt(i + 2) === 65) f |= PROVIDER;
         break;
       case 61: // '='
         f |= PAIR;
@@ -152,17 +164,28 @@ export function features(s: string): number {
       case 64: // '@'
         f |= AT;
         break;
-      case 37: // '%' → '%40', an encoded '@'
+      case 37: // '%' → '%40', an encoded '@'; '1%2F%2F0' and '<digit>%3AAA' (Google and Telegram tokens in a URL)
         if (i + 2 < n && s.charCodeAt(i + 1) === 52 && s.charCodeAt(i + 2) === 48) f |= AT;
+        else if (i >= 1 && (s.startsWith('%2F%2F0', i) ? s.charCodeAt(i - 1) === 49 : s.startsWith('%3AAA', i) && isDigit(s.charCodeAt(i - 1)))) f |= PROVIDER;
         break;
       case 95: // '_'
         f |= secretPrefixBefore(s, i);
         break;
-      case 74: // 'J' ← 'eyJ'
+      case 74: // 'J' ← 'eyJ'; 'IQoJ' (an AWS session token)
         if (i >= 2 && s.charCodeAt(i - 1) === 121 && s.charCodeAt(i - 2) === 101) f |= EYJ;
+        else if (i >= 3 && s.charCodeAt(i - 1) === 111 && s.charCodeAt(i - 2) === 81 && s.charCodeAt(i - 3) === 73) f |= PROVIDER;
         break;
-      case 65: // 'A' → AKIA, ASIA, ABIA, ACCA
+      case 65: // 'A' → AKIA, ASIA, ABIA, ACCA; AIza (Google), EAAA (Square), NRA… (New Relic)
         if (i + 3 < n && isAwsPrefix(s, i)) f |= AWS;
+        else if (i + 3 < n && s.charCodeAt(i + 1) === 73 && s.charCodeAt(i + 2) === 122 && s.charCodeAt(i + 3) === 97) f |= PROVIDER;
+        else if (i >= 1 && i + 2 < n && s.charCodeAt(i - 1) === 69 && s.charCodeAt(i + 1) === 65 && s.charCodeAt(i + 2) === 65) f |= PROVIDER;
+        else if (i >= 2 && s.charCodeAt(i - 1) === 82 && s.charCodeAt(i - 2) === 78) f |= PROVIDER;
+        break;
+      case 75: // 'K' ← 'SK' + hex (a Twilio API key)
+        if (i >= 1 && i + 1 < n && s.charCodeAt(i - 1) === 83 && isHex(s.charCodeAt(i + 1))) f |= PROVIDER;
+        break;
+      case 126: // '~' ← '<digit>Q~' (an Azure AD client secret)
+        if (i >= 2 && s.charCodeAt(i - 1) === 81 && isDigit(s.charCodeAt(i - 2))) f |= PROVIDER;
         break;
       case 66: // 'B' / 'b' → bearer
       case 98:
@@ -191,9 +214,38 @@ function isIbanStart(s: string, i: number): boolean {
   return isDigit(s.charCodeAt(i + 1)) && isUpper(s.charCodeAt(i - 1)) && isUpper(s.charCodeAt(i - 2)) && (i === 2 || !isAlnum(s.charCodeAt(i - 3)));
 }
 
-/** The '_' at `i` ends `gh?` or `github_pat` (GitHub), or `sk`, `rk`, `whsec` (Stripe). */
+const isB64Url = (c: number) => isAlnum(c) || c === 45 || c === 95;
+
+/** The '.' at `i` (with another 7 on) may end a Discord token's first segment: 24 characters of base64url before it, 6 after. */
+function discordShape(s: string, i: number): boolean {
+  for (let k = 1; k <= 6; k++) if (!isB64Url(s.charCodeAt(i + k))) return false;
+  for (let k = 1; k <= 24; k++) if (!isB64Url(s.charCodeAt(i - k))) return false;
+  return true;
+}
+
+/** Where the run of ASCII letters and digits that ends before `i` starts (at most 8 back). */
+function wordStart(s: string, i: number): number {
+  let j = i;
+  while (j > 0 && i - j < 8 && isAlnum(s.charCodeAt(j - 1))) j--;
+  return j;
+}
+
+/** Provider token prefixes, by the character that ends them (see the provider detectors). */
+const UNDERSCORE_PREFIXES = new Set(['npm', 'dckr', 'shpat', 'shpca', 'shppa', 'shpss', 'dop', 'doo', 'dor', 'sntrys', 'sntryu', 'hf', 'glsa', 'glc', 'lin']);
+const DASH_PREFIXES = new Set(['glpat', 'gldt', 'glrt', 'glptt', 'glcbt', 'glft', 'glsoat', 'gloas', 'glimt', 'glagent', 'pypi', 'key', 'PMAK', 'GOCSPX', 'pul', 'sq0atp', 'sq0csp', 'sq0idp', 'NRII', 'NRJS', 'NRAK', 'NRAA', 'sk', 'KEY']);
+const DOT_PREFIXES = new Set(['ya29', 'SG', 'hvs', 'hvb', 'hvr', 'atlasv1', 'dp']);
+
+/** The '-' at `i` ends a provider's prefix (`glpat-`, `sk-`, …: PROVIDER) or Slack's `xapp-` (SLACK). */
+function dashPrefixBefore(s: string, i: number): number {
+  const word = s.slice(wordStart(s, i), i);
+  if (word === 'xapp') return SLACK;
+  return DASH_PREFIXES.has(word) ? PROVIDER : 0;
+}
+
+/** The '_' at `i` ends `gh?` or `github_pat` (GitHub), `sk`, `rk`, `whsec` (Stripe), or a provider's prefix (`npm_`, `dckr_`, …). */
 function secretPrefixBefore(s: string, i: number): number {
   if (i < 2) return 0;
+  if (UNDERSCORE_PREFIXES.has(s.slice(wordStart(s, i), i))) return PROVIDER;
   const a = s.charCodeAt(i - 1);
   const b = s.charCodeAt(i - 2);
   if (a === 107 && (b === 115 || b === 114)) return STRIPE; // sk_ rk_

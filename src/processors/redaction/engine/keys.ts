@@ -27,6 +27,8 @@ export const DEFAULT_DENY_KEYS: readonly string[] = [
   'idtoken', 'authtoken', 'csrftoken', 'api_key', 'apikey', 'auth', 'authorization', 'credential', 'credentials',
   'cookie', 'set-cookie', 'session', 'sessionid', 'jsessionid', 'phpsessid', 'private_key', 'privatekey',
   'access_key', 'secret_key', 'csrf', 'xsrf', 'signature', 'sig', 'otp', 'cvv', 'cvc', 'ssn',
+  // Keys named by providers: Azure storage and Service Bus, Azure Functions and API Management, Datadog, New Relic.
+  'accountkey', 'sharedaccesskey', 'sharedaccesssignature', 'functionskey', 'subscriptionkey', 'appkey', 'applicationkey', 'licensekey',
 ];
 
 /**
@@ -116,11 +118,14 @@ export class KeyClassifier {
 
   private denied(key: string, w: string[]): boolean {
     for (const re of this.denyPatterns) if (re.test(key)) return true;
+    // `secret_name`, `SharedAccessKeyName`, `token_name` name a secret, not hold one: only a denied run of words ending with `name` counts there.
+    const last = w.length - 1;
+    const named = w[last] === 'name';
     for (let i = 0; i < w.length; i++) {
       let joined = '';
       for (let j = i; j < w.length; j++) {
         joined += w[j];
-        if (this.denyWords.has(joined)) return true;
+        if (this.denyWords.has(joined) && (!named || j === last)) return true;
       }
     }
     return false;

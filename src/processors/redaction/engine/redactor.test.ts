@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnyValue, Attributes } from '../../../batch/types.ts';
 import { redactionConfigSchema } from '../config.ts';
 import { hmacHasher } from './hmac.ts';
+import { withTokenChecksum } from './validators.ts';
 import { REMOVED, Redactor, type Tally } from './index.ts';
 
 const SECRET = 'test-secret-0123456789abcdef0123456789';
@@ -27,7 +28,7 @@ const SAMPLES = {
   private_key: ['-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY----- ok', '[private_key] ok', '-----BEGIN RSA PRIVATE KEY-----****-----END RSA PRIVATE KEY----- ok'],
   url_credentials: ['https://user:pw@host/x ok', 'https://[credentials]@host/x ok', 'https://****:****@host/x ok'],
   aws_access_key: ['key AKIAIOSFODNN7EXAMPLE ok', 'key [secret] ok', 'key AKIA**** ok'],
-  github_token: [`ghp_${'a'.repeat(36)} ok`, '[secret] ok', 'ghp_**** ok'],
+  github_token: [`${withTokenChecksum('ghp_', 'a'.repeat(30))} ok`, '[secret] ok', 'ghp_**** ok'],
   slack_token: ['xoxb-1234567890-abc ok', '[secret] ok', 'xoxb-**** ok'],
   stripe_key: [`sk_live_${'a1'.repeat(10)} ok`, '[secret] ok', 'sk_live_**** ok'],
   sensitive_key: ['password=hunter2 ok', 'password=[redacted] ok', 'password=**** ok'],

@@ -13,6 +13,7 @@ import { isRedactionOutput, noHasher, stableText, type Hasher, type HasherFactor
 import { pairDetector } from './pairs.ts';
 import { card, email, iban, ipv4, ipv6, phone, ssn } from './pii.ts';
 import { BUILTIN_RULES, MAX_DEPTH, MAX_DEPTH_RULE, PLACEHOLDERS, type BuiltinRule, type Method, type RuleSetting } from './rules.ts';
+import { PROVIDER_DETECTORS } from './providers.ts';
 import { awsAccessKey, bearer, githubToken, jwt, privateKey, slackToken, stripeKey, urlCredentials } from './secrets.ts';
 import { Tally } from './tally.ts';
 
@@ -45,6 +46,7 @@ const BUILTIN_DETECTORS: Record<Exclude<BuiltinRule, 'sensitive_key'>, Detector[
   github_token: [githubToken],
   slack_token: [slackToken],
   stripe_key: [stripeKey],
+  ...PROVIDER_DETECTORS,
   email: [email],
   iban: [iban],
   card: [card],

@@ -4,7 +4,7 @@
  */
 import { scan, standsAlone, type Detector } from './detector.ts';
 import { AT, AWS, BEARER, DASHES, EYJ, GITHUB, SCHEME, SLACK, STRIPE } from './features.ts';
-import { isJwtHeader } from './validators.ts';
+import { hasTokenChecksum, isJwtHeader } from './validators.ts';
 
 const isB64Url = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95;
 
@@ -86,8 +86,8 @@ export const urlCredentials: Detector = {
   mask: () => '****:****',
 };
 
-/** A fixed-prefix token that must not run into neighbouring letters or digits. */
-function prefixed(rule: Detector['rule'], trigger: number, re: RegExp, offset: (text: string) => number = () => 0): Detector {
+/** A fixed-prefix token that must not run into neighbouring letters or digits (and passes `valid`, a checksum). */
+function prefixed(rule: Detector['rule'], trigger: number, re: RegExp, offset: (text: string) => number = () => 0, valid?: (text: string) => boolean): Detector {
   return {
     rule,
     trigger,
@@ -95,7 +95,7 @@ function prefixed(rule: Detector['rule'], trigger: number, re: RegExp, offset: (
       scan(re, s, (m) => {
         const end = m.index + m[0].length;
         const start = m.index + offset(m[0]);
-        if (!standsAlone(s, m.index, end)) return false;
+        if (!standsAlone(s, m.index, end) || (valid && !valid(m[0]))) return false;
         out.push(start, end, tag);
         return true;
       });
@@ -107,17 +107,21 @@ function prefixed(rule: Detector['rule'], trigger: number, re: RegExp, offset: (
 
 function keptPrefix(text: string): number {
   if (/^(?:AKIA|ASIA|ABIA|ACCA)/.test(text)) return 4;
-  const m = /^(?:github_pat_|gh[pousr]_|xox[a-z]-|(?:sk|rk)_(?:live|test)_|whsec_|services\/|workflows\/|triggers\/)/.exec(text);
+  const m = /^(?:github_pat_|gh[pousr]_|xox[a-z]-|xoxe\.xox[bp]-|xapp-|(?:sk|rk)_(?:live|test)_|whsec_|services\/|workflows\/|triggers\/)/.exec(text);
   return m ? m[0].length : 0;
 }
 
 export const awsAccessKey = prefixed('aws_access_key', AWS, /(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}/g);
-export const githubToken = prefixed('github_token', GITHUB, /gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244}/g);
-/** Slack API tokens (`xoxb-`, `xoxp-`…) and the secret path of incoming-webhook URLs. */
+/**
+ * GitHub tokens: `gh?_` + 30 + a CRC-32 checksum of 6 (verified; longer tokens, which GitHub may
+ * issue, are taken by their shape), and fine-grained `github_pat_` tokens.
+ */
+export const githubToken = prefixed('github_token', GITHUB, /gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,244}/g, undefined, (t) => t.length !== 40 || !t.startsWith('gh') || hasTokenChecksum(t));
+/** Slack API tokens (`xoxb-`, `xoxp-`…), app-level (`xapp-`) and refresh (`xoxe-`) tokens, and the secret path of incoming-webhook URLs. */
 export const slackToken = prefixed(
   'slack_token',
   SLACK,
-  /xox[abposr]-[A-Za-z0-9-]{10,}|hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{16,}/g,
+  /xox[abposr]-[A-Za-z0-9-]{10,}|xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9-]{10,}|xapp-\d-[A-Za-z0-9-]{10,}|hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{16,}/g,
   (text) => (text.startsWith('hooks.') ? 'hooks.slack.com/'.length : 0),
 );
 /** Stripe secret and restricted keys (live and test) and webhook signing secrets; publishable `pk_` keys are public. */

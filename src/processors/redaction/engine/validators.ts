@@ -167,3 +167,55 @@ export function isJwtHeader(segment: string): boolean {
     return false;
   }
 }
+
+/** CRC-32 (IEEE 802.3, as zlib's) of an ASCII string. */
+export function crc32(s: string): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < s.length; i++) crc = CRC_TABLE[(crc ^ s.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** `n` in base 62 (0-9, A-Z, a-z), left-padded with `0` to `width`. */
+export function base62(n: number, width: number): string {
+  let out = '';
+  for (let v = n; v > 0; v = Math.floor(v / 62)) out = BASE62[v % 62] + out;
+  return out.padStart(width, '0');
+}
+
+/**
+ * The checksum of GitHub's and npm's token format (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `npm_`
+ * + 30 random characters + 6): the last six are the CRC-32 of the thirty, in base 62. A random
+ * 36-character string passes one time in 56 billion.
+ */
+export function hasTokenChecksum(token: string): boolean {
+  const body = token.slice(token.indexOf('_') + 1);
+  return body.length === 36 && base62(crc32(body.slice(0, 30)), 6) === body.slice(30);
+}
+
+/** A token of that format: `prefix` (`ghp_`, `npm_`) + the 30 characters of `body` + their checksum. */
+export function withTokenChecksum(prefix: string, body: string): string {
+  return `${prefix}${body}${base62(crc32(body), 6)}`;
+}
+
+/** A Discord bot token's first segment is a user id (a snowflake: 17–20 digits) in base64. */
+export function isDiscordId(segment: string): boolean {
+  let decoded: string;
+  try {
+    decoded = atob(segment.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(segment.length / 4) * 4, '='));
+  } catch {
+    return false;
+  }
+  return /^\d{17,20}$/.test(decoded);
+}
