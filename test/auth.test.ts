@@ -64,9 +64,12 @@ describe('ingest and admin tokens', () => {
   it.each(['/%61pi/audit', '/api/%61udit', '/%41pi/status', '//api/audit', '/api//audit', '/api/audit/', '/api/debug-sessions?x=/healthz'])(
     'guards %s as /api/* (percent-encoded, doubled or trailing slashes)',
     async (path) => {
+      // Either the router takes it for an /api route and the token check refuses it, or it is no route at all: 404 even with the admin token.
       const res = await fetch(`${gateway.url}${path}`);
-      expect([401, 404]).toContain(res.status);
-      if (res.status === 404) expect(await res.text()).not.toMatch(/entries|sessions/);
+      if (res.status !== 401) {
+        expect(res.status).toBe(404);
+        expect((await fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(404);
+      }
     },
   );
 

@@ -108,7 +108,11 @@ describe.each(dashboards)('the bundled dashboard $file', ({ json }) => {
       for (const target of panel.targets) {
         const sql = expand(target.rawSql, services);
         expect(sql, panel.title).not.toMatch(/\$/);
-        await expect(rows(gateway, sql), panel.title).resolves.toBeDefined();
+        const got = await rows(gateway, sql);
+        // A panel that needs no choice but the time range shows something of the stored data for all services (an empty one would hide a broken query).
+        const choices = [...target.rawSql.matchAll(/\$\{(\w+)/g)].map((m) => m[1]).filter((v) => v !== 'service');
+        // The SDK panels read the SDK's own reports, sent by the test below and checked there with their values.
+        if (services.length === 0 && choices.length === 0 && !panel.title.startsWith('SDK ')) expect(got.length, panel.title).toBeGreaterThan(0);
       }
     }
   });
@@ -124,9 +128,11 @@ describe('the overview dashboard’s figures', () => {
       `SELECT ServiceName, round(sum(spans) * ${range.intervalS}) AS total FROM (${panel('Spans per second')}) GROUP BY ServiceName ORDER BY ServiceName`,
     );
     const stored = await rows<{ n: number }>(gateway, "SELECT count() AS n FROM otel_traces WHERE ServiceName = 'sampled'");
-    expect(Number(stored[0].n)).toBeLessThan(40); // really sampled
+    const kept = Number(stored[0].n);
+    expect(kept).toBeLessThan(40); // really sampled
+    // The 4 errors are kept at weight 1; every other span kept stands for 2 (sampled at 50 %).
     expect(perService.map((r) => [r.ServiceName, Number(r.total)])).toEqual([
-      ['sampled', expect.closeTo(40, -1.3)], // within 10: 36 spans sampled at 50 % (weight 2) plus 4 errors kept (weight 1)
+      ['sampled', 2 * (kept - 4) + 4],
       ['shop', 40],
     ]);
   });

@@ -6,7 +6,7 @@ import { targetingSchema, type CollectionPolicy, type Targeting } from './model.
 import { previewPolicy } from './preview.ts';
 import { PolicyRegistry } from './registry.ts';
 import { PolicyStore } from './store.ts';
-import { compilePolicy } from './targeting.ts';
+import { compilePolicy, rolloutPosition } from './targeting.ts';
 
 let engine: TestEngine;
 let store: PolicyStore;
@@ -97,7 +97,11 @@ describe('previewing who a policy would reach', () => {
 
   it('applies the rollout as the gateway would', async () => {
     const { matching } = await preview({ rolloutPercentage: 50 });
-    expect(matching).toBeGreaterThan(8);
-    expect(matching).toBeLessThan(32);
+    // Exactly the clients the gateway's own hash puts in the first half (the preview computes it in SQL).
+    const clients = [...Array.from({ length: 39 }, (_, i) => `inst-${i}`), 'dev-web'];
+    const inRollout = clients.filter((id) => rolloutPosition('pol_preview', id) < 50).length;
+    expect(inRollout).toBeGreaterThan(0);
+    expect(inRollout).toBeLessThan(40);
+    expect(matching).toBe(inRollout);
   });
 });
