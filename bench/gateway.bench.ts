@@ -9,7 +9,7 @@
  * BENCH_PROFILE=1 (V8 CPU profile of the gateway into bench/results/profiles/),
  * BENCH_GATEWAY_CONFIG (a YAML config file for the gateway child) and BENCH_GATEWAY_NODE_FLAGS
  * (extra node flags for it, e.g. `--max-semi-space-size=64`), for experiments; BENCH_PHASES (which
- * phases run: `cpu,raw,bare,e2e,metrics,erasure,config,sdk,overhead,console`, default all; BENCH_SDK_RECORDS records for `sdk`, default 20000), BENCH_CONFIG_SENDERS (default 16) and
+ * phases run: `cpu,hostile,raw,bare,e2e,metrics,erasure,config,sdk,overhead,console`, default all; BENCH_SDK_RECORDS records for `sdk`, default 20000), BENCH_CONFIG_SENDERS (default 16) and
  * BENCH_CONFIG_CLIENTS (default 10000) for the `GET /v1/config` polling phase, BENCH_SQL_READERS (SQL
  * readers during the last e2e run, default 4; 0 = none).
  */
@@ -20,6 +20,7 @@ import { repoRoot, runWorker } from './lib/child.ts';
 import { poolsFor, round } from './lib/load.ts';
 import { machineInfo, printSummary, writeResults } from './lib/report.ts';
 import { runCpuPhase } from './phases/cpu.ts';
+import { runHostilePhase } from './phases/hostile.ts';
 import { runClientConfig } from './phases/config.ts';
 import { loadName, parseLoad, runBareHttp, runGateway, type LoadConfig } from './phases/http.ts';
 import { runRawInsert } from './phases/raw.ts';
@@ -59,7 +60,7 @@ const goals = {
   /** Issue 15: every console page's first screen (median) with 10,000 sessions, 1,000 issues, 100,000 records in a session. */
   consoleFirstScreenMs: 1000,
 };
-const PHASES = ['cpu', 'raw', 'bare', 'e2e', 'metrics', 'erasure', 'config', 'sdk', 'overhead', 'console'] as const;
+const PHASES = ['cpu', 'hostile', 'raw', 'bare', 'e2e', 'metrics', 'erasure', 'config', 'sdk', 'overhead', 'console'] as const;
 type Phase = (typeof PHASES)[number];
 const phases = new Set((process.env.BENCH_PHASES ?? PHASES.join(',')).split(',').map((p) => p.trim()).filter(Boolean));
 for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw new Error(`BENCH_PHASES: unknown phase "${p}"; expected some of ${PHASES.join(',')}`);
@@ -78,6 +79,8 @@ const run = async <T>(phase: Phase, title: string, body: () => Promise<T>): Prom
   return body();
 };
 const cpu = await run('cpu', 'CPU per span, in-process (first, while nothing else of ours runs)', () => runCpuPhase(1000, Math.min(3000, timing.durationMs / 2)));
+/** Issue 19: hostile inputs of the error pipeline at 1x and 4x their size: linear, and within the former test limit. */
+const hostile = await run('hostile', 'hostile inputs of the stack parsers and message normalizer, at 1x and 4x their size', async () => runHostilePhase());
 const raw = await run('raw', `raw insert ceiling, Native (the gateway's format and insert shape): ${nativeShape.chunkRows}-row chunks, ${nativeShape.inflight} in flight`, () =>
   runRawInsert({ format: 'native', ...nativeShape, durationMs: timing.durationMs, spansPerRequest: 100 }));
 const rawJson = await run('raw', `raw insert ceiling, JSONEachRow (earlier runs' format): ${exporterDefaults.chunkRows}-row chunks, ${exporterDefaults.inflight} in flight`, () =>
@@ -150,6 +153,10 @@ const metrics = metricsGateway && metricsRun && metricsRaw && {
 const targets: Record<string, { target: string; value: unknown; met: boolean }> = {};
 const bound = (key: string, op: '>=' | '<=', value: number, limit: number) =>
   (targets[key] = { target: `${op} ${limit}`, value, met: op === '>=' ? value >= limit : value <= limit });
+if (hostile) {
+  bound('hostileInputWorstMs', '<=', hostile.worstMs, 2000);
+  bound('hostileInputWorstGrowthAt4x', '<=', hostile.worstGrowth, 8);
+}
 if (ratios.endToEndOverRawNativeAt100x8 !== undefined) bound('endToEndOverRawNativeAt100x8', '>=', ratios.endToEndOverRawNativeAt100x8, goals.endToEndOverRawNative);
 if (gateway) {
   const worstCpu = Math.max(...gateway.runs.map((r) => r.stored?.cpuUsPerStoredSpan ?? Infinity));
@@ -208,6 +215,7 @@ const results = {
   cpuPerSpan: cpu && decodeEncode !== undefined ? { ...cpu, decodePlusEncodeUsPerSpan: decodeEncode } : undefined,
   metrics,
   erasure,
+  hostile,
   clientConfig,
   sdk,
   overhead,
@@ -220,6 +228,7 @@ const results = {
 const file = writeResults(results, PHASES.every((p) => phases.has(p)) ? undefined : [...phases]);
 printSummary(results, file);
 if (erasure) console.log(`  erasure's delete (${JSON.stringify(erasure)})`);
+if (hostile) console.log(`  hostile inputs: slowest ${hostile.worstMs} ms at 1x (limit 2000), largest growth 1x -> 4x ${hostile.worstGrowth} (linear ~4, limit 8): ${hostile.cases.map((c) => `${c.input} ${c.ms}/${c.ms4x} ms`).join('; ')}`);
 if (metrics) {
   const e = metrics.endToEnd;
   console.log(`  metrics (${metrics.load}, ${metrics.protobufBytesPerRequest} B per request): ${e.acknowledgedPointsPerSec} points/s acknowledged, ${e.storedPointsPerSec} stored (${e.cpuUsPerStoredPoint} µs CPU per stored point); raw Native insert of the same rows ${metrics.rawInsert.rowsPerSec} rows/s (${metrics.rawInsert.cpuUsPerRow} µs/row): stored/raw ${metrics.storedOverRaw}, raw CPU/gateway CPU ${metrics.rawCpuOverGatewayCpu}; ${metrics.storedRows} of ${metrics.acknowledgedPoints} acknowledged points stored`);

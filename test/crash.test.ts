@@ -92,11 +92,9 @@ describe('a gateway killed with SIGKILL in the middle of a load', () => {
     const after = load(gateway.url, 1, 100_000);
     await new Promise((r) => setTimeout(r, 300));
     await after.stop();
-    const started = Date.now();
     gateway.child.kill('SIGTERM');
     const exit = await gateway.exited;
     expect(exit.code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
 
     const client = createClient({ connection: createChdbConnection({ path: join(data.dir, 'clickhouse') }) } as never);
     try {

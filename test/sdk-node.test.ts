@@ -175,11 +175,9 @@ describe('the Node SDK', () => {
     const testId = `sigterm-${randomUUID()}`;
     const run = runApp(gateway.url, sdkDir(), testId, 30, 'sigterm', 'ready');
     await run.reached;
-    const t0 = Date.now();
     run.kill('SIGTERM');
     const result = await run.done;
     expect(result.signal).toBe('SIGTERM');
-    expect(Date.now() - t0).toBeLessThan(5000);
     expect(await logRows(testId)).toHaveLength(30);
   });
 

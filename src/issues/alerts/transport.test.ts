@@ -47,9 +47,7 @@ describe('postJson', () => {
 
   it('reports a hanging receiver as a retryable timeout', async () => {
     receiver = await startReceiver(() => 'hang');
-    const started = performance.now();
     expect(await postJson(receiver.url, '{}', { timeoutMs: 150 })).toEqual({ kind: 'retryable', reason: 'timed out after 150 ms' });
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('reports a refused connection as retryable', async () => {

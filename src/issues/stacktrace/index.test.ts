@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hostileTraces } from '../fixtures/hostile.ts';
 import { MAX_CAUSES, MAX_FRAMES } from './common.ts';
 import { parseStackTrace } from './index.ts';
 import { SAMPLES } from './fixtures/traces.ts';
@@ -44,20 +45,11 @@ describe('format detection', () => {
 });
 
 describe('hostile input', () => {
-  const timed = (text: string) => {
-    const start = performance.now();
-    const trace = parseStackTrace(text);
-    return { trace, ms: performance.now() - start };
-  };
-
-  it('keeps the first and last frames of a 100 000-frame trace, in bounded time', () => {
-    const lines = ['RangeError: Maximum call stack size exceeded'];
-    for (let i = 0; i < 100_000; i++) lines.push(`    at fn${i} (/app/src/recurse.js:${i + 1}:7)`);
-    const { trace, ms } = timed(lines.join('\n'));
+  it('keeps the first and last frames of a 100 000-frame trace', () => {
+    const trace = parseStackTrace(hostileTraces[0]![1](1));
     expect(trace!.frames).toHaveLength(MAX_FRAMES);
     expect(trace!.frames[MAX_FRAMES - 1].function).toBe('fn0'); // the throw site
     expect(trace!.frames[0].function).toBe('fn99999'); // the entry point
-    expect(ms).toBeLessThan(2_000);
   });
 
   it('caps a cause chain', () => {
@@ -68,19 +60,14 @@ describe('hostile input', () => {
     expect(depth).toBe(MAX_CAUSES + 1);
   });
 
-  it.each([
-    ['a 10 MB line', 'a'.repeat(10_000_000)],
-    ['an unclosed V8 frame', `    at ${'('.repeat(200_000)}`],
-    ['colon-digit runs', `    at x (${':1'.repeat(500_000)}`],
-    ['at-signs', '@'.repeat(1_000_000)],
-    ['an unterminated Python frame', `  File "${'x'.repeat(1_000_000)}`],
-    ['a Go file line of offsets', `main.f()\n\t${':1 +0x1'.repeat(200_000)}`],
-    ['spaces in .NET parentheses', `   at A.b(${' '.repeat(500_000)}`],
-    ['100 000 short lines of junk', 'at (x:\n'.repeat(100_000)],
-    ['100 000 Caused by lines', 'Caused by: x\n'.repeat(100_000)],
-    ['100 000 .NET separators', '--- End of inner exception stack trace ---\n'.repeat(100_000)],
-  ])('parses %s without throwing, in linear time', (_name, text) => {
-    const { ms } = timed(text);
-    expect(ms).toBeLessThan(2_000);
+  // That each grows linearly with its size is measured by `npm run bench` (phase `hostile`), not timed here.
+  it.each(hostileTraces)('parses %s without throwing, within its bounds', (_name, make) => {
+    const trace = parseStackTrace(make(1));
+    let depth = 0;
+    for (let t = trace; t; t = t.cause) {
+      expect(t.frames.length).toBeLessThanOrEqual(MAX_FRAMES);
+      depth++;
+    }
+    expect(depth).toBeLessThanOrEqual(MAX_CAUSES + 1);
   });
 });
