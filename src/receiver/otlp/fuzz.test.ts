@@ -22,11 +22,9 @@ import { richAttributes } from './fixtures/rich-values.ts';
 import { makeLog, makeSpan } from './fixtures/sdk-records.ts';
 
 // Hostile input: every call must return a DecodeResult or throw OtlpDecodeError, and never hang.
-// The time bound only catches runaway calls (a shared CI machine can be slow): speed is the bench's job.
 // The PRNG is seeded, so a failure names a reproducible case.
 
 type Decoder = (buf: Uint8Array) => DecodeResult<Batch>;
-const SLOW_CALL_MS = 5_000;
 
 /** mulberry32: a tiny deterministic PRNG. */
 function prng(seed: number): (n: number) => number {
@@ -44,7 +42,6 @@ const HEX_ID = /^(?:[0-9a-f]{16}|[0-9a-f]{32})?$/;
 
 /** Decodes and checks the outcome; returns a description of the failure, or '' when fine. */
 function attempt(decode: Decoder, input: Uint8Array): string {
-  const t0 = performance.now();
   try {
     const { batch, rejected, message } = decode(input);
     if (!Number.isInteger(rejected) || rejected < 0 || (rejected === 0) !== (message === '')) return 'bad counts';
@@ -78,8 +75,8 @@ function attempt(decode: Decoder, input: Uint8Array): string {
     // A cause means the last-resort wrapper caught an unexpected exception: a decoder bug.
     if (err.cause !== undefined) return `unexpected ${String(err.cause)}`;
   }
-  const ms = performance.now() - t0;
-  return ms > SLOW_CALL_MS ? `took ${ms.toFixed(0)} ms` : '';
+  // A decoder that hung would fail the test by its timeout; how fast decoding is, `npm run bench` measures.
+  return '';
 }
 
 function expectAllFine(decode: Decoder, inputs: Iterable<[string, Uint8Array]>): void {
