@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AnyValue, LogBatch, TraceBatch } from '../../batch/types.ts';
 import { encodeLogs, encodeSpans } from './rows.ts';
+import { AS_STRING_CASES, storedText } from '../../batch/asStringCases.ts';
 import {
   attrs, checkout, expectedLogRow as expectedLog, expectedSpanRow as expectedSpan, group, id, logReadBack as logColumns, logs, makeLog, makeSpan,
   spanReadBack as spanColumns, traces,
@@ -179,6 +180,13 @@ describe('rows inserted into the embedded ClickHouse read back byte for byte', (
 
   it('stores every attribute value type as the Collector AsString text', async () => {
     await roundTripSpans(traces(group([makeSpan(200, { attributes: typedValues })], attrs(['service.name', 42n], ['typed', typedValues]))));
+  });
+
+  it('stores each value as the AsString table says (written from Go, not from our asString)', async () => {
+    const span = makeSpan(210, { attributes: attrs(...AS_STRING_CASES.map(([name, value]): [string, AnyValue] => [name, value])) });
+    await store.insert('otel_traces', encodeSpans(traces(group([span], checkout))).body, randomUUID());
+    const [row] = await engine.select<{ a: Record<string, string> }>('SELECT SpanAttributes AS a FROM otel.otel_traces WHERE SpanId = {id:String}', { id: span.spanId });
+    expect(row!.a).toEqual(Object.fromEntries(AS_STRING_CASES.map(([name, , text]) => [name, storedText(text)])));
   });
 
   it('clamps timestamps to the DateTime64(9) range and durations to zero, and blanks unknown kinds and status codes', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AnyValue, SpanEvent, SpanLink, TraceBatch } from '../../../batch/types.ts';
 import { encodeSpans } from '../rows.ts';
+import { AS_STRING_CASES, storedText } from '../../../batch/asStringCases.ts';
 import { encodeSpansNative, spanColumns } from './index.ts';
 import { attrs, checkout, compareTables, group, hostile, id, makeSpan, maxNanos, encoderTables, traces, typedValues } from './testing.ts';
 import { expectedSpanRow, spanReadBack } from '../testing.ts';
@@ -88,6 +89,16 @@ describe('spans inserted as Native from a file into the embedded ClickHouse', ()
 
   it('stores every attribute value type as the Collector AsString text', async () => {
     await roundTrip(traces(group([makeSpan(200, { attributes: typedValues })], attrs(['service.name', 42n], ['typed', typedValues]))));
+  });
+
+  it('stores each value as the AsString table says (written from Go, not from our asString)', async () => {
+    const span = makeSpan(210, { attributes: attrs(...AS_STRING_CASES.map(([name, value]): [string, AnyValue] => [name, value])) });
+    const batch = traces(group([span], attrs(['service.name', 'checkout'])));
+    // Into both tables, as every test here: the tables are compared whole afterwards.
+    await native.insert('native.otel_traces', spanColumns, [encodeSpansNative(batch).bytes]);
+    await json.insert('otel_traces', encodeSpans(batch).body, randomUUID());
+    const [row] = await engine.select<{ a: Record<string, string> }>('SELECT SpanAttributes AS a FROM native.otel_traces WHERE SpanId = {id:String}', { id: span.spanId });
+    expect(row!.a).toEqual(Object.fromEntries(AS_STRING_CASES.map(([name, , text]) => [name, storedText(text)])));
   });
 
   it('clamps timestamps to the DateTime64(9) range and durations to zero, and blanks unknown kinds and status codes', async () => {
