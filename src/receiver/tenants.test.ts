@@ -30,10 +30,21 @@ describe('TenantRouter', () => {
     expect(router.of(request('global-admin-1', 'globex'))).toEqual({ tenant: 'globex' });
     expect(router.of(request('global-admin-1', 'default'))).toEqual({ tenant: 'default' });
     expect(router.of(request('global-admin-1', 'initech')).refusal).toEqual({ status: 404, message: 'no tenant named "initech"' });
-    expect(router.of(request('acme-admin-1', 'globex')).refusal?.status).toBe(403);
+    expect(router.of(request('acme-admin-1', 'globex')).refusal).toEqual({ status: 403, message: 'a token of tenant acme acts on tenant acme only (X-Otelhouse-Tenant names "globex")' });
     expect(router.of(request('acme-admin-1', 'acme'))).toEqual({ tenant: 'acme' });
-    expect(router.of(request('default-ingest-1', 'acme')).refusal?.status).toBe(403);
+    expect(router.of(request('default-ingest-1', 'acme')).refusal).toEqual({ status: 403, message: 'only a global admin token (auth.adminTokens) chooses a tenant with X-Otelhouse-Tenant' });
     expect(router.of(request(undefined, 'acme')).refusal?.status).toBe(403);
+  });
+
+  it('takes a tenant header given twice for no tenant', () => {
+    const twice = { url: '/api/logs', headers: { authorization: 'Bearer global-admin-1', 'x-otelhouse-tenant': ['acme', 'globex'] } } as unknown as IncomingMessage;
+    expect(router.of(twice).refusal).toEqual({ status: 404, message: 'no tenant named ""' });
+  });
+
+  it('shows at most 40 characters of a tenant name it refuses', () => {
+    const long = 'x'.repeat(41);
+    expect(router.of(request('global-admin-1', long)).refusal?.message).toBe(`no tenant named "${'x'.repeat(40)}…"`);
+    expect(router.of(request('global-admin-1', long.slice(1))).refusal?.message).toBe(`no tenant named "${'x'.repeat(40)}"`);
   });
 
   it('answers the same for the same request without asking again', () => {

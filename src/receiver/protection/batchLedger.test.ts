@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { spyFiles } from '../../storage/wal/testing.ts';
 import { BatchLedger, type BatchClaim } from './batchLedger.ts';
 
 const DAY = 86_400_000;
@@ -96,6 +97,37 @@ describe('the batch ledger', () => {
     expect(ledger.evicted).toBe(2);
     expect(await ledger.claim(keys[4]!)).toBe('seen');
     expect(await ledger.claim(keys[0]!)).not.toBe('seen');
+    await ledger.close();
+  });
+});
+
+describe('the batch ledger on power loss', () => {
+  it('has an acknowledged batch id written and fdatasynced (its new day file\'s directory fsynced) before settle resolves', async () => {
+    const files = spyFiles();
+    const dir = ledgerDir();
+    const ledger = await BatchLedger.open({ dir, retentionMs: 7 * DAY, maxEntries: 100, files });
+    const release = files.holdSyncs();
+    let settled = false;
+    const settling = owned(await ledger.claim(ledger.key('logs', '', 'batch-0001'))).settle(true).then(() => (settled = true));
+    // The write happened, its sync is held (a slow disk): the answer waits for it.
+    for (let i = 0; i < 200 && !files.events.some((e) => e.startsWith('write ')); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(files.events.some((e) => e.startsWith('write '))).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
+    release();
+    await settling;
+    const events = files.events;
+    const write = events.findIndex((e) => e.startsWith('write '));
+    expect(events.findIndex((e) => e === `sync ${dir}`)).toBeGreaterThanOrEqual(0);
+    expect(events.findIndex((e, i) => i > write && e.startsWith('datasync '))).toBeGreaterThan(write);
+    await ledger.close();
+  });
+
+  it('writes nothing for a batch that was not acknowledged', async () => {
+    const files = spyFiles();
+    const ledger = await BatchLedger.open({ dir: ledgerDir(), retentionMs: 7 * DAY, maxEntries: 100, files });
+    await owned(await ledger.claim(ledger.key('logs', '', 'batch-0002'))).settle(false);
+    expect(files.events.filter((e) => e.startsWith('write ') || e.startsWith('datasync '))).toEqual([]);
     await ledger.close();
   });
 });

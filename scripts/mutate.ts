@@ -1,0 +1,87 @@
+/**
+ * `npm run mutate [module…]`: Stryker (issue 19, point 5) over the modules whose mistakes lose or
+ * leak data (`mutation/modules.ts`), one module at a time, each against its own unit tests, with
+ * the TypeScript checker and incremental mode (only what changed since the last run is mutated
+ * again; the per-module state is in `mutation/.cache/`). Writes each module's mutation score and
+ * every surviving mutant, with its explanation from `mutation/explained.json` where one is given,
+ * to `bench/results/mutation.json` (merged with the modules a partial run leaves out). Not part of
+ * `npm test`.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { Stryker } from '@stryker-mutator/core';
+import type { MutantResult } from '@stryker-mutator/api/core';
+import { MODULES } from '../mutation/modules.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const TARGET = 0.8;
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !MODULES.some((m) => m.name === w));
+if (unknown.length) {
+  console.error(`unknown module(s) ${unknown.join(', ')}; expected some of ${MODULES.map((m) => m.name).join(', ')}`);
+  process.exit(2);
+}
+const modules = wanted.length ? MODULES.filter((m) => wanted.includes(m.name)) : MODULES;
+const explained = JSON.parse(readFileSync(join(root, 'mutation', 'explained.json'), 'utf8')) as Record<string, string>;
+const resultsFile = join(root, 'bench', 'results', 'mutation.json');
+const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { modules?: Record<string, unknown> }) : {};
+
+/** The key a survivor is explained under: file, line, mutator and replacement. */
+const keyOf = (m: MutantResult) => `${relative(root, m.fileName)}:${m.location.start.line}:${m.mutatorName}:${m.replacement ?? ''}`;
+
+const report: Record<string, unknown> = { ...previous.modules };
+for (const module of modules) {
+  const work = join(root, 'mutation', '.work');
+  mkdirSync(work, { recursive: true });
+  mkdirSync(join(root, 'mutation', '.cache'), { recursive: true });
+  const vitestConfig = join(work, `vitest.${module.name}.config.ts`);
+  writeFileSync(vitestConfig, `import { defineConfig } from 'vitest/config';
+export default defineConfig({ test: { include: ${JSON.stringify(module.tests)}, testTimeout: 60_000, hookTimeout: 60_000 } });
+`);
+  const started = Date.now();
+  console.log(`\n== ${module.name}: mutating ${module.mutate.join(' ')}`);
+  const results = await new Stryker({
+    mutate: module.mutate,
+    testRunner: 'vitest',
+    // Stryker's runner takes vitest's threads pool, one test at a time per worker: the module tests run in-process, without the embedded engine.
+    vitest: { configFile: vitestConfig, related: false },
+    checkers: ['typescript'],
+    tsconfigFile: 'tsconfig.json',
+    typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+    coverageAnalysis: 'perTest',
+    ignoreStatic: true,
+    incremental: true,
+    incrementalFile: join('mutation', '.cache', `${module.name}.json`),
+    concurrency: 2,
+    timeoutMS: 15_000,
+    reporters: ['progress-append-only'],
+    tempDirName: join('mutation', '.work', `stryker-${module.name}`),
+    plugins: ['@stryker-mutator/vitest-runner', '@stryker-mutator/typescript-checker'],
+    // The sandbox needs no data directories, results or the mirror of public repositories.
+    ignorePatterns: ['data', 'bench/results', 'mutation/.work', 'mutation/.cache', '.scratch'],
+  }).runMutationTest();
+  const count = (status: MutantResult['status']) => results.filter((r) => r.status === status).length;
+  const detected = count('Killed') + count('Timeout');
+  const undetected = count('Survived') + count('NoCoverage');
+  const score = detected + undetected === 0 ? 1 : detected / (detected + undetected);
+  const survivors = results
+    .filter((r) => r.status === 'Survived' || r.status === 'NoCoverage')
+    .map((r) => ({ status: r.status, at: `${relative(root, r.fileName)}:${r.location.start.line}:${r.location.start.column}`, mutator: r.mutatorName, replacement: r.replacement, why: explained[keyOf(r)] ?? null }))
+    .sort((a, b) => a.at.localeCompare(b.at, undefined, { numeric: true }));
+  report[module.name] = {
+    score: Math.round(score * 1000) / 10,
+    met: score >= TARGET,
+    killed: count('Killed'),
+    timeout: count('Timeout'),
+    survived: count('Survived'),
+    noCoverage: count('NoCoverage'),
+    invalid: count('CompileError') + count('RuntimeError'),
+    ignored: count('Ignored'),
+    unexplained: survivors.filter((s) => s.why === null).length,
+    minutes: Math.round((Date.now() - started) / 6000) / 10,
+    survivors,
+  };
+  console.log(`== ${module.name}: ${(score * 100).toFixed(1)} % killed (${detected} of ${detected + undetected}), ${survivors.filter((s) => s.why === null).length} survivors unexplained`);
+}
+writeFileSync(resultsFile, `${JSON.stringify({ target: `>= ${TARGET * 100} % of mutants killed per module, every survivor killed or explained`, date: new Date().toISOString(), modules: report }, null, 2)}\n`);
+console.log(`\n${resultsFile}`);
