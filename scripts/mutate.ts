@@ -21,7 +21,7 @@ if (unknown.length) {
   console.error(`unknown module(s) ${unknown.join(', ')}; expected some of ${MODULES.map((m) => m.name).join(', ')}`);
   process.exit(2);
 }
-const modules = wanted.length ? MODULES.filter((m) => wanted.includes(m.name)) : MODULES;
+const modules = wanted.length ? wanted.map((w) => MODULES.find((m) => m.name === w)!) : MODULES;
 const explained = JSON.parse(readFileSync(join(root, 'mutation', 'explained.json'), 'utf8')) as Record<string, string>;
 const resultsFile = join(root, 'bench', 'results', 'mutation.json');
 const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { modules?: Record<string, unknown> }) : {};
@@ -40,7 +40,9 @@ export default defineConfig({ test: { include: ${JSON.stringify(module.tests)}, 
 `);
   const started = Date.now();
   console.log(`\n== ${module.name}: mutating ${module.mutate.join(' ')}`);
-  const results = await new Stryker({
+  let results: MutantResult[];
+  try {
+    results = await new Stryker({
     mutate: module.mutate,
     testRunner: 'vitest',
     // Stryker's runner takes vitest's threads pool, one test at a time per worker: the module tests run in-process, without the embedded engine.
@@ -59,7 +61,13 @@ export default defineConfig({ test: { include: ${JSON.stringify(module.tests)}, 
     plugins: ['@stryker-mutator/vitest-runner', '@stryker-mutator/typescript-checker'],
     // The sandbox needs no data directories, results or the mirror of public repositories.
     ignorePatterns: ['data', 'bench/results', 'mutation/.work', 'mutation/.cache', '.scratch'],
-  }).runMutationTest();
+    }).runMutationTest();
+  } catch (err) {
+    // One module's failure (its tests crash under Stryker's runner) leaves the others to run.
+    report[module.name] = { error: (err as Error).message.split('\n')[0], minutes: Math.round((Date.now() - started) / 6000) / 10 };
+    console.error(`== ${module.name}: failed: ${(err as Error).message.split('\n')[0]}`);
+    continue;
+  }
   const count = (status: MutantResult['status']) => results.filter((r) => r.status === status).length;
   const detected = count('Killed') + count('Timeout');
   const undetected = count('Survived') + count('NoCoverage');
