@@ -51,6 +51,10 @@ import { BatchLedger } from './receiver/protection/batchLedger.ts';
 import { createServer, scopeToTenant } from './receiver/server.ts';
 import { tenantDatabase, type TenantConfig } from './tenants/config.ts';
 import { DailyQuota } from './receiver/protection/quota.ts';
+import { CatalogHolder } from './catalog/holder.ts';
+import { CatalogError } from './catalog/load.ts';
+import { piiRules, samplingRules } from './catalog/check.ts';
+import type { CatalogControl } from './processors/catalog/catalog.ts';
 import { DEFAULT_TENANT } from './receiver/tenants.ts';
 import { reconcileTenants } from './tenants/audit.ts';
 import { readEngineStats } from './storage/clickhouse/engineStats.ts';
@@ -257,6 +261,61 @@ function createExportStage(config: Config, stateDir: string, client: ClickHouseC
   });
 }
 
+/** Loads the event catalog and watches its files: a change that validates applies at once, one that does not is logged and counted. */
+function openCatalog(config: Config, metrics: GatewayMetrics, logger: Logger): CatalogHolder {
+  const holder = new CatalogHolder(config.catalog, {
+    reloaded: (c) => {
+      metrics.catalogReloads.inc({ outcome: 'applied' });
+      logger.info({ events: c.events.size, files: c.files }, 'event catalog reloaded');
+    },
+    rejected: (err) => {
+      metrics.catalogReloads.inc({ outcome: 'rejected' });
+      logger.warn({ problems: err.problems.map((p) => `${p.file}:${p.line}: ${p.field}: ${p.message}`) }, 'event catalog change rejected; the catalog in force stays');
+    },
+  });
+  holder.start();
+  logger.info({ events: holder.current.catalog.events.size, namespaces: [...holder.current.namespaces], mode: config.catalog.mode }, 'event catalog loaded');
+  return holder;
+}
+
+/**
+ * The processor chain with the event catalog in it: its check first (on the values as sent) unless
+ * the chain places it; its PII annotations as `keyRules` of every redaction processor, and its
+ * sampling annotations as event-name rules of every sampling processor, ahead of their own rules
+ * (the catalog's in force at start).
+ */
+function catalogEntries(entries: Config['processors'], control: CatalogControl): Config['processors'] {
+  const { catalog } = control.current()!;
+  const keyRules = piiRules(catalog).map(({ key, method }) => ({ key, method: method === 'drop' ? 'remove' : method }));
+  const eventRules = samplingRules(catalog);
+  const hashed = keyRules.find((r) => r.method === 'hash');
+  const placed = entries.map((entry, i) => {
+    const options = entry as Record<string, unknown>;
+    if (entry.type === 'redaction' && hashed && typeof options.hashSecret !== 'string') {
+      throw new StartupError(`catalog: attribute ${hashed.key} is annotated otelhouse.pii: hash, which needs processors[${i}].hashSecret (32+ characters, e.g. \${env:OTELHOUSE_HASH_SECRET})`);
+    }
+    if (entry.type === 'redaction' && keyRules.length) return { ...entry, keyRules: [...keyRules, ...((options.keyRules as unknown[] | undefined) ?? [])] };
+    if (entry.type === 'sampling' && eventRules.length) return { ...entry, rules: [...eventRules, ...((options.rules as unknown[] | undefined) ?? [])] };
+    return entry;
+  });
+  return entries.some((p) => p.type === 'catalog') ? placed : [{ type: 'catalog' }, ...placed];
+}
+
+/** Names of events counted as themselves in the violations metric; later ones count as `(other)`, so senders cannot grow its series without bound. */
+const MAX_VIOLATION_EVENTS = 200;
+
+function catalogControlOf(holder: CatalogHolder, config: Config, metrics: GatewayMetrics): CatalogControl {
+  const named = new Set<string>();
+  return {
+    current: () => holder.current,
+    mode: config.catalog.mode,
+    onViolation(event, reason) {
+      if (!named.has(event) && named.size < MAX_VIOLATION_EVENTS) named.add(event);
+      metrics.catalogViolations.inc({ event: named.has(event) ? event : '(other)', reason });
+    },
+  };
+}
+
 /** A tenant's view of the configuration: its tokens, database, limits, quotas, retention and readers; the rest is the deployment's. */
 function tenantView(config: Config, tenant: TenantConfig): Config {
   return {
@@ -283,6 +342,8 @@ interface Shared {
   accepting: () => boolean;
   /** True once shutdown began: what waits for the store does not start. */
   closing: () => boolean;
+  /** The event catalog's check, when `catalog.files` is set. */
+  catalog: CatalogControl | undefined;
 }
 
 /** One tenant's part of the gateway: its database's tables, control plane, issues, write-ahead log and pipeline. */
@@ -313,8 +374,10 @@ interface Tenant {
 async function createTenant(name: string, config: Config, stateDir: string, shared: Shared): Promise<Tenant> {
   const { client, deps, metrics, logger, now } = shared;
   // The debugsessions gate reads its control state per batch; it is filled once the control plane is up.
-  const services: ProcessorServices = {};
-  const processors = buildProcessors(config.processors, services);
+  const services: ProcessorServices = { catalog: shared.catalog };
+  // With a catalog, its check runs first (on the values as sent) unless the chain places it.
+  const entries = shared.catalog ? catalogEntries(config.processors, shared.catalog) : config.processors;
+  const processors = buildProcessors(entries, services);
   const control = createControlPlane(config, client, logger, now);
   const store = await StoreReadiness.start({
     open: async () => {
@@ -495,10 +558,23 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
     lock.release();
     throw new StartupError(`geo.database: cannot open ${config.geo.database ?? 'the bundled database'}: ${(err as Error).message}`);
   }
+  // The event catalog, before the store too: a catalog that does not validate stops the start, naming each problem.
+  let catalog: CatalogHolder | undefined;
+  let catalogControl: CatalogControl | undefined;
+  try {
+    catalog = config.catalog.files.length ? openCatalog(config, metrics, logger) : undefined;
+    catalogControl = catalog && catalogControlOf(catalog, config, metrics);
+    // Its annotations must fit the chain (a hashed attribute needs the hash secret).
+    if (catalogControl) catalogEntries(config.processors, catalogControl);
+  } catch (err) {
+    catalog?.stop();
+    lock.release();
+    throw err instanceof CatalogError ? new StartupError(err.message) : err;
+  }
   const client = deps.client ?? (await createClickHouseClient(config, logger));
   let accepting = true;
   let closing: Promise<void> | undefined;
-  const shared: Shared = { client, deps, metrics, logger, now, geo, accepting: () => accepting, closing: () => closing !== undefined };
+  const shared: Shared = { client, deps, metrics, logger, now, geo, accepting: () => accepting, closing: () => closing !== undefined, catalog: catalogControl };
   const tenants: Tenant[] = [await createTenant(DEFAULT_TENANT, config, config.dataDir, shared)];
   const main = tenants[0]!;
   for (const t of config.tenants) tenants.push(await createTenant(t.name, tenantView(config, t), join(config.dataDir, 'tenants', t.name), shared));
@@ -556,6 +632,7 @@ export async function createGateway(config: Config, deps: GatewayDeps = {}): Pro
   const all = (work: (t: Tenant) => Promise<unknown> | undefined) => Promise.all(tenants.map((t) => work(t) ?? Promise.resolve()));
   const steps: Stop[] = [
     { name: 'store retries', stop: async () => tenants.forEach((t) => t.store.stop()) },
+    { name: 'catalog', stop: async () => catalog?.stop() },
     // Readers first: their queries share the engine the flush below needs.
     { name: 'sql endpoint', stop: () => sql?.close() ?? Promise.resolve() },
     // Processors holding records (tail sampling) hand them on while the export stage still takes them.

@@ -48,7 +48,10 @@ let gateway: Gateway;
 const ns = (secondsAgo: number) => String(BigInt(nowS - secondsAgo) * 1_000_000_000n);
 
 beforeAll(async () => {
-  gateway = await startGateway({ processors: [{ type: 'redaction' }, { type: 'sampling', rules: [{ service: 'sampled', percentage: 50 }] }] });
+  gateway = await startGateway({
+    processors: [{ type: 'redaction' }, { type: 'sampling', rules: [{ service: 'sampled', percentage: 50 }] }],
+    catalog: { files: ['test/fixtures/catalog/shop.yaml'] },
+  });
   const spans = Array.from({ length: 40 }, (_, i) => ({
     traceId: createHash('sha256').update(`trace-${i}`).digest('hex').slice(0, 32), // random-looking, as sampling needs
     spanId: (i + 1).toString(16).padStart(16, '0'),
@@ -66,6 +69,10 @@ beforeAll(async () => {
     { time: ns(20), severityNumber: 17, severityText: 'ERROR', body: 'payment failed for order 42' },
   ]);
   expect((await post(gateway.url, '/v1/logs', logs, json)).status).toBe(200);
+  // A catalogued event missing its required attributes (kept and tagged: the catalog observes).
+  const checkout = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] },
+    scopeLogs: [{ logRecords: [{ timeUnixNano: ns(25), severityNumber: 9, eventName: 'shop.cart.checkout', body: { stringValue: 'checkout' } }] }] }] };
+  expect((await post(gateway.url, '/v1/logs', JSON.stringify(checkout), json)).status).toBe(200);
   // A counter of each metrics table's kind the Service metrics dashboard lists services from.
   const metric = (name: string, data: Record<string, unknown>) => ({ name, ...data });
   const dp = (extra: Record<string, unknown>) => ({ timeUnixNano: ns(60), startTimeUnixNano: ns(600), ...extra });
@@ -134,6 +141,14 @@ describe('the overview dashboard’s figures', () => {
     expect(perService.map((r) => [r.ServiceName, Number(r.total)])).toEqual([
       ['sampled', 2 * (kept - 4) + 4],
       ['shop', 40],
+    ]);
+  });
+
+  it('shows the event schema violations the catalog observed, per event and violation', async () => {
+    const violations = await rows<{ event: string; violation: string; records: string }>(gateway, panel('Event schema violations'));
+    expect(violations.map((v) => [v.event, v.violation, Number(v.records)]).sort()).toEqual([
+      ['shop.cart.checkout', 'missing_required:shop.cart.id', 1],
+      ['shop.cart.checkout', 'missing_required:shop.cart.total', 1],
     ]);
   });
 

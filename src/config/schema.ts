@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { geoConfigSchema } from '../receiver/geo.ts';
+import { catalogConfigSchema } from '../catalog/config.ts';
 import { controlConfigSchema } from '../control/config.ts';
 import { sqlConfigSchema, sqlPort } from '../query/sql/config.ts';
 import { quotaSchema } from '../receiver/protection/quota.ts';
@@ -79,6 +80,9 @@ export const configSchema = z.strictObject({
     /** Days after a request during which records of the subject that still arrive (retries, offline queues) are dropped at ingest and counted. */
     blockDays: z.number().min(0).max(3650).default(30),
   }).prefault({}),
+
+  /** The event catalog: registry YAML files checked against log events at ingest (`src/catalog/config.ts`). */
+  catalog: catalogConfigSchema.prefault({}),
 
   /** Daily quotas of the default tenant (what the top-level tokens send); see `tenants[].quota`. */
   quota: quotaSchema.prefault({}),

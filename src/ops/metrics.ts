@@ -38,6 +38,20 @@ export class GatewayMetrics implements ChainObserver {
     registers: [this.registry],
   });
   /** Records of an erased subject that arrived after the erasure request, dropped before the processors. */
+  readonly catalogViolations = new Counter({
+    name: 'otelhouse_catalog_violations_total',
+    help: 'Log records breaking their event catalog entry, per event name and reason (unknown_event, missing_required, wrong_type, enum_value); names beyond the first 200 count as (other).',
+    labelNames: ['event', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly catalogReloads = new Counter({
+    name: 'otelhouse_catalog_reloads_total',
+    help: 'Changes of the event catalog files: applied, or rejected (the catalog in force stays).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly quotaRefused = new Counter({
     name: 'otelhouse_quota_refused_requests_total',
     help: 'OTLP requests refused with 429 because their tenant used up a daily quota (records or bytes per UTC day).',

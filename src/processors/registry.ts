@@ -9,11 +9,14 @@ import { samplingFactory } from './sampling/sampling.ts';
 import { tailSamplingPlacement } from './tailsampling/placement.ts';
 import { tailSamplingFactory } from './tailsampling/tailsampling.ts';
 import { redactionFactory } from './redaction/redaction.ts';
+import { createCatalogFactory, type CatalogControl } from './catalog/catalog.ts';
 
 /** What processors may read besides their config: the gateway's control state. */
 export interface ProcessorServices {
   /** Debug sessions and policies for the `debugsessions` gate; without it the gate passes everything (counted). */
   gate?: GateControl;
+  /** The event catalog for the `catalog` processor; without it the processor passes everything. */
+  catalog?: CatalogControl;
 }
 
 /** Every processor type the config can name. */
@@ -24,6 +27,7 @@ function factoriesFor(services: ProcessorServices): Record<string, ProcessorFact
     debugsessions: createDebugSessionsFactory(() => services.gate),
     sampling: samplingFactory,
     tailsampling: tailSamplingFactory,
+    catalog: createCatalogFactory(() => services.catalog),
   };
 }
 

@@ -15,6 +15,7 @@ describe('the redaction config', () => {
       denyKeys: [],
       defaultDenyKeys: true,
       customRules: [],
+      keyRules: [],
       scanNumbers: false,
       summary: 'full',
     });

@@ -51,6 +51,12 @@ export const redactionConfigSchema = z
     defaultDenyKeys: z.boolean().default(true),
     /** Named regexes run on every string before the built-ins. */
     customRules: z.array(customRule).default([]),
+    /**
+     * What to do with the whole value of an exact attribute key, before any other rule: `keep`
+     * (never touched), `placeholder`, `mask`, `hash` or `remove`; counted as `key_<method>`. The event
+     * catalog's `otelhouse.pii` annotations are added here (`drop` as `remove`).
+     */
+    keyRules: z.array(z.strictObject({ key: z.string().min(1), method: z.enum(['keep', 'placeholder', 'mask', 'hash', 'remove']) })).default([]),
     /** Also scan int and double values through their decimal form (card numbers sent as numbers). */
     scanNumbers: z.boolean().default(false),
     /**
@@ -85,5 +91,7 @@ function hashingRule(config: RedactionConfig): string | undefined {
     if (method === 'hash' || (method === undefined && config.defaultMethod === 'hash')) return method ? `rules.${name}` : 'defaultMethod';
   }
   const i = config.customRules.findIndex((rule) => rule.method === 'hash');
-  return i >= 0 ? `customRules[${i}]` : undefined;
+  if (i >= 0) return `customRules[${i}]`;
+  const k = config.keyRules.findIndex((rule) => rule.method === 'hash');
+  return k >= 0 ? `keyRules[${k}]` : undefined;
 }

@@ -10,9 +10,11 @@ const rateRule = z.strictObject({
   service: z.string().optional(),
   /** Regular expression searched in the span name (anchor it yourself); unset = every span. Rules with it do not apply to logs. */
   spanName: regex.optional(),
+  /** Exact `EventName` of log records (the event catalog's sampling annotations are such rules); rules with it apply to those logs only. */
+  eventName: z.string().min(1).optional(),
   /** Percentage (0–100) of traces kept. */
   percentage,
-});
+}).refine((r) => r.spanName === undefined || r.eventName === undefined, { message: 'a rule names spans or log events, not both' });
 
 /** A record matching every condition given is dropped, whatever its errors, priority or rate. */
 const dropRule = z

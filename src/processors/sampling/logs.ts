@@ -33,8 +33,9 @@ export function sampleLogs(batch: LogBatch, sampler: Sampler, tally: Tally): voi
       tally.priority++;
       return false;
     }
+    const logRate = (log.eventName && plan.eventRates?.get(log.eventName)) || plan.logRate;
     // As for spans: a 100 % rate exempts nothing, so nothing is counted as kept by a rule.
-    const forced = !plan.logRate.keepsAll && (priority > 0 || (keepErrors && log.severityNumber >= 17));
+    const forced = !logRate.keepsAll && (priority > 0 || (keepErrors && log.severityNumber >= 17));
     if (forced) priority > 0 ? tally.keptPriority++ : tally.keptError++;
 
     const thIn = attributes.size === 0 ? undefined : attributes.get(thresholdKey);
@@ -53,7 +54,7 @@ export function sampleLogs(batch: LogBatch, sampler: Sampler, tally: Tally): voi
     }
     let out: Threshold | undefined | null = incoming;
     if (!forced) {
-      out = plan.logRate.outgoing(incoming);
+      out = logRate.outgoing(incoming);
       if (out === null || (out !== undefined && !atLeast(hex, offset, hashed, out))) {
         tally.sampledOut++;
         return false;

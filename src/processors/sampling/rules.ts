@@ -17,6 +17,8 @@ export interface Rate {
 export interface ServicePlan {
   spanRate(name: string): Rate;
   readonly logRate: Rate;
+  /** Rates of log events by `EventName` (rules with `eventName`), over {@link logRate}; undefined when none. */
+  readonly eventRates: ReadonlyMap<string, Rate> | undefined;
   /** Drop predicates; `undefined` when no drop rule concerns this service. */
   readonly dropSpan: ((span: Span, resource: Attributes) => boolean) | undefined;
   readonly dropLog: ((log: LogRecord, resource: Attributes) => boolean) | undefined;
@@ -34,7 +36,8 @@ export function compilePlans(config: SamplingConfig): (service: string) => Servi
     if (!r) rateOf.set(percentage, (r = compileRate(percentage / 100, config.mode, config.precision)));
     return r;
   };
-  const rules = config.rules.map((r) => ({ service: r.service, name: r.spanName === undefined ? undefined : new RegExp(r.spanName), rate: rate(r.percentage) }));
+  const rules = config.rules.filter((r) => r.eventName === undefined).map((r) => ({ service: r.service, name: r.spanName === undefined ? undefined : new RegExp(r.spanName), rate: rate(r.percentage) }));
+  const eventRules = config.rules.filter((r) => r.eventName !== undefined).map((r) => ({ service: r.service, eventName: r.eventName!, rate: rate(r.percentage) }));
   const drops = config.dropRules.map((r) => ({ service: r.service, forLogs: r.spanName === undefined, span: compileDrop(r) }));
   const fallback = rate(config.percentage);
   const plans = new Map<string, ServicePlan>();
@@ -48,9 +51,13 @@ export function compilePlans(config: SamplingConfig): (service: string) => Servi
     const serviceRate = cut === -1 ? fallback : applicable[cut].rate;
     const spanDrops = drops.filter((d) => d.service === undefined || d.service === service).map((d) => d.span);
     const logDrops = drops.filter((d) => (d.service === undefined || d.service === service) && d.forLogs).map((d) => d.span);
+    // The first rule of an event name wins for it.
+    const eventRates = new Map<string, Rate>();
+    for (const r of eventRules) if ((r.service === undefined || r.service === service) && !eventRates.has(r.eventName)) eventRates.set(r.eventName, r.rate);
     plan = {
       spanRate: named.length === 0 ? () => serviceRate : byName(named, serviceRate),
       logRate: serviceRate,
+      eventRates: eventRates.size ? eventRates : undefined,
       dropSpan: spanDrops.length ? (span, resource) => anyMatch(spanDrops, span.name, span.attributes, resource) : undefined,
       dropLog: logDrops.length ? (log, resource) => anyMatch(logDrops, undefined, log.attributes, resource) : undefined,
     };

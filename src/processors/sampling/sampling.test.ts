@@ -298,3 +298,30 @@ describe('configuration', () => {
     expect(() => buildProcessors([{ type: 'sampling', ...options }])).toThrow(message);
   });
 });
+
+describe('rates by log event name', () => {
+  it('samples the logs of a named event at its rate, other logs and every span at theirs', () => {
+    const sample = sampler({ percentage: 100, rules: [{ eventName: 'shop.search', percentage: 10 }, { eventName: 'shop.search', percentage: 50 }] });
+    const logs = traceIds(10_000).map((traceId, i) => makeLog({ traceId, eventName: i % 2 ? 'shop.search' : '' }));
+    const { out } = sample(logBatch({ shop: logs }));
+    const kept = logsOf(out);
+    const searches = kept.filter((l) => l.eventName === 'shop.search').length;
+    // The first rule of a name wins: 10 % of 5 000.
+    expect(searches).toBeGreaterThan(400);
+    expect(searches).toBeLessThan(600);
+    expect(kept.filter((l) => l.eventName === '').length).toBe(5000);
+    const spans = sample(traceBatch({ shop: traceIds(1000).map((traceId) => makeSpan({ traceId, name: 'shop.search' })) }));
+    expect(spansOf(spans.out)).toHaveLength(1000);
+  });
+
+  it('keeps a named event at 100 % under a lower service rate, and its errors as any', () => {
+    const sample = sampler({ percentage: 0, rules: [{ eventName: 'shop.cart.checkout', percentage: 100 }] });
+    const logs = traceIds(1000).map((traceId, i) => makeLog({ traceId, eventName: i % 2 ? 'shop.cart.checkout' : 'other' }));
+    const kept = logsOf(sample(logBatch({ shop: logs })).out);
+    expect(kept.map((l) => l.eventName)).toEqual(Array(500).fill('shop.cart.checkout'));
+  });
+
+  it('refuses a rule naming both spans and a log event', () => {
+    expect(() => sampler({ rules: [{ spanName: 'x', eventName: 'y', percentage: 1 }] })).toThrow(/names spans or log events, not both/);
+  });
+});

@@ -70,6 +70,9 @@ export class KeyEntry extends Recent {
   nextKey: string | undefined = undefined;
   next: KeyEntry | undefined = undefined;
 
+  /** For a key with a rule of its own (`keyRules`): that rule's index; -1 otherwise. */
+  rule = -1;
+
   constructor(readonly flags: number) {
     super();
   }
@@ -80,6 +83,8 @@ export class KeyClassifier {
   private readonly denyWords = new Set<string>();
   private readonly denyPatterns: RegExp[] = [];
   private readonly cache = new Map<string, KeyEntry>();
+  /** Exact keys with a rule of their own: its index, or -1 to keep the value. */
+  private exact = new Map<string, number>();
 
   constructor(options: KeyOptions) {
     this.allow = new Matcher(options.allowKeys);
@@ -88,6 +93,12 @@ export class KeyClassifier {
       if (re) this.denyPatterns.push(re);
       else if (entry.trim()) this.denyWords.add(words(entry).join(''));
     }
+  }
+
+  /** Exact keys with a rule of their own (rule index, -1 to keep); decided before anything else. */
+  setExact(exact: Map<string, number>): void {
+    this.exact = exact;
+    this.cache.clear();
   }
 
   /** {@link SCAN}, {@link ALLOW}, {@link DENY}, or SCAN with {@link NO_IP}. */
@@ -99,7 +110,9 @@ export class KeyClassifier {
   entry(key: string): KeyEntry {
     let entry = this.cache.get(key);
     if (entry === undefined) {
-      entry = new KeyEntry(this.decide(key));
+      const own = this.exact.get(key);
+      entry = new KeyEntry(own === undefined ? this.decide(key) : own < 0 ? ALLOW : DENY);
+      if (own !== undefined && own >= 0) entry.rule = own;
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
       this.cache.set(key, entry);
     }

@@ -268,3 +268,32 @@ describe('key classes found through the preceding key', () => {
     }
   });
 });
+
+describe('rules of exact keys (keyRules)', () => {
+  const secret = 'key-rules-secret-of-more-than-32-characters';
+  const redactor = new Redactor(redactionConfigSchema.parse({
+    hashSecret: secret,
+    keyRules: [
+      { key: 'shop.customer.email', method: 'hash' }, { key: 'shop.customer.name', method: 'mask' }, { key: 'shop.customer.phone', method: 'remove' },
+      { key: 'shop.note', method: 'placeholder' }, { key: 'support.email', method: 'keep' },
+    ],
+  }), { hmac: hmacHasher });
+
+  it('applies each key\'s method to its whole value, counted as key_<method>, and keeps a kept key as sent', () => {
+    const map = attrs({
+      'shop.customer.email': 'Jane@Example.com', 'shop.customer.name': 'Jane Doe', 'shop.customer.phone': '+1 415 555 2671',
+      'shop.note': 'call me', 'support.email': 'help@example.com', other: 'jane@example.com', 'shop.customer.count': 3n,
+    });
+    const tally = redactor.tally();
+    redactor.attributes(map, tally);
+    expect(Object.fromEntries(map)).toEqual({
+      'shop.customer.email': hmacHasher(secret)('Jane@Example.com'), 'shop.customer.name': '****', 'shop.note': '[redacted]',
+      'support.email': 'help@example.com', other: '[email]', 'shop.customer.count': 3n,
+    });
+    expect(tally.rules()).toEqual(['email', 'key_hash', 'key_mask', 'key_placeholder', 'key_remove']);
+  });
+
+  it('needs the hash secret when a key rule hashes', () => {
+    expect(() => redactionConfigSchema.parse({ keyRules: [{ key: 'a', method: 'hash' }] })).toThrow(/keyRules\[0\]/);
+  });
+});

@@ -31,6 +31,8 @@ export interface RedactionOptions {
   customRules: readonly CustomRule[];
   /** Also scan ints and doubles (through their decimal form), e.g. card numbers sent as numbers. */
   scanNumbers: boolean;
+  /** Methods for the whole values of exact keys (`keep` leaves them alone), before any other rule. */
+  keyRules?: ReadonlyArray<{ key: string; method: Method | 'keep' }>;
 }
 
 /** Returned for a value that the `remove` method drops entirely. */
@@ -133,6 +135,19 @@ export class Redactor {
     }
     this.deniedRule = denied;
     this.ipRule = ip;
+    // Rules of exact keys: one per method, `key_<method>` in the summary and the metrics.
+    const byMethod = new Map<Method, number>();
+    const exact = new Map<string, number>();
+    for (const { key, method } of options.keyRules ?? []) {
+      if (method === 'keep') {
+        exact.set(key, -1);
+        continue;
+      }
+      let index = byMethod.get(method);
+      if (index === undefined) byMethod.set(method, (index = addRule(`key_${method}`, method, '[redacted]', [])));
+      exact.set(key, index);
+    }
+    this.keys.setExact(exact);
     this.maxDepthRule = addRule(MAX_DEPTH_RULE, 'placeholder', '[redacted]', []);
     this.triggers = this.detectors.some((d) => d.trigger === 0) ? -1 : this.detectors.reduce((bits, d) => bits | d.trigger, 0);
     if (hashing && !hmac) throw new Error('redaction: the hash method needs an HMAC (hmacHasher)');
@@ -189,7 +204,9 @@ export class Redactor {
     const flags = entry.flags;
     if (flags & ALLOW) return;
     let out: Redacted<AnyValue>;
-    if (typeof value === 'string' && (flags & DENY) === 0) {
+    if (flags & DENY) {
+      out = this.denied(value, tally, entry.rule >= 0 ? entry.rule : this.deniedRule);
+    } else if (typeof value === 'string') {
       if (entry.has(value)) return;
       out = flags === SCAN ? this.memoText(value, tally, entry.redacts) : this.text(value, tally, flags);
       if (out === value) entry.remember(value);
@@ -320,12 +337,12 @@ export class Redactor {
   }
 
   /** The whole value of a denylisted key, whatever its type. Empty values hide nothing and stay. */
-  private denied(value: AnyValue, tally: Tally): Redacted<AnyValue> {
-    if (value === null || value === '') return value;
-    const placeholder = this.placeholders[this.deniedRule];
+  private denied(value: AnyValue, tally: Tally, rule = this.deniedRule): Redacted<AnyValue> {
+    if (value === null || value === '' || rule < 0) return value;
+    const placeholder = this.placeholders[rule];
     if (typeof value === 'string' && (isRedactionOutput(value, placeholder) || this.allowValues.test(value))) return value;
-    tally.add(this.deniedRule);
-    switch (this.methods[this.deniedRule]) {
+    tally.add(rule);
+    switch (this.methods[rule]) {
       case 'placeholder':
         return placeholder;
       case 'mask':
