@@ -9,5 +9,6 @@ process.exitCode = await run(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   env: process.env,
+  tty: process.stderr.isTTY === true,
   configuredCatalog: () => (process.env.OTELHOUSE_CONFIG ? loadConfig(process.env).catalog.files : []),
 });

@@ -4,13 +4,14 @@
  * gateway's records, debug sessions and issues through its API, with exit codes scripts rely on.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type Io } from '../src/cli/main.ts';
+import { minify, SHOP_SOURCES } from '../src/issues/sourcemaps/testing.ts';
 import type { Gateway } from '../src/gateway.ts';
 import { startGateway } from './support/gateway.ts';
 
@@ -137,12 +138,37 @@ describe('otelhouse against a running gateway', () => {
     expect(out).toContain('while tailing');
   });
 
+  it('sourcemaps upload: finds a build\'s maps as sentry-cli does and uploads each under the URL frames name, with progress', async () => {
+    const build = join(work, 'build');
+    const bundle = await minify(SHOP_SOURCES, 'src/checkout.ts');
+    mkdirSync(join(build, 'static', 'js'), { recursive: true });
+    // A script naming its map, one with an inline map, one with a .map beside it and no comment, one without any.
+    writeFileSync(join(build, 'static', 'js', 'app.min.js'), `${bundle.code}\n//# sourceMappingURL=app.min.js.map\n`);
+    writeFileSync(join(build, 'static', 'js', 'app.min.js.map'), bundle.map);
+    writeFileSync(join(build, 'inline.js'), `${bundle.code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(bundle.map).toString('base64')}\n`);
+    writeFileSync(join(build, 'beside.js'), bundle.code);
+    writeFileSync(join(build, 'beside.js.map'), bundle.map);
+    writeFileSync(join(build, 'plain.js'), 'console.log(1)\n');
+    const up = await cli(['sourcemaps', 'upload', build, '--release', '2.0.0'], env);
+    expect(up.code).toBe(0);
+    expect(up.out).toBe('3 of 3 source maps uploaded for release 2.0.0\n');
+    expect(up.err.trim().split('\n')).toEqual([
+      '[########----------------] 1/3 ~/beside.js',
+      '[################--------] 2/3 ~/inline.js',
+      '[########################] 3/3 ~/static/js/app.min.js',
+    ]);
+    const listed = (await (await fetch(`${gateway.url}/api/releases/2.0.0/sourcemaps`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { sourceMaps: Array<{ fileUrl: string }> };
+    expect(listed.sourceMaps.map((m) => m.fileUrl).sort()).toEqual(['~/beside.js', '~/inline.js', '~/static/js/app.min.js']);
+    expect(await cli(['sourcemaps', 'upload', join(work, 'nothing-here'), '--release', '1'], env)).toMatchObject({ code: 2 });
+    expect((await cli(['sourcemaps', 'upload', build], env)).code).toBe(2);
+  });
+
   it('exits 1 when the gateway refuses, 3 when it cannot be reached, 2 on a wrong command line, 0 for help', async () => {
     expect(await cli(['sessions', 'list'], { ...env, OTELHOUSE_TOKEN: 'wrong-token-0001' })).toMatchObject({ code: 1, err: expect.stringContaining('401') });
     expect((await cli(['sessions', 'list'], { OTELHOUSE_URL: 'http://127.0.0.1:9', OTELHOUSE_TOKEN: ADMIN })).code).toBe(3);
     expect((await cli(['nonsense'])).code).toBe(2);
     expect((await cli(['dump', '--bogus'], env)).code).toBe(2);
-    for (const command of ['catalog', 'dump', 'tail', 'sessions', 'issues']) expect((await cli([command, '--help'])).code).toBe(0);
+    for (const command of ['catalog', 'dump', 'tail', 'sessions', 'issues', 'sourcemaps']) expect((await cli([command, '--help'])).code).toBe(0);
   });
 
   it('runs as the package\'s bin, with its exit codes', async () => {

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CatalogError, loadCatalog } from '../catalog/load.ts';
 import { generateDocs, generateTypes } from './catalog.ts';
+import { findSourceMaps, progressBar } from './sourcemaps.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -20,6 +21,8 @@ export interface Io {
   env: Record<string, string | undefined>;
   /** `catalog.files` of the gateway's config, if there is one. */
   configuredCatalog?: () => string[];
+  /** The error stream is a terminal: progress redraws one line. */
+  tty?: boolean;
 }
 
 class UsageError extends Error {}
@@ -42,6 +45,7 @@ Commands:
   tail                       follow new log records (--service --level --event --installation --session)
   sessions list|create|extend|cancel   debug sessions
   issues list|show|resolve   issues grouped from errors
+  sourcemaps upload <build-dir> --release <r>   upload a build's source maps
 
 Options for commands that reach a gateway:
   --url <url>     the gateway (env OTELHOUSE_URL, default http://127.0.0.1:4318)
@@ -66,6 +70,11 @@ Prints log records as they are stored, until interrupted.`,
 otelhouse sessions create --installation <id> | --user <id> | --device <id> | --session <id> [--level debug] [--minutes 30] [--reason text]
 otelhouse sessions extend <id> --minutes <n>
 otelhouse sessions cancel <id>`,
+  sourcemaps: `otelhouse sourcemaps upload <build-dir> --release <release> [--url-prefix ~]
+
+Finds each script's source map as sentry-cli does (its sourceMappingURL comment: a file or an
+inline data: map; else <file>.map) and uploads it under ~/<its path in the build>, the URL its
+stack frames name. The release is the service.version of the errors (or service.name@version).`,
   issues: `otelhouse issues list [--service s] [--status new|ongoing|regressed|resolved|ignored]
 otelhouse issues show <fingerprint>
 otelhouse issues resolve <fingerprint> [--in-version v]`,
@@ -95,6 +104,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
         return await sessions(rest, io);
       case 'issues':
         return await issues(rest, io);
+      case 'sourcemaps':
+        return await sourcemaps(rest, io);
       default:
         throw new UsageError(`unknown command ${command}`);
     }
@@ -358,4 +369,38 @@ async function issues(args: string[], io: Io): Promise<number> {
     default:
       throw new UsageError(`issues takes list, show or resolve${action ? `, not ${action}` : ''}`);
   }
+}
+
+async function sourcemaps(args: string[], io: Io): Promise<number> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parse(rest, { release: { type: 'string' }, 'url-prefix': { type: 'string', default: '~' } });
+  if (action !== 'upload') throw new UsageError(`sourcemaps takes upload${action ? `, not ${action}` : ''}`);
+  const [dir] = positionals;
+  if (!dir || !values.release) throw new UsageError('sourcemaps upload <build-dir> --release <release>');
+  let maps;
+  try {
+    maps = findSourceMaps(dir, values['url-prefix']);
+  } catch (err) {
+    throw new UsageError(`cannot read ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (maps.length === 0) {
+    io.err(`no source maps found under ${dir}\n`);
+    return EXIT.failed;
+  }
+  const client = api(values, io);
+  let failed = 0;
+  for (const [i, m] of maps.entries()) {
+    try {
+      await client.send('POST', `/api/releases/${encodeURIComponent(values.release)}/sourcemaps`, { fileUrl: m.fileUrl, sourceMap: m.map });
+    } catch (err) {
+      if (!(err instanceof ApiFailure) || err.code === EXIT.unreachable) throw err;
+      failed++;
+      io.err(`${io.tty ? '\n' : ''}${m.fileUrl}: ${err.message}\n`);
+    }
+    const bar = progressBar(i + 1, maps.length, m.fileUrl);
+    io.err(io.tty ? `\r${bar}\x1b[K` : `${bar}\n`);
+  }
+  if (io.tty) io.err('\n');
+  io.out(`${maps.length - failed} of ${maps.length} source maps uploaded for release ${values.release}\n`);
+  return failed ? EXIT.failed : EXIT.ok;
 }
