@@ -131,11 +131,19 @@ describe('otelhouse against a running gateway', () => {
 
   it('tail: prints the records stored while it runs', async () => {
     const tailing = cli(['tail', '--service', 'cli-shop', '--interval', '200ms', '--for', '3s'], env);
+    const filtered = cli(['tail', '--installation', 'inst-7', '--level', 'warn', '--interval', '200ms', '--for', '3s', '--format', 'jsonl'], env);
     await new Promise((r) => setTimeout(r, 600));
-    expect((await send(logs([{ body: 'while tailing' }]))).status).toBe(200);
+    expect((await send(logs([
+      { body: 'while tailing' },
+      { body: 'warned on inst-7', severity: 13, attributes: { 'app.installation.id': 'inst-7' } },
+      { body: 'info on inst-7', attributes: { 'app.installation.id': 'inst-7' } },
+      { body: 'warned elsewhere', severity: 13, attributes: { 'app.installation.id': 'inst-8' } },
+    ]))).status).toBe(200);
     const { code, out } = await tailing;
     expect(code).toBe(0);
     expect(out).toContain('while tailing');
+    const only = await filtered;
+    expect(only.out.trim().split('\n').map((l) => (JSON.parse(l) as { body: string }).body)).toEqual(['warned on inst-7']);
   });
 
   it('sourcemaps upload: finds a build\'s maps as sentry-cli does and uploads each under the URL frames name, with progress', async () => {

@@ -219,7 +219,7 @@ interface LogRow {
   body?: string;
   eventName?: string;
   attributes?: Record<string, string>;
-  resource?: Record<string, string>;
+  resourceAttributes?: Record<string, string>;
   [key: string]: unknown;
 }
 
@@ -276,11 +276,12 @@ async function tail(args: string[], io: Io, signal?: AbortSignal): Promise<numbe
     const q = new URLSearchParams({ from: String(from), limit: '1000' });
     if (values.service) q.set('service', values.service);
     if (values.level) q.set('severity', String(LEVELS[values.level]));
+    // The record's or its resource's attribute, matched by the gateway.
+    if (values.installation) q.set('attr.app.installation.id', values.installation);
+    if (values.session) q.set('attr.session.id', values.session);
     const { logs } = await client.get<{ logs: LogRow[] }>(`/api/logs?${q}`);
     const fresh = logs
       .filter((l) => !values.event || l.eventName === values.event)
-      .filter((l) => !values.installation || (l.resource ?? {})['app.installation.id'] === values.installation)
-      .filter((l) => !values.session || (l.attributes ?? {})['session.id'] === values.session || (l.resource ?? {})['session.id'] === values.session)
       .reverse()
       .filter((l) => {
         const key = JSON.stringify(l);
