@@ -309,6 +309,7 @@ function catalogControlOf(holder: CatalogHolder, config: Config, metrics: Gatewa
   return {
     current: () => holder.current,
     mode: config.catalog.mode,
+    subscribe: (listener) => holder.subscribe(() => listener()),
     onViolation(event, reason) {
       if (!named.has(event) && named.size < MAX_VIOLATION_EVENTS) named.add(event);
       metrics.catalogViolations.inc({ event: named.has(event) ? event : '(other)', reason });
@@ -431,6 +432,18 @@ async function createTenant(name: string, config: Config, stateDir: string, shar
 
   const erasure = createErasure(config, client, control.audit, () => stage.flush(300_000), logger, now);
   const chain = new ProcessorChain(processors, logFirstDrops(metrics, logger));
+  // A changed catalog's annotations reach the redaction and sampling stages at once (they hold nothing between batches).
+  shared.catalog?.subscribe(() => {
+    try {
+      const next = buildProcessors(catalogEntries(config.processors, shared.catalog!), services);
+      next.forEach((p, i) => {
+        const type = entries[i]?.type;
+        if (type === 'redaction' || type === 'sampling') chain.replace(i, p);
+      });
+    } catch (err) {
+      logger.warn({ err: (err as Error).message, tenant: name }, 'the changed catalog\'s annotations do not fit the processor chain; its checks apply, its redaction and sampling annotations wait for a catalog that fits');
+    }
+  });
   // Processors that hold records (tail sampling) hand them on later, through the rest of the chain into the export stage.
   await chain.start((batch) => stage.append(batch), join(stateDir, 'processors'));
   // What needs the store starts once it is ready: at once when it was there at start.

@@ -63,11 +63,16 @@ describe('observe mode', () => {
 
   it('applies a change of the catalog file that validates, and keeps the catalog in force over one that does not', async () => {
     const text = readFileSync(catalogFile, 'utf8');
-    writeFileSync(catalogFile, text.replace('            - id: paypal\n              value: paypal', '            - id: paypal\n              value: paypal\n            - id: cash\n              value: cash'));
+    // A new enum member, and the cart id masked from now on.
+    writeFileSync(catalogFile, text
+      .replace('            - id: paypal\n              value: paypal', '            - id: paypal\n              value: paypal\n            - id: cash\n              value: cash')
+      .replace('      - id: shop.cart.id\n        type: string\n', '      - id: shop.cart.id\n        type: string\n        annotations:\n          otelhouse:\n            pii: mask\n'));
     await expect.poll(() => metric('otelhouse_catalog_reloads_total{outcome="applied"}'), { timeout: 10_000 }).toBe(1);
     const cash = event('shop.cart.checkout', { ...valid, 'shop.payment.method': 'cash' });
     expect((await cash.send()).status).toBe(200);
     expect(await stored(cash.marker)).toEqual([]);
+    const [masked] = await rows<{ id: string }>(gateway, `SELECT LogAttributes['shop.cart.id'] AS id FROM otel_logs WHERE Body = '${cash.marker}'`);
+    expect(masked!.id).toBe('****');
 
     writeFileSync(catalogFile, `${text}\n  - id: broken\n    type: event\n    attributes: [{ id: x.y }]\n`);
     await expect.poll(() => metric('otelhouse_catalog_reloads_total{outcome="rejected"}'), { timeout: 10_000 }).toBe(1);

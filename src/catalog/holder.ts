@@ -18,6 +18,7 @@ export class CatalogHolder {
   private active: ActiveCatalog;
   private stamps: string;
   private timer: NodeJS.Timeout | undefined;
+  private readonly listeners: Array<(active: ActiveCatalog) => void> = [];
 
   constructor(
     private readonly config: CatalogConfig,
@@ -30,6 +31,11 @@ export class CatalogHolder {
   /** The catalog in force. */
   get current(): ActiveCatalog {
     return this.active;
+  }
+
+  /** Calls `listener` with each catalog that replaces the one in force. */
+  subscribe(listener: (active: ActiveCatalog) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Starts checking the files for changes. */
@@ -56,6 +62,7 @@ export class CatalogHolder {
       return false;
     }
     this.on.reloaded?.(this.active.catalog);
+    for (const listener of this.listeners) listener(this.active);
     return true;
   }
 

@@ -21,10 +21,29 @@ export type ChainSink = (batch: Batch) => Promise<void>;
  * they then run through the stages after it and into the sink given to {@link start}.
  */
 export class ProcessorChain {
+  private readonly stages: Processor[];
+
   constructor(
-    readonly processors: readonly Processor[],
+    processors: readonly Processor[],
     private readonly observer: ChainObserver,
-  ) {}
+  ) {
+    this.stages = [...processors];
+  }
+
+  /** The stages, in order. */
+  get processors(): readonly Processor[] {
+    return this.stages;
+  }
+
+  /**
+   * Puts `processor` in place of stage `index` for the batches that follow (a batch being processed
+   * finishes with the stages it started with, each stage taking it whole). Only for stages that
+   * hold nothing between batches (redaction, sampling, the catalog check): not started or shut down.
+   */
+  replace(index: number, processor: Processor): void {
+    if (index < 0 || index >= this.stages.length) throw new RangeError(`no stage ${index}`);
+    this.stages[index] = processor;
+  }
 
   process(batch: Batch): Promise<Batch> {
     return this.run(batch, 0);

@@ -11,6 +11,8 @@ export interface CatalogControl {
   current(): ActiveCatalog | undefined;
   mode: 'observe' | 'enforce';
   onViolation(event: string, reason: ViolationReason): void;
+  /** Calls `listener` when a changed catalog replaces the one in force. */
+  subscribe(listener: () => void): void;
 }
 
 /**
