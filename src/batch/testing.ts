@@ -53,16 +53,22 @@ export function logsOf(batch: LogBatch): LogRecord[] {
   return batch.resources.flatMap((r) => r.scopes.flatMap((s) => s.records));
 }
 
-/** Deterministic random hex IDs (mulberry32), so statistical tests never flake. */
-export function idSource(seed = 1): (hexDigits: number) => string {
+/** mulberry32: a tiny seeded generator of uint32s, so generated fixtures and statistical tests never change or flake. */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
-  const next = () => {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0).toString(16).padStart(8, '0');
+    return (t ^ (t >>> 14)) >>> 0;
   };
+}
+
+/** Deterministic random hex IDs (mulberry32), so statistical tests never flake. */
+export function idSource(seed = 1): (hexDigits: number) => string {
+  const uint32 = mulberry32(seed);
+  const next = () => uint32().toString(16).padStart(8, '0');
   return (hexDigits) => {
     let s = '';
     while (s.length < hexDigits) s += next();

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../batch/testing.ts';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import {
   JsonLogsSerializer,
@@ -26,16 +27,10 @@ import { makeLog, makeSpan } from './fixtures/sdk-records.ts';
 
 type Decoder = (buf: Uint8Array) => DecodeResult<Batch>;
 
-/** mulberry32: a tiny deterministic PRNG. */
+/** A seeded PRNG of integers below `n`. */
 function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const uint32 = mulberry32(seed);
+  return (n) => Math.floor((uint32() / 4294967296) * n);
 }
 
 const HEX_ID = /^(?:[0-9a-f]{16}|[0-9a-f]{32})?$/;
