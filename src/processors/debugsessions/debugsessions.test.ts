@@ -233,3 +233,77 @@ describe('policy sampling rates, enforced at the gateway', () => {
     expect(info.every((l) => l.attributes.get('sampling.threshold') === 'cccd')).toBe(true);
   });
 });
+
+describe('the debug-session gate, in detail (mutants the first mutation run left alive)', () => {
+  const session = () => makeSession({ target: { 'app.installation.id': 'inst-debug' }, level: 'debug' });
+  const exempt = (records: Array<{ attributes: Map<string, AnyValue> }>) => records.map((r) => r.attributes.get('sampling.priority') ?? null);
+
+  it('leaves outgoing HTTP calls out of a session without network capture, and only them', async () => {
+    const { state } = await control([session()]);
+    const records = [
+      makeSpan({ kind: 3, attributes: attrs({ 'http.request.method': 'GET' }) }), // a client call: network
+      makeSpan({ kind: 3, attributes: attrs({ 'http.method': 'GET' }) }), // the older convention
+      makeSpan({ kind: 3, attributes: attrs({ 'url.full': 'https://api.example.com/x' }) }),
+      makeSpan({ kind: 2, attributes: attrs({ 'http.request.method': 'GET' }) }), // a server span: not network
+      makeSpan({ kind: 3, attributes: attrs({ 'db.system': 'postgresql' }) }), // a client span that is no HTTP call
+    ];
+    const { out, events } = gate(state)(spans([debugging, records]));
+    expect(exempt(out.resources[0]!.scopes[0]!.records)).toEqual([null, null, null, 1n, 1n]);
+    expect(events.debug_session).toBe(2);
+  });
+
+  it('counts a session\'s logs and spans as its records, and its errors', async () => {
+    const s = session();
+    const { state, stats } = await control([s]);
+    const g = gate(state);
+    expect(g(logs([debugging, [makeLog({ severityNumber: 9 }), makeLog({ severityNumber: 17 }), makeLog({ severityNumber: 13 })]])).events.debug_session).toBe(3);
+    expect(g(spans([debugging, [makeSpan({ status: { code: 2, message: '' } }), makeSpan()]])).events.debug_session).toBe(2);
+    // Summed per session until flushed: 3 logs and 2 spans, an ERROR log and an error span.
+    expect(await stats()).toEqual([expect.objectContaining({ sessionId: s.id, logs: 3, spans: 2, errors: 2 })]);
+  });
+
+  it('records nothing for a session whose records were all below its level', async () => {
+    const { state, stats } = await control([session()], [infoForAll()]);
+    const { events, drops } = gate(state)(logs([debugging, [makeLog({ severityNumber: 1 }), makeLog({ severityNumber: 2 })]]));
+    expect(drops.below_session_level).toBe(2);
+    expect(events.debug_session ?? 0).toBe(0);
+    expect(await stats()).toEqual([]);
+  });
+
+  it('prunes scopes and resource groups it empties, and keeps the others in order', async () => {
+    const { state } = await control([], [infoForAll()]);
+    const batch = logs([other, [makeLog({ severityNumber: 5 })]], [{ ...other, 'app.installation.id': 'inst-2' }, [makeLog({ severityNumber: 9 })]]);
+    batch.resources[1]!.scopes.unshift({ scope: scope(), schemaUrl: '', records: [makeLog({ severityNumber: 1 })] });
+    const { out, drops } = gate(state)(batch);
+    expect(out.resources).toHaveLength(1);
+    expect(out.resources[0]!.resource.attributes.get('app.installation.id')).toBe('inst-2');
+    expect(out.resources[0]!.scopes.map((s) => s.records.map((r) => r.severityNumber))).toEqual([[9]]);
+    expect(drops.below_min_level).toBe(2);
+  });
+
+  it('samples a client outside a session at its policy\'s rate, and not one in a session, at 100 %, or without enforcement', async () => {
+    const half = makePolicy({ settings: { sampling: { logsPercentage: 10, tracesPercentage: 10 } } });
+    const many = () => Array.from({ length: 2000 }, () => makeLog({ traceId: traceId() }));
+    const { state } = await control([session()], [half]);
+    const sampled = gate(state)(logs([other, many()]));
+    const kept = sampled.out.resources[0]!.scopes[0]!.records.length;
+    expect(kept).toBeGreaterThan(120);
+    expect(kept).toBeLessThan(280);
+    expect(sampled.drops.policy_sampling).toBe(2000 - kept);
+    expect(gate(state)(logs([debugging, many()])).out.resources[0]!.scopes[0]!.records).toHaveLength(2000);
+    expect(gate(state, { enforcePolicies: false })(logs([other, many()])).out.resources[0]!.scopes[0]!.records).toHaveLength(2000);
+    const spansKept = gate(state)(spans([other, Array.from({ length: 2000 }, () => makeSpan({ traceId: traceId() }))])).out.resources[0]!.scopes[0]!.records.length;
+    expect(spansKept).toBeLessThan(280);
+    const all = await control([], [makePolicy({ settings: { sampling: { logsPercentage: 100 } } })]);
+    const full = gate(all.state)(logs([other, many()]));
+    expect(full.out.resources[0]!.scopes[0]!.records).toHaveLength(2000);
+    expect(full.drops.policy_sampling ?? 0).toBe(0);
+    // Without enforcement a policy's minimum level is not applied either.
+    const levels = await control([], [infoForAll()]);
+    expect(gate(levels.state, { enforcePolicies: false })(logs([other, levelledLogs()])).out.resources[0]!.scopes[0]!.records.map((l) => l.severityNumber)).toEqual(severities);
+    // The policy sampler's own adjusted-count attribute is not left on the records.
+    expect(sampled.out.resources[0]!.scopes[0]!.records.some((r) => r.attributes.has('otelhouse.policy.sample_rate'))).toBe(false);
+  });
+});
+
+const traceId = idSource(99).bind(null, 32);
