@@ -66,6 +66,7 @@ export default defineConfig({ test: { include: ${JSON.stringify(module.tests)}, 
     // One module's failure (its tests crash under Stryker's runner) leaves the others to run.
     report[module.name] = { error: (err as Error).message.split('\n')[0], minutes: Math.round((Date.now() - started) / 6000) / 10 };
     console.error(`== ${module.name}: failed: ${(err as Error).message.split('\n')[0]}`);
+    save();
     continue;
   }
   const count = (status: MutantResult['status']) => results.filter((r) => r.status === status).length;
@@ -90,6 +91,12 @@ export default defineConfig({ test: { include: ${JSON.stringify(module.tests)}, 
     survivors,
   };
   console.log(`== ${module.name}: ${(score * 100).toFixed(1)} % killed (${detected} of ${detected + undetected}), ${survivors.filter((s) => s.why === null).length} survivors unexplained`);
+  // After each module: a run stopped midway keeps what it measured.
+  save();
 }
-writeFileSync(resultsFile, `${JSON.stringify({ target: `>= ${TARGET * 100} % of mutants killed per module, every survivor killed or explained`, date: new Date().toISOString(), modules: report }, null, 2)}\n`);
+save();
 console.log(`\n${resultsFile}`);
+
+function save(): void {
+  writeFileSync(resultsFile, `${JSON.stringify({ target: `>= ${TARGET * 100} % of mutants killed per module, every survivor killed or explained`, date: new Date().toISOString(), modules: report }, null, 2)}\n`);
+}
