@@ -17,27 +17,27 @@ export interface MutationModule {
 export const MODULES: MutationModule[] = [
   {
     name: 'wal',
-    mutate: ['src/storage/wal/*.ts', 'src/exporters/wal/*.ts', '!**/*.test.ts', '!**/testing.ts'],
+    mutate: ['src/storage/wal/*.ts', 'src/exporters/wal/*.ts', '!**/*.test.ts', '!**/*.bench.ts', '!**/testing.ts'],
     tests: ['src/storage/wal/*.test.ts', 'src/exporters/wal/*.test.ts'],
   },
   {
     name: 'redaction',
-    mutate: ['src/processors/redaction/engine/*.ts', '!**/*.test.ts', '!**/index.ts'],
+    mutate: ['src/processors/redaction/engine/*.ts', '!**/*.test.ts', '!**/*.bench.ts', '!**/index.ts'],
     tests: ['src/processors/redaction/**/*.test.ts'],
   },
   {
     name: 'debug-gate',
-    mutate: ['src/processors/debugsessions/*.ts', '!**/*.test.ts'],
+    mutate: ['src/processors/debugsessions/*.ts', '!**/*.test.ts', '!**/*.bench.ts'],
     tests: ['src/processors/debugsessions/*.test.ts'],
   },
   {
     name: 'sampling',
-    mutate: ['src/processors/sampling/*.ts', '!**/*.test.ts'],
+    mutate: ['src/processors/sampling/*.ts', '!**/*.test.ts', '!**/*.bench.ts'],
     tests: ['src/processors/sampling/*.test.ts'],
   },
   {
     name: 'grouping',
-    mutate: ['src/issues/grouping/*.ts', '!**/*.test.ts'],
+    mutate: ['src/issues/grouping/*.ts', '!**/*.test.ts', '!**/*.bench.ts'],
     tests: ['src/issues/grouping/*.test.ts'],
   },
   {
