@@ -49,7 +49,8 @@ const ns = (secondsAgo: number) => String(BigInt(nowS - secondsAgo) * 1_000_000_
 
 beforeAll(async () => {
   gateway = await startGateway({
-    processors: [{ type: 'redaction' }, { type: 'sampling', rules: [{ service: 'sampled', percentage: 50 }] }],
+    // The catalog hashes an attribute: redaction needs its secret.
+    processors: [{ type: 'redaction', hashSecret: 'dashboard-test-hash-secret-of-32-chars' }, { type: 'sampling', rules: [{ service: 'sampled', percentage: 50 }] }],
     catalog: { files: ['test/fixtures/catalog/shop.yaml'] },
   });
   const spans = Array.from({ length: 40 }, (_, i) => ({
