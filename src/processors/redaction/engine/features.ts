@@ -124,7 +124,7 @@ export function features(s: string): number {
         case 46: // '.'
           card = ssn = ssnDashes = 0;
           // `ya29.`, `SG.`, `hvs.`, `.atlasv1.`, `dp.pt.`; a Discord token's 6-character middle segment.
-          if (i >= 2 && (DOT_PREFIXES.has(s.slice(wordStart(s, i), i)) || (i >= 24 && i + 7 < n && s.charCodeAt(i + 7) === 46 && discordShape(s, i)))) f |= PROVIDER;
+          if (i >= 2 && (prefixBefore(s, i, DOT_PREFIXES) || (i >= 24 && i + 7 < n && s.charCodeAt(i + 7) === 46 && discordShape(s, i)))) f |= PROVIDER;
           if (i > 0 && i + 1 < n && isDigit(s.charCodeAt(i - 1)) && isDigit(s.charCodeAt(i + 1))) {
             if (dots >= 0 && ++dots >= 3) f |= DOTTED;
           } else {
@@ -230,22 +230,31 @@ function wordStart(s: string, i: number): number {
   return j;
 }
 
+/** Lengths of the provider prefixes: a word of another length is no prefix, and is not sliced to be looked up. */
+const PREFIX_LENGTHS = new Uint8Array(9);
+
 /** Provider token prefixes, by the character that ends them (see the provider detectors). */
 const UNDERSCORE_PREFIXES = new Set(['npm', 'dckr', 'shpat', 'shpca', 'shppa', 'shpss', 'dop', 'doo', 'dor', 'sntrys', 'sntryu', 'hf', 'glsa', 'glc', 'lin']);
 const DASH_PREFIXES = new Set(['glpat', 'gldt', 'glrt', 'glptt', 'glcbt', 'glft', 'glsoat', 'gloas', 'glimt', 'glagent', 'pypi', 'key', 'PMAK', 'GOCSPX', 'pul', 'sq0atp', 'sq0csp', 'sq0idp', 'NRII', 'NRJS', 'NRAK', 'NRAA', 'sk', 'KEY']);
 const DOT_PREFIXES = new Set(['ya29', 'SG', 'hvs', 'hvb', 'hvr', 'atlasv1', 'dp']);
+for (const p of [...UNDERSCORE_PREFIXES, ...DASH_PREFIXES, ...DOT_PREFIXES]) PREFIX_LENGTHS[p.length] = 1;
 
 /** The '-' at `i` ends a provider's prefix (`glpat-`, `sk-`, …: PROVIDER) or Slack's `xapp-` (SLACK). */
 function dashPrefixBefore(s: string, i: number): number {
-  const word = s.slice(wordStart(s, i), i);
-  if (word === 'xapp') return SLACK;
-  return DASH_PREFIXES.has(word) ? PROVIDER : 0;
+  if (i >= 4 && s.startsWith('xapp', i - 4) && wordStart(s, i) === i - 4) return SLACK;
+  return prefixBefore(s, i, DASH_PREFIXES) ? PROVIDER : 0;
+}
+
+/** The word ending before `i` is one of `prefixes` (the length is checked before any string is made). */
+function prefixBefore(s: string, i: number, prefixes: ReadonlySet<string>): boolean {
+  const start = wordStart(s, i);
+  return PREFIX_LENGTHS[i - start] === 1 && prefixes.has(s.slice(start, i));
 }
 
 /** The '_' at `i` ends `gh?` or `github_pat` (GitHub), `sk`, `rk`, `whsec` (Stripe), or a provider's prefix (`npm_`, `dckr_`, …). */
 function secretPrefixBefore(s: string, i: number): number {
   if (i < 2) return 0;
-  if (UNDERSCORE_PREFIXES.has(s.slice(wordStart(s, i), i))) return PROVIDER;
+  if (prefixBefore(s, i, UNDERSCORE_PREFIXES)) return PROVIDER;
   const a = s.charCodeAt(i - 1);
   const b = s.charCodeAt(i - 2);
   if (a === 107 && (b === 115 || b === 114)) return STRIPE; // sk_ rk_
