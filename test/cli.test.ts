@@ -105,6 +105,21 @@ describe('otelhouse against a running gateway', () => {
     expect((await cli(['dump', '--since', 'yesterday'], env)).code).toBe(2);
   });
 
+  it('dump --signal traces: recent traces as JSON lines or a table', async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const traceId = 'c11'.padEnd(32, '7');
+    const spans = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'cli-shop' } }] }, scopeSpans: [{ spans: [{
+      traceId, spanId: 'c11'.padEnd(16, '7'), name: 'GET /cart', kind: 2, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 12_000_000n),
+    }] }] }] };
+    expect((await fetch(`${gateway.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spans) })).status).toBe(200);
+    await gateway.flush();
+    const jsonl = await cli(['dump', '--signal', 'traces', '--since', '10m', '--service', 'cli-shop'], env);
+    expect(jsonl.code).toBe(0);
+    expect(jsonl.out.trim().split('\n').map((l) => (JSON.parse(l) as { traceID: string; rootTraceName: string })).map((t) => [t.traceID, t.rootTraceName])).toEqual([[traceId, 'GET /cart']]);
+    const table = await cli(['dump', '--signal', 'traces', '--since', '10m', '--service', 'cli-shop', '--format', 'table'], env);
+    expect(table.out).toBe(`${new Date(Number(now / 1_000_000n)).toISOString()}  cli-shop  GET /cart  12 ms  ${traceId}\n`);
+  });
+
   it('sessions: create, list, extend and cancel', async () => {
     const created = await cli(['sessions', 'create', '--installation', 'inst-cli', '--minutes', '30', '--reason', 'ticket 12'], env);
     expect(created.code).toBe(0);

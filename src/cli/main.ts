@@ -11,6 +11,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CatalogError, loadCatalog } from '../catalog/load.ts';
 import { generateDocs, generateTypes } from './catalog.ts';
 import { findSourceMaps, progressBar } from './sourcemaps.ts';
+import type { LogView } from '../query/telemetry/logs.ts';
+import type { TraceSummary } from '../query/tempo/reader.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -209,25 +211,11 @@ function duration(text: string, option: string): number {
   return Number(m[1]) * UNITS[m[2]!]!;
 }
 
-interface LogRow {
-  timestamp?: string;
-  time?: string;
-  service?: string;
-  serviceName?: string;
-  severity?: string;
-  severityText?: string;
-  body?: string;
-  eventName?: string;
-  attributes?: Record<string, string>;
-  resourceAttributes?: Record<string, string>;
-  [key: string]: unknown;
-}
-
-const timeOf = (r: LogRow) => String(r.timestamp ?? r.time ?? '');
-const serviceOf = (r: LogRow) => String(r.serviceName ?? r.service ?? '');
+/** A log record as `GET /api/logs` answers it. */
+type LogRow = LogView;
 
 function table(rows: LogRow[]): string {
-  return rows.map((r) => [timeOf(r), (r.severityText ?? r.severity ?? '').toString().padEnd(5), serviceOf(r), r.eventName ? `[${r.eventName}]` : '', String(r.body ?? '')].filter(Boolean).join('  ')).join('\n');
+  return rows.map((r) => [r.timestamp, r.severityText.padEnd(5), r.serviceName, r.eventName ? `[${r.eventName}]` : '', r.body].filter(Boolean).join('  ')).join('\n');
 }
 
 async function dump(args: string[], io: Io): Promise<number> {
@@ -242,8 +230,9 @@ async function dump(args: string[], io: Io): Promise<number> {
   const client = api(values, io);
   if (values.signal === 'traces') {
     q.set('limit', String(Math.min(limit, 500)));
-    const { traces } = await client.get<{ traces: Array<Record<string, unknown>> }>(`/api/traces?${q}`);
-    io.out(values.format === 'jsonl' ? traces.map((t) => `${JSON.stringify(t)}\n`).join('') : `${traces.map((t) => `${String(t.startTimeUnixNano ?? t.start ?? '')}  ${String(t.rootServiceName ?? '')}  ${String(t.rootTraceName ?? '')}  ${String(t.traceID ?? t.traceId ?? '')}`).join('\n')}\n`);
+    const { traces } = await client.get<{ traces: TraceSummary[] }>(`/api/traces?${q}`);
+    const line = (t: TraceSummary) => `${new Date(Number(BigInt(t.startTimeUnixNano) / 1_000_000n)).toISOString()}  ${t.rootServiceName}  ${t.rootTraceName}  ${t.durationMs} ms  ${t.traceID}`;
+    io.out(values.format === 'jsonl' ? traces.map((t) => `${JSON.stringify(t)}\n`).join('') : traces.length ? `${traces.map(line).join('\n')}\n` : '');
     return EXIT.ok;
   }
   let left = limit;
@@ -261,7 +250,7 @@ async function dump(args: string[], io: Io): Promise<number> {
 
 const LEVELS: Record<string, number> = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 };
 
-async function tail(args: string[], io: Io, signal?: AbortSignal): Promise<number> {
+async function tail(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, {
     service: { type: 'string' }, level: { type: 'string' }, event: { type: 'string' }, installation: { type: 'string' }, session: { type: 'string' },
     interval: { type: 'string', default: '2s' }, format: { type: 'string', default: 'table' }, for: { type: 'string' },
@@ -272,7 +261,7 @@ async function tail(args: string[], io: Io, signal?: AbortSignal): Promise<numbe
   const client = api(values, io);
   const seen = new Set<string>();
   let from = Date.now() - 5_000;
-  while (!signal?.aborted && Date.now() < until) {
+  while (Date.now() < until) {
     const q = new URLSearchParams({ from: String(from), limit: '1000' });
     if (values.service) q.set('service', values.service);
     if (values.level) q.set('severity', String(LEVELS[values.level]));
