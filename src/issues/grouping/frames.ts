@@ -63,15 +63,14 @@ const JS_ANONYMOUS = /^(?:<anonymous>|anonymous|\?|eval|global code|module code|
  * names from minified bundles (they change with every build).
  */
 function jsFunction(fn: string, file: string): string {
-  let name = fn.replace(/ \[as [^\]]*\]$/, '').replace(/^(?:new |async\*?)/, '');
+  // `async ` (V8) and `async*` (Firefox) mark an await boundary; `asyncPool` is a name.
+  let name = fn.replace(/ \[as [^\]]*\]$/, '').replace(/^(?:new |async[ *])/, '');
   // Firefox nests names: `outer/inner`, and `outer/<` for an anonymous function inside `outer`
   // (which V8 prints without a name, so both read as anonymous).
   if (/\/<+$/.test(name)) return '';
-  const slash = name.lastIndexOf('/');
-  if (slash >= 0) name = name.slice(slash + 1);
-  const dot = name.lastIndexOf('.');
-  if (dot >= 0 && !name.endsWith('.<anonymous>')) name = name.slice(dot + 1);
-  else if (dot >= 0) name = '<anonymous>';
+  name = name.slice(name.lastIndexOf('/') + 1);
+  // The last `.` segment; `Object.<anonymous>` leaves `<anonymous>`.
+  name = name.slice(name.lastIndexOf('.') + 1);
   if (JS_ANONYMOUS.test(name)) return '';
   if (name.length <= 2 && isMinified(file)) return '';
   return name;
