@@ -81,10 +81,10 @@ export function culpritFrame(links: readonly ChainLink[]): { frame: Frame; platf
   return last ? { frame: last, platform: top.platform } : undefined;
 }
 
-/** Sentry's culprit: `function (file)`, with the module when there is no useful file. */
+/** Sentry's culprit: `function (module)`, or `function (file)` for a frame without a module. */
 export function culpritText(frame: Frame | undefined): string {
   if (!frame) return '';
-  const where = frame.file !== '' && frame.module === '' ? shortPath(frame.file) : frame.module || shortPath(frame.file);
+  const where = frame.module || shortPath(frame.file);
   const fn = frame.function;
   if (fn === '') return where;
   return where === '' ? fn : `${fn} (${where})`;
