@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStackTrace } from '../stacktrace/index.ts';
+import type { StackTrace } from '../types.ts';
 import { SAMPLES } from '../stacktrace/fixtures/traces.ts';
 import { fingerprint, type FingerprintInput } from './fingerprint.ts';
 import { compileFingerprintRules, fingerprintRulesSchema } from './rules.ts';
@@ -82,6 +83,45 @@ describe('fingerprint', () => {
 
   it('leaves events no rule matches to the default grouping', () => {
     expect(java({ rules: rules([{ match: { service: '^billing$' }, fingerprint: ['x'] }]) })).toEqual(java());
+  });
+
+  it('matches frame rules against the in-app frames when the event has some', () => {
+    expect(java({ rules: rules([{ match: { function: '^charge$' }, fingerprint: ['x'] }]) }).method).toBe('rule');
+    // ArrayList.forEach and NioSocketImpl.timedRead are library frames of this event.
+    expect(java({ rules: rules([{ match: { function: '^(forEach|timedRead)$' }, fingerprint: ['x'] }]) })).toEqual(java());
+  });
+
+  it('treats an empty client fingerprint as none', () => {
+    expect(java({ clientFingerprint: '' })).toEqual(java());
+    expect(java({ clientFingerprint: ['', ''] })).toEqual(java());
+  });
+
+  it("expands every variable name, Sentry's included, from the culprit frame", () => {
+    const names = ['type', 'error.type', 'message', 'error.value', 'function', 'stack.function', 'module', 'stack.module', 'file', 'stack.filename', 'stack.abs_path', 'service'];
+    const result = java({ rules: rules([{ match: { type: 'IllegalState' }, fingerprint: names.map((n) => `${n}={{ ${n} }}`) }]) });
+    const type = 'java.lang.IllegalStateException';
+    const message = 'Payment failed for order <int>';
+    const module = 'com.acme.shop.PaymentService';
+    const file = 'paymentservice.java';
+    expect(result.components).toEqual(names.map((n, i) => `${n}=${[type, type, message, message, 'charge', 'charge', module, module, file, file, file, 'checkout'][i]}`));
+  });
+
+  it('expands the module of a frame without one, and of no frame at all, to nothing', () => {
+    const vars = rules([{ match: { service: '.' }, fingerprint: ['{{ function }}', '{{ module }}', '{{ file }}'] }]);
+    expect(fingerprint({ service: 's', type: '', message: '', stack: parseStackTrace(SAMPLES.node), rules: vars }).components).toEqual(['place', '', 'service.js']);
+    expect(fingerprint({ service: 's', type: 'Timeout', message: 'took 30s', rules: vars }).components).toEqual(['', '', '']);
+    const noLocation: StackTrace = { platform: 'dotnet', type: 'E', message: '', frames: [{ function: 'Retry', module: '', file: '', line: 0, column: 0, inApp: true }] };
+    expect(fingerprint({ service: 's', type: '', message: '', stack: noLocation, rules: vars }).components).toEqual(['Retry', '', '']);
+  });
+
+  it.each([
+    ['', 'Order 12 failed', 'Order <int> failed'],
+    ['OrderError', '', 'OrderError'],
+    ['', '', '<unknown error>'],
+    ['E', 'x'.repeat(253), `E: ${'x'.repeat(253)}`],
+    ['E', 'x'.repeat(300), `E: ${'x'.repeat(252)}…`],
+  ])('titles type %j with message %j as %j, at most 256 characters', (type, message, title) => {
+    expect(fingerprint({ service: 's', type, message }).title).toBe(title);
   });
 });
 

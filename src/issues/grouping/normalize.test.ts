@@ -45,6 +45,20 @@ describe('message normalization', () => {
     expect(normalizeMessage('  first 1  \n\n\tsecond 2\nthird 3\n')).toBe('first <int>\nsecond <int>');
   });
 
+  it('does not let a leading line break merge the lines after it', () => {
+    expect(normalizeMessage('\nfirst 1\nsecond 2\nthird 3')).toBe('first <int>\nsecond <int>');
+  });
+
+  it('looks at the first 16 384 characters only', () => {
+    expect(normalizeMessage(`${'\n'.repeat(16_380)}late`)).toBe('late');
+    expect(normalizeMessage(`${'\n'.repeat(16_384)}late`)).toBe('');
+  });
+
+  it('returns an empty string for a message that is not a string (an attribute of another type)', () => {
+    expect(normalizeMessage(undefined as unknown as string)).toBe('');
+    expect(normalizeMessage(42 as unknown as string)).toBe('');
+  });
+
   it('returns an empty string for an empty or blank message', () => {
     expect(normalizeMessage('')).toBe('');
     expect(normalizeMessage(' \n \n')).toBe('');

@@ -32,6 +32,25 @@ describe('fingerprint rules', () => {
     expect(result.error!.issues[0].path.map(String)).toEqual(path);
   });
 
+  it('says why a regular expression is invalid', () => {
+    const result = fingerprintRulesSchema.safeParse([{ match: { function: '[' }, fingerprint: ['x'] }]);
+    expect(result.error!.issues[0].message).toMatch(/^must be a valid regular expression \(.+\)$/);
+  });
+
+  it.each([
+    ['type', { type: 'OutOfMemory' }],
+    ['message', { message: 'disk full' }],
+    ['module', { module: 'Inventory' }],
+    ['function', { function: '^refund$' }],
+    ['file', { file: 'Refund' }],
+  ])('does not match when the %s matcher alone matches nothing', (_name, match) => {
+    expect(matchRule(compile([{ match, fingerprint: ['x'] }]), subject())).toBeUndefined();
+  });
+
+  it('matches a rule without frame matchers on an event without frames', () => {
+    expect(matchRule(compile([{ match: { type: 'Payment' }, fingerprint: ['x'] }]), subject({ frames: [] }))?.fingerprint).toEqual(['x']);
+  });
+
   it('matches type and message against any exception of the chain, the message case-insensitively', () => {
     const rules = compile([{ match: { type: 'SocketTimeout', message: '^card declined' }, fingerprint: ['gateway-timeout'] }]);
     expect(matchRule(rules, subject())?.fingerprint).toEqual(['gateway-timeout']);
