@@ -24,10 +24,20 @@ export function leakedSecrets(text: string): Array<[string, string]> {
   for (const c of corpus.filter((x) => x.expected !== null)) {
     for (const part of c.text.split(/[\s,;:"'<>()=&?/\\]+/)) {
       if (part.length < 6 || redacted(c).includes(part) || /^\[.*\]$/.test(part)) continue;
-      if (forms(part).some((f) => rest.includes(f))) leaks.push([c.text, part]);
+      if (forms(part).some((f) => found(rest, f))) leaks.push([c.text, part]);
     }
   }
   return leaks;
+}
+
+/**
+ * Whether `part` is in `text`; a part that begins or ends with a digit only where no digit touches
+ * it there, so a phone number's `900123` is not found inside a timestamp or a sequence number.
+ */
+function found(text: string, part: string): boolean {
+  if (!/^\d|\d$/.test(part)) return text.includes(part);
+  const escaped = part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${/^\d/.test(part) ? '(?<!\\d)' : ''}${escaped}${/\d$/.test(part) ? '(?!\\d)' : ''}`).test(text);
 }
 
 /** The corpus's look-alikes (texts no rule redacts) present in `text`, in any form. */

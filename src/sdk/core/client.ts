@@ -3,7 +3,7 @@ import type { AnyValue } from '@opentelemetry/api-logs';
 
 import { BreadcrumbRing, type Breadcrumb } from './breadcrumbs.ts';
 import { Delivery, type DeliveryHealth, type Transport } from './delivery.ts';
-import { encodeLogRecord, validAttributes, type EncodedRecord } from './otlpJson.ts';
+import { encodeLogRecord, validAttributes, type EncodedObject, type LogFields } from './otlpJson.ts';
 import { RecordQueue, type DropReason, type RecordStore } from './queue.ts';
 import { RemoteConfig, type ConfigFetch, type ConfigKeeper } from './remoteConfig.ts';
 import { keeps, randomHex14, sessionRandomness, thresholdOf, Throttle, traceRandomness } from './sampling.ts';
@@ -176,7 +176,7 @@ export class Client {
     this.scrubber = options.redaction || undefined;
     this.storm = new ErrorStorm(() => queue.countDrop('throttled'));
     this.session = new SessionClock(platform.sessionShare);
-    const enqueue = (record: EncodedRecord) => this.enqueue(record);
+    const enqueue = (span: EncodedObject) => this.enqueue(span);
     const session = this.session;
     if (options.remoteConfig !== false && platform.configFetch) {
       this.remote = new RemoteConfig(platform.configFetch, () => this.configQuery(), (config) => {
@@ -214,7 +214,7 @@ export class Client {
       kept[key] = value;
     });
     const spanContext = traceApi.getSpanContext(context.active());
-    this.enqueue(encodeLogRecord({
+    const log: LogFields = {
       timeMs: what.timeMs ?? now,
       observedMs: now,
       severityNumber,
@@ -224,7 +224,11 @@ export class Client {
       attributes: kept,
       spanContext: spanContext && isSpanContextValid(spanContext) ? spanContext : undefined,
       scope: SCOPE,
-    }));
+    };
+    if (this.optedOut || this.closed || this.disabled) return;
+    // Redacted before it is encoded: the record's text is made once, from what may be kept.
+    this.scrubber?.scrubLog(log);
+    this.queue.add(encodeLogRecord(log));
   }
 
   /** The resource every request carries (redacted, with redaction on). */
@@ -541,7 +545,8 @@ export class Client {
     this.queue.persistSync();
   }
 
-  private enqueue(record: EncodedRecord): void {
+  /** A span's record, redacted and queued. */
+  private enqueue(record: EncodedObject): void {
     if (this.optedOut || this.closed || this.disabled) return;
     this.scrubber?.scrub(record);
     this.queue.add(record);

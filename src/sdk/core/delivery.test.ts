@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { FileStore } from '../node/fileStore.ts';
 import { Delivery, type SendResult, type Transport } from './delivery.ts';
-import type { EncodedRecord } from './otlpJson.ts';
+import type { EncodedObject } from './otlpJson.ts';
 import { RecordQueue, type Signal } from './queue.ts';
 
 // Delivery's retry discipline (issue 13, point 6) over the real queue and file store: exponential
@@ -19,8 +19,8 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const log = (i: number): EncodedRecord => ({ signal: 'logs', scope: { name: 't' }, record: { body: { stringValue: `r${i}` } }, severity: 9 });
-const span = (i: number): EncodedRecord => ({ signal: 'traces', scope: { name: 't' }, record: { name: `s${i}` }, severity: 9 });
+const log = (i: number): EncodedObject => ({ signal: 'logs', scope: { name: 't' }, record: { body: { stringValue: `r${i}` } }, severity: 9 });
+const span = (i: number): EncodedObject => ({ signal: 'traces', scope: { name: 't' }, record: { name: `s${i}` }, severity: 9 });
 let ids = 0;
 
 interface Call {

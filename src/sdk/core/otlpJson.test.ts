@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { encodeLogRecord, MAX_LOG_ATTRIBUTES, validAttributes } from './otlpJson.ts';
+import { encodeLogRecord, encodeSpan, MAX_LOG_ATTRIBUTES, validAttributes } from './otlpJson.ts';
 
 describe('the SDK’s log records', () => {
   it('keep what the OpenTelemetry log SDK keeps of attributes: AnyValues without cycles, under non-empty keys, the first 128', () => {
@@ -41,11 +41,11 @@ describe('the SDK’s log records', () => {
       spanContext: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 },
       scope: { name: 'otelhouse', version: '0.1.0' },
     });
-    expect(encoded).toEqual({
+    expect({ ...encoded, json: JSON.parse(encoded.json) }).toEqual({
       signal: 'logs',
       scope: { name: 'otelhouse', version: '0.1.0' },
       severity: 17,
-      record: {
+      json: {
         timeUnixNano: '1733300000123456000',
         observedTimeUnixNano: '1733300000124000000',
         severityNumber: 17,
@@ -58,5 +58,43 @@ describe('the SDK’s log records', () => {
         flags: 1,
       },
     });
+  });
+
+  it('write their text directly, as JSON.stringify writes the OTLP/JSON object of every kind of value (spans are encoded as objects)', () => {
+    const attributes = validAttributes({
+      s: 'quote " backslash \\ newline \n tab \t nul \u0000 emoji 😀 lone \ud800',
+      int: 42,
+      negative: -7,
+      zero: -0,
+      big: 2 ** 60,
+      double: 1.5,
+      nan: Number.NaN,
+      inf: Number.POSITIVE_INFINITY,
+      yes: true,
+      no: false,
+      bytes: new Uint8Array([0, 255, 16, 32]),
+      list: ['a', 1, 2.5, false, null, [['deep']], { k: 'v' }],
+      map: { nested: { deep: [1, { x: 'y' }] }, skipped: undefined, 'key "quoted"': 'v' },
+      '1': 'integer-like key first',
+      empty: '',
+      emptyList: [],
+      emptyMap: {},
+    });
+    const log = encodeLogRecord({ timeMs: 1, observedMs: 2, severityNumber: 9, severityText: 'INFO', body: { message: 'hi', n: 3 }, eventName: 'shop.e', attributes, scope: { name: 't' } });
+    // The span encoder builds the OTLP/JSON object with the same value encoding: the texts must agree value for value.
+    const span = encodeSpan({
+      name: 'x', kind: 0, startTime: [0, 0], endTime: [0, 0], attributes: attributes as never, events: [], links: [], status: { code: 0 },
+      spanContext: () => ({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 }), instrumentationScope: { name: 't' },
+    } as never);
+    const parsed = JSON.parse(log.json) as { attributes: unknown; body: unknown };
+    expect(JSON.stringify(parsed.attributes)).toBe(JSON.stringify(span.record.attributes));
+    expect(log.json).toContain(`"attributes":${JSON.stringify(span.record.attributes)}`);
+    expect(parsed.body).toEqual({ kvlistValue: { values: [{ key: 'message', value: { stringValue: 'hi' } }, { key: 'n', value: { intValue: '3' } }] } });
+    const attribute = (key: string) => (parsed.attributes as Array<{ key: string; value: unknown }>).find((kv) => kv.key === key)?.value;
+    expect(attribute('nan')).toEqual({ doubleValue: null });
+    expect(attribute('zero')).toEqual({ intValue: '0' });
+    expect(attribute('bytes')).toEqual({ bytesValue: 'AP8QIA==' });
+    expect(attribute('s')).toEqual({ stringValue: 'quote " backslash \\ newline \n tab \t nul \u0000 emoji 😀 lone \ud800' });
+    expect((parsed.attributes as Array<{ key: string }>)[0]!.key).toBe('1');
   });
 });

@@ -11,11 +11,17 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** One record as the queue keeps it: its signal, its scope, and its OTLP/JSON object. */
-export interface EncodedRecord {
+/**
+ * One record for the queue: its signal, its scope, and its OTLP/JSON, either as an object (spans,
+ * redacted in place before they are queued) or as text made directly (log records, redacted before
+ * they are encoded: a third of the work of building the object and serializing it).
+ */
+export type EncodedRecord = EncodedObject | EncodedText;
+export type EncodedObject = EncodedHead & { record: { [key: string]: Json }; json?: undefined };
+export type EncodedText = EncodedHead & { json: string; record?: undefined };
+interface EncodedHead {
   signal: 'logs' | 'traces';
   scope: { name: string; version?: string };
-  record: { [key: string]: Json };
   /** OTLP severity number (spans: 9, or 17 when their status is an error): what eviction spares longest. */
   severity: number;
 }
@@ -68,22 +74,55 @@ function msNanos(ms: number): string {
   return micros === 0 ? '0' : `${micros}000`;
 }
 
-export function encodeLogRecord(log: LogFields): EncodedRecord {
-  const record: { [key: string]: Json } = {
-    timeUnixNano: msNanos(log.timeMs),
-    observedTimeUnixNano: msNanos(log.observedMs),
-    severityNumber: log.severityNumber,
-    attributes: keyValues(log.attributes),
-  };
-  if (log.severityText) record.severityText = log.severityText;
-  if (log.body !== undefined) record.body = anyValue(log.body);
-  if (log.eventName) record.eventName = log.eventName;
-  if (log.spanContext) {
-    record.traceId = log.spanContext.traceId;
-    record.spanId = log.spanContext.spanId;
-    record.flags = log.spanContext.traceFlags;
+/**
+ * A log record's OTLP/JSON text, written directly: the same text as `JSON.stringify` of the object
+ * {@link anyValue} and {@link keyValues} build (the fields in the same order), without the objects.
+ */
+export function encodeLogRecord(log: LogFields): EncodedText {
+  let json = `{"timeUnixNano":"${msNanos(log.timeMs)}","observedTimeUnixNano":"${msNanos(log.observedMs)}","severityNumber":${jsonNumber(log.severityNumber)},"attributes":${keyValuesText(log.attributes)}`;
+  if (log.severityText) json += `,"severityText":${JSON.stringify(log.severityText)}`;
+  if (log.body !== undefined) json += `,"body":${anyValueText(log.body)}`;
+  if (log.eventName) json += `,"eventName":${JSON.stringify(log.eventName)}`;
+  if (log.spanContext) json += `,"traceId":${JSON.stringify(log.spanContext.traceId)},"spanId":${JSON.stringify(log.spanContext.spanId)},"flags":${jsonNumber(log.spanContext.traceFlags)}`;
+  return { signal: 'logs', scope: scopeOf(log.scope), json: `${json}}`, severity: log.severityNumber };
+}
+
+/** A number as `JSON.stringify` writes it (a non-finite one as null). */
+const jsonNumber = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
+
+/** {@link anyValue}'s JSON text. */
+function anyValueText(value: AnyValue | AttributeValue | undefined): string {
+  if (value === null || value === undefined) return '{}';
+  switch (typeof value) {
+    case 'string':
+      return `{"stringValue":${JSON.stringify(value)}}`;
+    case 'boolean':
+      return value ? '{"boolValue":true}' : '{"boolValue":false}';
+    case 'number':
+      return Number.isInteger(value) ? `{"intValue":"${value}"}` : `{"doubleValue":${jsonNumber(value)}}`;
+    case 'object':
+      if (value instanceof Uint8Array) return `{"bytesValue":"${base64(value)}"}`;
+      if (Array.isArray(value)) {
+        let out = '';
+        for (let i = 0; i < value.length; i++) out += `${i ? ',' : ''}${anyValueText(value[i] as AnyValue)}`;
+        return `{"arrayValue":{"values":[${out}]}}`;
+      }
+      return `{"kvlistValue":{"values":${keyValuesText(value as Record<string, AnyValue>)}}}`;
+    default:
+      return `{"stringValue":${JSON.stringify(String(value))}}`;
   }
-  return { signal: 'logs', scope: scopeOf(log.scope), record, severity: log.severityNumber };
+}
+
+/** {@link keyValues}'s JSON text (own enumerable keys in order, `undefined` values left out). */
+function keyValuesText(attributes: Record<string, AnyValue | undefined>): string {
+  let out = '';
+  for (const key in attributes) {
+    if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+    const value = attributes[key];
+    if (value === undefined) continue;
+    out += `${out ? ',' : ''}{"key":${JSON.stringify(key)},"value":${anyValueText(value)}}`;
+  }
+  return `[${out}]`;
 }
 
 /** Attributes a log record keeps at most (the OpenTelemetry log SDK's default limit). */
@@ -121,7 +160,7 @@ function isAnyValue(value: unknown, seen: Set<object> | undefined): boolean {
   return true;
 }
 
-export function encodeSpan(span: ReadableSpan): EncodedRecord {
+export function encodeSpan(span: ReadableSpan): EncodedObject {
   const context = span.spanContext();
   const record: { [key: string]: Json } = {
     traceId: context.traceId,
@@ -174,12 +213,12 @@ export function exportRequest(signal: 'logs' | 'traces', resource: Attributes, r
 }
 
 /** The text the queue keeps of a record. */
-export function recordText(record: EncodedRecord): RecordText {
+export function recordText(record: EncodedObject): RecordText {
   return { scope: record.scope, json: JSON.stringify(record.record) };
 }
 
 /** The log record telling the gateway how many records the client dropped, and why (`otelhouse.sdk.dropped`). */
-export function dropReport(atMs: number, dropped: Record<string, number>): EncodedRecord {
+export function dropReport(atMs: number, dropped: Record<string, number>): EncodedObject {
   const time = (BigInt(atMs) * 1_000_000n).toString();
   const record: { [key: string]: Json } = {
     timeUnixNano: time,

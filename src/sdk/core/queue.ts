@@ -12,7 +12,7 @@ const noDrops = (): DropCounts => ({ overflow: 0, expired: 0, rejected: 0, throt
  * third of the memory of the object it was, and never serialized again), its place (`seq`,
  * increasing), size, and when it was made.
  */
-export interface QueuedRecord extends Omit<EncodedRecord, 'record'> {
+export interface QueuedRecord extends Pick<EncodedRecord, 'signal' | 'scope' | 'severity'> {
   json: string;
   seq: number;
   bytes: number;
@@ -177,7 +177,7 @@ export class RecordQueue {
 
   /** Adds a record; it is durable within `persistDelayMs` (an error at once). */
   add(record: EncodedRecord): void {
-    const json = JSON.stringify(record.record);
+    const json = record.json ?? JSON.stringify(record.record);
     const queued: QueuedRecord = { signal: record.signal, scope: record.scope, severity: record.severity, json, seq: this.nextSeq++, bytes: utf8Length(json), createdMs: this.now() };
     this.remember(queued);
     this.unsaved.push(queued);

@@ -2,7 +2,7 @@ import { createTraceState, SamplingDecision, trace, type Tracer } from '@opentel
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type ReadableSpan, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
-import { encodeSpan, type EncodedRecord } from './otlpJson.ts';
+import { encodeSpan, type EncodedObject } from './otlpJson.ts';
 
 /** A root span's sampling: kept or not, with the threshold (and, when not the trace ID's, the randomness) it leaves with; undefined: kept, unsampled. */
 export type RootSampling = (traceId: string) => undefined | { keep: boolean; th: string; rv?: string };
@@ -11,7 +11,7 @@ export type RootSampling = (traceId: string) => undefined | { keep: boolean; th:
  * Makes the client's tracer: each span stamped when it starts (`stamp`), queued when it ends if
  * its trace is sampled or it failed (errors are kept from sampled-out traces too).
  */
-export type TracerFactory = (stamp: (set: (key: string, value: string) => void) => void, enqueue: (record: EncodedRecord) => void, version: string, sample: RootSampling) => Tracer;
+export type TracerFactory = (stamp: (set: (key: string, value: string) => void) => void, enqueue: (span: EncodedObject) => void, version: string, sample: RootSampling) => Tracer;
 
 /**
  * Spans through the OTel JS SDK's `BasicTracerProvider`, kept in a module of its own so a build

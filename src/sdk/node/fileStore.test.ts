@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 import type { QueuedRecord, StoreChange } from '../core/queue.ts';
 import { RecordQueue } from '../core/queue.ts';
-import { changeLine, FileStore, parseLine } from './fileStore.ts';
+import { changeBytes, changeLine, FileStore, parseLine } from './fileStore.ts';
 
 /** Every `datasync` of a file handle the store opens is counted (the real call still runs). */
 const syncs = vi.hoisted(() => ({ count: 0 }));
@@ -43,6 +43,25 @@ describe('the Node store’s lines', () => {
   it('write changes without records, and lines with only records', () => {
     for (const change of [{ remove: [1, 2, 3] }, { batch: { signal: 'logs' as const, pending: [{ id: 'b1', seqs: [1, 2] }] } }, {}, { put: [record(3, hostile)] }, { put: [] }]) {
       expect(parseLine(changeLine(change))).toEqual(change.put?.length === 0 ? {} : change);
+    }
+  });
+
+  it('are written as the UTF-8 of the line and its newline, piece by piece, and the plain way when a record’s size is wrong', () => {
+    const sized = (r: QueuedRecord): QueuedRecord => ({ ...r, bytes: Buffer.byteLength(r.json) });
+    const cafe = { ...record(4, '{"b":"café"}'), scope: { name: 'café-app' } };
+    const changes: StoreChange[] = [
+      { put: [sized(record(1, '{"a":1}')), sized(record(2, hostile)), sized(cafe), sized(record(3, '{}'))], remove: [7], drops: { dropped: { overflow: 1, expired: 0, rejected: 0, throttled: 0 }, reported: { overflow: 0, expired: 0, rejected: 0, throttled: 0 } } },
+      { put: [sized(record(9, hostile))] },
+      // Sizes too small and too large (`record` counts UTF-16 units): the line is still exact.
+      { put: [record(2, hostile)] },
+      { put: [{ ...record(1, '{"a":1}'), bytes: 50 }] },
+      { remove: [1, 2] },
+      { put: [] },
+    ];
+    for (const change of changes) {
+      const bytes = changeBytes(change);
+      expect(bytes.toString('utf8')).toBe(`${changeLine(change)}\n`);
+      expect(bytes.equals(Buffer.from(`${changeLine(change)}\n`))).toBe(true);
     }
   });
 

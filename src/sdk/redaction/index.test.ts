@@ -1,37 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import type { EncodedRecord, Json } from '../core/otlpJson.ts';
+import type { EncodedObject, LogFields } from '../core/otlpJson.ts';
 import { redaction } from './index.ts';
 
-const log = (body: string, attributes: Record<string, string> = {}): EncodedRecord => ({
-  signal: 'logs',
-  scope: { name: 't' },
-  severity: 9,
-  record: { body: { stringValue: body }, attributes: Object.entries(attributes).map(([key, v]) => ({ key, value: { stringValue: v } })) },
-});
-const body = (r: EncodedRecord) => (r.record.body as { stringValue: string }).stringValue;
-const attribute = (r: EncodedRecord, key: string) => ((r.record.attributes as Array<{ key: string; value: Json }>).find((kv) => kv.key === key)?.value as { stringValue?: string } | undefined)?.stringValue;
+const log = (body: string, attributes: LogFields['attributes'] = {}): LogFields => ({ timeMs: 0, observedMs: 0, severityNumber: 9, scope: { name: 't' }, body, attributes });
+const body = (r: LogFields) => r.body;
+const attribute = (r: LogFields, key: string) => r.attributes[key];
 
 describe('client-side redaction', () => {
   it('applies every built-in rule before any config is served', () => {
     const r = log('mail jane@example.com, card 4242 4242 4242 4242', { password: 'hunter2', note: 'v1.2.3.4' });
-    redaction().scrub(r);
+    redaction().scrubLog(r);
     expect(body(r)).toBe('mail [email], card [card]');
     expect(attribute(r, 'password')).toBe('[redacted]');
     expect(attribute(r, 'note')).toBe('v1.2.3.4');
-    expect((r.record.attributes as Array<{ key: string; value: { intValue?: string } }>).find((kv) => kv.key === 'otelhouse.redaction.count')?.value.intValue).toBe('3');
+    expect(attribute(r, 'otelhouse.redaction.count')).toBe(3);
+    expect(attribute(r, 'otelhouse.redaction.rules')).toEqual(['card', 'email', 'sensitive_key']);
   });
 
   it('takes the served rules: methods, allow-lists, custom rules; and none when the gateway serves null', () => {
     const scrubber = redaction();
     scrubber.configure({ rules: { email: 'off', card: 'mask' }, allowValues: ['support@example.com'], customRules: [{ name: 'order', pattern: 'ORD-\\d{6}' }], summary: 'off' });
     const r = log('jane@example.com paid 4242424242424242 for ORD-123456', { who: 'support@example.com' });
-    scrubber.scrub(r);
+    scrubber.scrubLog(r);
     expect(body(r)).toBe('jane@example.com paid ************4242 for [order]');
-    expect((r.record.attributes as unknown[]).length).toBe(1);
+    expect(r.attributes).toEqual({ who: 'support@example.com' });
     expect(scrubber.counts).toEqual({ card: 1, order: 1 });
     scrubber.configure(null);
     const untouched = log('jane@example.com');
-    scrubber.scrub(untouched);
+    scrubber.scrubLog(untouched);
     expect(body(untouched)).toBe('jane@example.com');
   });
 
@@ -40,12 +36,12 @@ describe('client-side redaction', () => {
     scrubber.configure({ customRules: [{ name: 'bad', pattern: '(' }] });
     scrubber.configure({ customRules: [{ name: 'empty', pattern: 'x*' }] });
     const r = log('jane@example.com');
-    scrubber.scrub(r);
+    scrubber.scrubLog(r);
     expect(body(r)).toBe('[email]');
   });
 
   it('redacts spans: name, attributes, status message, event names and attributes, link attributes', () => {
-    const span: EncodedRecord = {
+    const span: EncodedObject = {
       signal: 'traces',
       scope: { name: 't' },
       severity: 9,

@@ -13,7 +13,8 @@
 import { customPatternError, Redactor, REMOVED, type RedactionOptions, type Tally } from '../../processors/redaction/engine/index.ts';
 import type { AnyValue, Attributes } from '../../batch/types.ts';
 import type { Attributes as OtelAttributes } from '@opentelemetry/api';
-import type { EncodedRecord, Json } from '../core/otlpJson.ts';
+import type { AnyValue as LogValue } from '@opentelemetry/api-logs';
+import type { EncodedObject, Json, LogFields } from '../core/otlpJson.ts';
 import type { Scrubber } from '../core/scrub.ts';
 
 export type { Scrubber };
@@ -78,26 +79,40 @@ class ClientRedaction implements Scrubber {
     return Object.fromEntries(map) as OtelAttributes;
   }
 
-  scrub(record: EncodedRecord): void {
+  scrubLog(log: LogFields): void {
+    const redactor = this.redactor;
+    const tally = this.tally;
+    if (!redactor || !tally) return;
+    if (log.body !== undefined) {
+      const body = redactor.value(fromLog(log.body), 0, tally);
+      if (tally.total > 0) log.body = toLog(body === REMOVED ? '' : body);
+    }
+    const before = tally.total;
+    const map: Attributes = new Map();
+    for (const key in log.attributes) map.set(key, fromLog(log.attributes[key]!));
+    redactor.attributes(map, tally);
+    if (tally.total === 0) return;
+    if (tally.total !== before || map.size !== Object.keys(log.attributes).length) log.attributes = Object.fromEntries([...map].map(([k, v]) => [k, toLog(v)]));
+    if (this.summary !== 'off') {
+      log.attributes[COUNT_ATTRIBUTE] = tally.total;
+      if (this.summary === 'full') log.attributes[RULES_ATTRIBUTE] = toLog(tally.rules());
+    }
+    tally.flush(this.totals);
+  }
+
+  scrub(record: EncodedObject): void {
     const redactor = this.redactor;
     const tally = this.tally;
     if (!redactor || !tally) return;
     const r = record.record;
-    if (record.signal === 'logs') {
-      if (r.body !== undefined) {
-        const body = redactor.value(fromJson(r.body), 0, tally);
-        if (tally.total > 0) r.body = toJson(body === REMOVED ? '' : body);
-      }
-    } else {
-      r.name = text(redactor, r.name, tally);
-      const status = r.status as { [key: string]: Json } | undefined;
-      if (status && typeof status.message === 'string') status.message = text(redactor, status.message, tally);
-      for (const event of (r.events ?? []) as Array<{ [key: string]: Json }>) {
-        event.name = text(redactor, event.name, tally);
-        event.attributes = attributes(redactor, event.attributes, tally);
-      }
-      for (const link of (r.links ?? []) as Array<{ [key: string]: Json }>) link.attributes = attributes(redactor, link.attributes, tally);
+    r.name = text(redactor, r.name, tally);
+    const status = r.status as { [key: string]: Json } | undefined;
+    if (status && typeof status.message === 'string') status.message = text(redactor, status.message, tally);
+    for (const event of (r.events ?? []) as Array<{ [key: string]: Json }>) {
+      event.name = text(redactor, event.name, tally);
+      event.attributes = attributes(redactor, event.attributes, tally);
     }
+    for (const link of (r.links ?? []) as Array<{ [key: string]: Json }>) link.attributes = attributes(redactor, link.attributes, tally);
     r.attributes = attributes(redactor, r.attributes, tally);
     if (tally.total === 0) return;
     if (this.summary !== 'off') {
@@ -122,6 +137,25 @@ function attributes(redactor: Redactor, list: Json | undefined, tally: Tally): J
   const map = fromKeyValues(list);
   redactor.attributes(map, tally);
   return tally.total === before && map.size === list.length ? list : toKeyValues(map);
+}
+
+// A log record's values (the OpenTelemetry API's) ↔ the engine's (the gateway's batch types): integers as bigint, maps as Maps, arrays copied (the engine changes them in place).
+
+function fromLog(value: LogValue): AnyValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
+  if (typeof value !== 'object' || value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) return value.map(fromLog);
+  const map: Attributes = new Map();
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key) && value[key] !== undefined) map.set(key, fromLog(value[key]!));
+  return map;
+}
+
+function toLog(value: AnyValue): LogValue {
+  if (typeof value === 'bigint') return Number(value);
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) return value.map(toLog);
+  return Object.fromEntries([...value].map(([k, v]) => [k, toLog(v)]));
 }
 
 // OTLP/JSON AnyValue ↔ the engine's values (the gateway's batch types).
