@@ -7,7 +7,7 @@ import { makeOccurrence } from '../../issues/store/testing.ts';
 import type { BlockStore } from '../../storage/clickhouse/blockStore.ts';
 import { nodeFiles } from '../../storage/wal/index.ts';
 import { encodeErrorEventsNative, errorEventColumns } from '../clickhouse/native/index.ts';
-import { errorEventsBlockBeforeOccurrences } from '../clickhouse/native/testing.ts';
+import { errorEventsBlockBeforeOccurrences } from '../clickhouse/native/testingBlocks.ts';
 import { WalBudget } from './budget.ts';
 import { Inserter } from './inserter.ts';
 import { nativeColumns } from './segments.ts';

@@ -13,6 +13,7 @@ import { columnHeader } from './block.ts';
 import { encodeErrorEventsNative, errorEventColumns } from './errorEvents.ts';
 
 export { attrs, checkout, group, id, logs, makeLog, makeSpan, maxNanos, traces } from '../testing.ts';
+export { errorEventsBlockBeforeOccurrences } from './testingBlocks.ts';
 
 /** Strings that break naive binary or text writers, as the decoder hands them over. */
 export const hostile: Array<[string, string]> = [
@@ -51,17 +52,6 @@ export const typedValues = attrs(
   ['kvlist', attrs(['z', 1n], ['a', attrs(['k', ['v']])], ['"', '\u2028'])],
 );
 
-
-/**
- * An error-events block as a gateway before migration 5 wrote it: every column but the last,
- * `Occurrences` (fewer than 128 occurrences: the header's counts are one varint byte each).
- */
-export function errorEventsBlockBeforeOccurrences(occurrences: readonly Occurrence[]): Uint8Array {
-  const rows = occurrences.length;
-  const { bytes } = encodeErrorEventsNative(occurrences);
-  const last = columnHeader('Occurrences', 'UInt32').bytes.length + rows * 4;
-  return Buffer.concat([Buffer.from([errorEventColumns.length - 1, rows]), bytes.subarray(2, bytes.length - last)]);
-}
 
 /** Native inserts into an engine, each through a file of its own, as the write-ahead log's inserter does. */
 export function nativeInserter(engine: TestEngine) {
