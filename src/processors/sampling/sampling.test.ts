@@ -81,6 +81,31 @@ describe('consistent head sampling', () => {
     const { out } = sampler({})(traceBatch({ api: [span] }));
     expect(spansOf(out)[0].traceState).toBe('rojo=1');
     expect(spansOf(out)[0].attributes.has('SampleRate')).toBe(false);
+    // Not even reordered: the ot member moves first only when this stage changes it.
+    const upstream = makeSpan({ traceId: withRv('f0000000000000'), traceState: 'rojo=1, ot=th:8' });
+    expect(spansOf(sampler({})(traceBatch({ api: [upstream] })).out)[0].traceState).toBe('rojo=1, ot=th:8');
+    // th:0 (100 % upstream) is an adjusted count of 1: not written.
+    const all = makeSpan({ traceId: withRv('f0000000000000'), traceState: 'ot=th:0' });
+    expect(spansOf(sampler({})(traceBatch({ api: [all] })).out)[0].attributes.has('SampleRate')).toBe(false);
+  });
+
+  it('counts the spans a 0 % rate drops as sampled out', () => {
+    const { out, drops } = sampler({ percentage: 0 })(traceBatch({ api: [makeSpan({ traceId: withRv('ffffffffffffff') })] }));
+    expect(spansOf(out)).toHaveLength(0);
+    expect(drops).toEqual({ sampled_out: 1 });
+  });
+
+  it('keeps a span without valid randomness as it came, counted as missing_randomness', () => {
+    const { out, drops, events } = sampler({ percentage: 50 })(traceBatch({ api: [makeSpan({ traceId: '', traceState: 'rojo=1' }), makeSpan({ traceId: 'ab'.repeat(8) })] }));
+    expect(spansOf(out).map((s) => s.traceState)).toEqual(['rojo=1', '']);
+    expect(drops.sampled_out).toBeUndefined();
+    expect(events.missing_randomness).toBe(2);
+  });
+
+  it('gives each trace of a batch its own tracestate when they share a threshold', () => {
+    const spans = [makeSpan({ traceId: withRv('f0000000000000'), traceState: 'rojo=1' }), makeSpan({ traceId: withRv('f1000000000000'), traceState: 'congo=2' })];
+    const { out } = sampler({ percentage: 10 })(traceBatch({ api: spans }));
+    expect(spansOf(out).map((s) => s.traceState)).toEqual(['ot=th:e666,rojo=1', 'ot=th:e666,congo=2']);
   });
 });
 
@@ -107,6 +132,16 @@ describe('sampling spans sampled upstream (an SDK or another tier)', () => {
     expect(spansOf(out)[0].attributes.get('SampleRate')).toBe(10n);
   });
 
+  it('gives a span arriving with this stage\'s own threshold the count this stage writes', () => {
+    // At precision 3, 1-in-10000 is th:fff972, which read alone is 1-in-9998; this stage means 10000.
+    const sample = sampler({ percentage: 0.01, precision: 3, mode: 'equalizing' });
+    const own = spansOf(sample(traceBatch({ api: [makeSpan({ traceId: withRv('ffffffffffffff') })] })).out)[0];
+    const arriving = spansOf(sample(traceBatch({ api: [makeSpan({ traceId: withRv('ffffffffffffff'), traceState: 'ot=th:fff972' })] })).out)[0];
+    expect(own.attributes.get('SampleRate')).toBe(10000n);
+    expect(arriving.traceState).toBe('ot=th:fff972');
+    expect(arriving.attributes.get('SampleRate')).toBe(10000n);
+  });
+
   it('never lowers an incoming threshold in equalizing mode', () => {
     const { out } = sampler({ percentage: 50, mode: 'equalizing' })(traceBatch({ api: [sampledAt10('f0000000000000')] }));
     expect(spansOf(out)[0].traceState).toBe('ot=th:e666');
@@ -121,14 +156,16 @@ describe('sampling spans sampled upstream (an SDK or another tier)', () => {
 });
 
 describe('rates per service and span name', () => {
-  const sample = sampler({
-    percentage: 50,
-    rules: [
-      { service: 'checkout', spanName: '^GET /health', percentage: 0 },
-      { service: 'checkout', percentage: 100 },
-      { spanName: 'cache', percentage: 25 },
-    ],
-  });
+  // Built in each test, so that what rules compile to is exercised by the test that reads it.
+  const sample = <B extends Batch>(batch: B) =>
+    sampler({
+      percentage: 50,
+      rules: [
+        { service: 'checkout', spanName: '^GET /health', percentage: 0 },
+        { service: 'checkout', percentage: 100 },
+        { spanName: 'cache', percentage: 25 },
+      ],
+    })(batch);
   const at = (rv: string, name: string) => makeSpan({ traceId: withRv(rv), name });
 
   it.each([
@@ -142,6 +179,12 @@ describe('rates per service and span name', () => {
   ])('samples %s %j with randomness %s (kept: %s) by %s', (service, name, rv, kept) => {
     expect(spansOf(sample(traceBatch({ [service]: [at(rv, name)] })).out)).toHaveLength(kept ? 1 : 0);
   });
+
+  it('gives spans sharing an incoming tracestate each the threshold of its own rate', () => {
+    const spans = [makeSpan({ traceId: withRv('f0000000000000'), traceState: 'rojo=1', name: 'query' }), makeSpan({ traceId: withRv('f0000000000000'), traceState: 'rojo=1', name: 'cache.get' })];
+    const { out } = sample(traceBatch({ search: spans }));
+    expect(spansOf(out).map((s) => s.traceState)).toEqual(['ot=th:8,rojo=1', 'ot=th:c,rojo=1']);
+  });
 });
 
 describe('sampling.priority', () => {
@@ -150,6 +193,22 @@ describe('sampling.priority', () => {
   ])('priority %s at 0%% keeps %i span', (priority, kept) => {
     const { out } = sampler({ percentage: 0 })(traceBatch({ api: [makeSpan({ attributes: attrs({ 'sampling.priority': priority }) })] }));
     expect(spansOf(out)).toHaveLength(kept);
+  });
+
+  it.each([
+    ['a boolean', true],
+    ['an array', [1n]],
+    ['null', null],
+  ])('treats a priority that is %s as none', (_kind, priority) => {
+    const at = (percentage: number) => spansOf(sampler({ percentage })(traceBatch({ api: [makeSpan({ attributes: attrs({ 'sampling.priority': priority }) })] })).out);
+    expect(at(0)).toHaveLength(0);
+    expect(at(100)).toHaveLength(1);
+  });
+
+  it.each(['', ' '])('treats the blank priority %j as none, not as 0', (priority) => {
+    const { out, drops } = sampler({})(traceBatch({ api: [makeSpan({ attributes: attrs({ 'sampling.priority': priority }) })] }));
+    expect(spansOf(out)).toHaveLength(1);
+    expect(drops.sampling_priority).toBeUndefined();
   });
 
   it('drops a span with priority 0 even when it is an error, counted as sampling_priority', () => {
@@ -201,6 +260,13 @@ describe('error-aware sampling', () => {
     expect(sampled.events.kept_error).toBe(1);
   });
 
+  it('does not take an event other than exception for an error', () => {
+    const log = { timeUnixNano: 1n, name: 'cache.miss', attributes: attrs({}), droppedAttributesCount: 0 };
+    const { out, events } = sampler({ percentage: 1 })(traceBatch({ api: [makeSpan({ traceId: lowRv, events: [log, log] })] }));
+    expect(spansOf(out)).toHaveLength(0);
+    expect(events.kept_error).toBeUndefined();
+  });
+
   it('samples errors like other spans with keepErrors off', () => {
     const { out } = sampler({ percentage: 1, keepErrors: false })(traceBatch({ api: [makeSpan({ traceId: lowRv, status: { code: 2, message: '' } })] }));
     expect(spansOf(out)).toHaveLength(0);
@@ -226,6 +292,13 @@ describe('drop rules', () => {
     ['attribute pattern', { attribute: { key: 'url.path', pattern: '^/metrics' } }, 'api', makeSpan({ attributes: attrs({ 'url.path': '/metrics/x' }) }), true],
     ['attribute presence', { attribute: { key: 'test.run' } }, 'api', makeSpan({ attributes: attrs({ 'test.run': null }) }), true],
     ['resource attribute', { attribute: { key: 'service.name', value: 'api' } }, 'api', makeSpan(), true],
+    ['span name', { spanName: '^health' }, 'api', makeSpan({ name: 'GET /orders' }), false],
+    ['attribute pattern', { attribute: { key: 'url.path', pattern: '^/metrics' } }, 'api', makeSpan({ attributes: attrs({ 'url.path': '/orders' }) }), false],
+    ['numeric attribute', { attribute: { key: 'http.status_code', value: 404 } }, 'api', makeSpan({ attributes: attrs({ 'http.status_code': 500n }) }), false],
+    ['numeric attribute', { attribute: { key: 'ratio', value: 0.5 } }, 'api', makeSpan({ attributes: attrs({ ratio: 0.5 }) }), true],
+    ['numeric attribute', { attribute: { key: 'ratio', value: 0.5 } }, 'api', makeSpan({ attributes: attrs({ ratio: 0.25 }) }), false],
+    ['numeric attribute', { attribute: { key: 'ratio', value: 0.5 } }, 'api', makeSpan(), false],
+    ['attribute presence', { attribute: { key: 'test.run' } }, 'api', makeSpan(), false],
   ])('by %s (%j) on service %s drops: %s', (_, rule, service, span, dropped) => {
     const { out, drops } = sampler({ dropRules: [rule] })(traceBatch({ [service]: [span] }));
     expect(spansOf(out)).toHaveLength(dropped ? 0 : 1);
@@ -234,7 +307,11 @@ describe('drop rules', () => {
 
   it('applies rules without a span name to logs, beating severity', () => {
     const sample = sampler({ dropRules: [{ service: 'noisy' }, { spanName: '.' }] });
-    expect(logsOf(sample(logBatch({ noisy: [makeLog({ severityNumber: 21 })] })).out)).toHaveLength(0);
+    const noisy = sample(logBatch({ noisy: [makeLog({ severityNumber: 21 })] }));
+    expect(logsOf(noisy.out)).toHaveLength(0);
+    expect(noisy.drops).toEqual({ drop_rule: 1 });
+    const byAttribute = sampler({ dropRules: [{ attribute: { key: 'http.route', value: '/ready' } }] });
+    expect(logsOf(byAttribute(logBatch({ api: [makeLog({ attributes: attrs({ 'http.route': '/ready' }) }), makeLog()] })).out)).toHaveLength(1);
     expect(logsOf(sample(logBatch({ api: [makeLog()] })).out)).toHaveLength(1);
   });
 });
@@ -272,12 +349,50 @@ describe('log sampling', () => {
     const sample = sampler({ percentage: 50 });
     const decisions = (body: string) =>
       logsOf(sample(logBatch({ api: Array.from({ length: 200 }, (_, i) => makeLog({ body, attributes: attrs({ 'log.record.uid': `uid-${i}` }) })) })).out).map((l) => l.attributes.get('log.record.uid'));
-    expect(decisions('one body')).toEqual(decisions('another body'));
+    const kept = decisions('one body');
+    expect(kept.length).toBeGreaterThan(60);
+    expect(kept.length).toBeLessThan(140);
+    expect(decisions('another body')).toEqual(kept);
   });
 
   it('records sampling.threshold and SampleRate on kept logs', () => {
     const { out } = sampler({ percentage: 25 })(logBatch({ api: [makeLog({ traceId: withRv('f0000000000000') })] }));
     expect(Object.fromEntries(logsOf(out)[0].attributes)).toEqual({ 'sampling.threshold': 'c', SampleRate: 4n });
+  });
+
+  it('drops logs with priority 0 and keeps those with a positive one whatever the rate, counting both', () => {
+    const { out, drops, events } = sampler({ percentage: 0 })(
+      logBatch({ api: [makeLog({ body: 'zero', attributes: attrs({ 'sampling.priority': 0n }) }), makeLog({ body: 'one', attributes: attrs({ 'sampling.priority': 1n }) })] }),
+    );
+    expect(logsOf(out).map((l) => l.body)).toEqual(['one']);
+    expect(drops).toEqual({ sampling_priority: 1 });
+    expect(events.kept_priority).toBe(1);
+    expect(events.kept_error).toBeUndefined();
+  });
+
+  it('counts the logs a rate drops as sampled out', () => {
+    const { drops } = sampler({ percentage: 25 })(logBatch({ api: [makeLog({ traceId: withRv('10000000000000') })] }));
+    expect(drops).toEqual({ sampled_out: 1 });
+  });
+
+  it('decides by the sampling.randomness attribute over the trace ID', () => {
+    const sample = sampler({ percentage: 50 });
+    const log = (rv: string, traceId: string) => makeLog({ traceId: withRv(traceId), attributes: attrs({ 'sampling.randomness': rv }) });
+    const { out } = sample(logBatch({ api: [log('90000000000000', '00000000000000'), log('10000000000000', 'ffffffffffffff')] }));
+    expect(logsOf(out).map((l) => l.attributes.get('sampling.randomness'))).toEqual(['90000000000000']);
+  });
+
+  it('erases an incoming log threshold that the randomness contradicts, and counts it', () => {
+    const log = makeLog({ traceId: withRv('10000000000000'), attributes: attrs({ 'sampling.threshold': 'e666', SampleRate: 10n }) });
+    const { out, events } = sampler({})(logBatch({ api: [log] }));
+    expect(logsOf(out)[0].attributes.has('sampling.threshold')).toBe(false);
+    expect(events.inconsistent_threshold).toBe(1);
+  });
+
+  it('leaves a log kept at 100 % as it came, its threshold spelled as it came', () => {
+    const log = makeLog({ traceId: withRv('f0000000000000'), attributes: attrs({ 'sampling.threshold': 'e6660' }) });
+    const { out } = sampler({})(logBatch({ api: [log] }));
+    expect(logsOf(out)[0].attributes.get('sampling.threshold')).toBe('e6660');
   });
 
   it('reads the threshold an upstream sampler wrote on a log', () => {
@@ -319,6 +434,13 @@ describe('rates by log event name', () => {
     const logs = traceIds(1000).map((traceId, i) => makeLog({ traceId, eventName: i % 2 ? 'shop.cart.checkout' : 'other' }));
     const kept = logsOf(sample(logBatch({ shop: logs })).out);
     expect(kept.map((l) => l.eventName)).toEqual(Array(500).fill('shop.cart.checkout'));
+  });
+
+  it('applies an event rule with a service to that service only', () => {
+    const sample = sampler({ rules: [{ service: 'checkout', eventName: 'shop.search', percentage: 0 }] });
+    const search = () => [makeLog({ traceId: withRv('ffffffffffffff'), eventName: 'shop.search' })];
+    expect(logsOf(sample(logBatch({ checkout: search() })).out)).toHaveLength(0);
+    expect(logsOf(sample(logBatch({ shop: search() })).out)).toHaveLength(1);
   });
 
   it('refuses a rule naming both spans and a log event', () => {

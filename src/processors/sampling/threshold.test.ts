@@ -60,7 +60,28 @@ describe('OTEP 235 thresholds', () => {
     expect(t.hi28 * 2 ** 28 + t.lo28).toBe(Number(t.value));
   });
 
-  it.each(['', 'E666', 'xyz', '123456789012345'])('rejects the malformed th %j', (th) => {
+  it.each([
+    // round(0.01 · 16^4) = 655 = 0x28f: the leading zero digit stays.
+    [0.99, '028f'],
+    // round(0.000001 · 16^4) = 0: nothing rejected at 4 digits.
+    [0.999999, '0'],
+    // (1 − 2^-49) · 2^56 = 2^56 − 2^7 rounds up at 12 digits: the largest 12-digit threshold.
+    [2 ** -49, 'ffffffffffff'],
+  ])('encodes probability %f at precision 4 as %j', (probability, th) => {
+    expect(probabilityToTh(probability, 4)).toBe(th);
+  });
+
+  it('reads thresholds canonically: 100 % as 0, leading zero digits kept', () => {
+    expect(parseThreshold('0')).toMatchObject({ th: '0', hex14: '00000000000000', value: 0n });
+    expect(parseThreshold('00001')).toMatchObject({ th: '00001', hex14: '00001000000000', value: 0x1000000000n });
+  });
+
+  it('gives an adjusted count above 2^53 as the exact float, not an integer it cannot hold', () => {
+    const t = parseThreshold('ffffffffffffff')!;
+    expect(t.sampleRate).toBe(2 ** 56);
+  });
+
+  it.each(['', 'E666', 'xyz', 'e66z', '123456789012345'])('rejects the malformed th %j', (th) => {
     expect(parseThreshold(th)).toBeUndefined();
   });
 

@@ -13,6 +13,21 @@ describe('reading the ot member of a tracestate', () => {
     ['xot=th:c', undefined],
     ['rojo=1,ot=th:c ', { th: 'c', rv: undefined }],
     ['ot=th:c;rv:9b8233f7e3a151,rv:1', { th: 'c', rv: '9b8233f7e3a151' }],
+    // A ';' in a later member's value (W3C allows it) does not extend the ot member.
+    ['ot=th:c,vendor=a;b', { th: 'c', rv: undefined }],
+    // Leading whitespace, and a tab as optional whitespace around a member.
+    [' ot=th:c', { th: 'c', rv: undefined }],
+    ['a=1,\tot=th:c', { th: 'c', rv: undefined }],
+    ['ot=th:c\t,rojo=1', { th: 'c', rv: undefined }],
+    // Only the sub-keys th and rv, each followed by ':'.
+    ['ot=tx:c;rx:9b8233f7e3a151', { th: undefined, rv: undefined }],
+    ['ot=th8c;rvx9b8233f7e3a151', { th: undefined, rv: undefined }],
+    // th: 1-14 lowercase hex digits; rv: exactly 14.
+    ['ot=th:;rv:abc', { th: undefined, rv: undefined }],
+    ['ot=th:fd70a3d70a3d71', { th: 'fd70a3d70a3d71', rv: undefined }],
+    ['ot=th:123456789abcdef', { th: undefined, rv: undefined }],
+    ['ot=th:-8', { th: undefined, rv: undefined }],
+    ['ot=th:fg', { th: undefined, rv: undefined }],
   ])('reads %j as %j', (traceState, expected) => {
     const out = { th: 'stale', rv: 'stale' };
     expect(readOt(traceState, out)).toBe(expected !== undefined);
@@ -31,6 +46,8 @@ describe('recording a threshold in a tracestate', () => {
     ['rojo=1, ot=th:8 , congo=2', 'c', 'ot=th:c,rojo=1,congo=2'],
     ['ot=th:8', undefined, ''],
     ['ot=th:8;rv:9b8233f7e3a151,a=1', undefined, 'ot=rv:9b8233f7e3a151,a=1'],
+    ['ot=rv:9b8233f7e3a151;', 'c', 'ot=th:c;rv:9b8233f7e3a151'],
+    ['ot=th:8;', undefined, ''],
   ])('turns %j with th %j into %j, keeping other keys and moving ot first', (traceState, th, expected) => {
     expect(withThreshold(traceState, th)).toBe(expected);
   });
