@@ -60,6 +60,15 @@ describe('the randomness of a log without a trace ID', () => {
     expect(distinct(each((i) => ({ body: `job ${i}` })), () => 'same-uid')).toBe(1);
   });
 
+  // Two tiers, or a gateway before and after an upgrade, must hash a record alike, or their decisions
+  // on it diverge: the hash is a wire contract, pinned here. Change it only with a migration note.
+  it('is the same in every release for the same record', () => {
+    const log = makeLog({ body: 'job 7 done', attributes: attrs({ retry: true, raw: new Uint8Array([1, 2, 3]), tags: ['a', 1n], ctx: attrs({ k: 0.5 }), none: null }) });
+    const out = { hi28: 0, lo28: 0 };
+    recordRandomness(log, undefined, out, new Set());
+    expect(out).toEqual({ hi28: 197_809_980, lo28: 40_484_740 }); // pinned from the implementation as of this test
+  });
+
   it('ignores the attributes a sampler adds', () => {
     const plain = makeLog({ body: 'x', attributes: attrs({ a: 1n }) });
     const sampled = makeLog({ body: 'x', attributes: attrs({ a: 1n, 'sampling.threshold': 'c', SampleRate: 4n }) });
