@@ -54,6 +54,20 @@ describe('OTEP 235 thresholds', () => {
     expect(thresholdFor(1 / 10000, 3)!.sampleRate).toBe(10000n);
   });
 
+  it('gives the N a coarse threshold keeps, not the N configured, so weighted counts follow what was kept', () => {
+    // 10 % at one digit is th:e, which keeps 1 in 8: counting each kept record as 10 would overcount by 25 %.
+    const t = thresholdFor(0.1, 1)!;
+    expect(t.th).toBe('e');
+    expect(t.probability).toBe(1 / 8);
+    expect(t.sampleRate).toBe(8n);
+    // 1 in 3 at two digits is th:ab, which keeps 85/256 = 0.33203125: its exact adjusted count, not 3.
+    const third = thresholdFor(1 / 3, 2)!;
+    expect(third.th).toBe('ab');
+    expect(third.probability).toBe(85 / 256);
+    expect(third.sampleRate).toBe(2 ** 56 / Number((1n << 56n) - third.value));
+    expect(third.sampleRate).not.toBe(3n);
+  });
+
   it('pads thresholds to 14 digits and splits them into 28-bit halves', () => {
     const t = parseThreshold('e666')!;
     expect(t.hex14).toBe('e6660000000000');

@@ -24,8 +24,8 @@ export interface Threshold {
   /** Probability of keeping, (2^56 − th) / 2^56. */
   readonly probability: number;
   /**
-   * The adjusted count 1/p as written to `SampleRate`: a `bigint` N when the threshold is what a
-   * 1-in-N sampler writes (so `'10'` is stored for 10%, which ClickStack/HyperDX read as an
+   * The adjusted count 1/p as written to `SampleRate`: a `bigint` N when 1/p is N to within 2^-10
+   * (so `'10'` is stored for 10% at the default precision, which ClickStack/HyperDX read as an
    * integer), otherwise the exact `number` 2^56 / (2^56 − th).
    */
   readonly sampleRate: bigint | number;
@@ -52,7 +52,7 @@ export function fromValue(value: bigint, oneIn?: number): Threshold {
     hi28: Number(value >> 28n),
     lo28: Number(value & 0xfffffffn),
     probability: kept / MAX_FLOAT,
-    sampleRate: sampleRateOf(th, MAX_FLOAT / kept, oneIn),
+    sampleRate: sampleRateOf(MAX_FLOAT / kept, oneIn),
   };
 }
 
@@ -86,17 +86,14 @@ export function maxThreshold(a: Threshold, b: Threshold): Threshold {
 }
 
 /**
- * 1/p, as the integer N when the threshold is what a 1-in-N sampler writes, else exact. The
- * candidates are the caller's N, then 1/p rounded: at a coarse precision several N share one
- * threshold, and the one configured is the one meant.
+ * 1/p, as the integer N when it is N to within 2^-10 (a weighted count off by at most 0.1 %, far
+ * inside sampling's own error), else exact. The candidates are the caller's N, then 1/p rounded.
+ * A coarse threshold that keeps another share than the N configured (10 % at precision 1 is `e`,
+ * which keeps 1 in 8) gives the N it keeps: weighted counts follow what was kept.
  */
-function sampleRateOf(th: string, adjusted: number, oneIn: number | undefined): bigint | number {
+function sampleRateOf(adjusted: number, oneIn: number | undefined): bigint | number {
   for (const n of oneIn === undefined ? [Math.round(adjusted)] : [oneIn, Math.round(adjusted)]) {
-    if (!(n >= 1 && n <= Number.MAX_SAFE_INTEGER)) continue;
-    // Exact (powers of two), or full precision (14 digits from an SDK) within float error of N.
-    if (Math.abs(adjusted - n) <= n * 2 ** -40) return BigInt(n);
-    // Rounded: what probabilityToTh(1/N, precision) gives for some precision.
-    for (let precision = 1; precision <= 14; precision++) if (probabilityToTh(1 / n, precision) === th) return BigInt(n);
+    if (n >= 1 && n <= Number.MAX_SAFE_INTEGER && Math.abs(adjusted - n) <= n * 2 ** -10) return BigInt(n);
   }
   return adjusted;
 }
