@@ -55,6 +55,10 @@ describe('frame grouping keys', () => {
     ['python', frame('get', 'django.db.models.query', '/venv/lib/python3.11/site-packages/django/db/models/query.py'), 'django.db.models.query|get'],
     ['java', frame('lambda$place$3', 'com.acme.OrderService', 'OrderService.java'), 'com.acme.OrderService|lambda$place'],
     ['java', frame('lambda$place$12', 'com.acme.OrderService', 'OrderService.java'), 'com.acme.OrderService|lambda$place'],
+    // Kotlin's lambdas are numbered in source order too, nested ones at each level: an edit above them renumbers them.
+    ['java', frame('main$lambda$0', 'com.acme.MainKt', 'Main.kt'), 'com.acme.MainKt|main$lambda$'],
+    ['java', frame('main$lambda$1$lambda$0', 'com.acme.MainKt', 'Main.kt'), 'com.acme.MainKt|main$lambda$$lambda$'],
+    ['java', frame('place$lambda-3', 'com.acme.OrderService', 'OrderService.kt'), 'com.acme.OrderService|place$lambda-'],
     ['java', frame('access$000', 'com.acme.OrderService', 'OrderService.java'), 'com.acme.OrderService|access$'],
     ['java', frame('run', 'com.acme.OrderService$$Lambda$123/0x0000000800c0b440', ''), ''],
     ['java', frame('invoke', 'jdk.internal.reflect.GeneratedMethodAccessor412', ''), 'jdk.internal.reflect.GeneratedMethodAccessor|invoke'],

@@ -41,7 +41,11 @@ function normalizeFunction(fn: string, platform: Platform, file: string): string
     case 'node':
       return jsFunction(fn, file);
     case 'java':
-      return fn.replace(/^lambda\$(.*?)\$\d+$/, 'lambda$$$1').replace(/^access\$\d+$/, 'access$$');
+      // javac's lambda$<method>$<n> and access$<n>; Kotlin's lambdas (<fn>$lambda$<n>, <fn>$lambda-<n> before 2.0), nested ones too: numbered in source order.
+      return fn
+        .replace(/^lambda\$(.*?)\$\d+$/, 'lambda$$$1')
+        .replace(/^access\$\d+$/, 'access$$')
+        .replace(/\$lambda([$-])\d+/g, '$$lambda$1');
     case 'go':
       // Closures are numbered in source order (`Place.func1.2`); an edit above them renumbers them.
       return fn.replace(/\.(func|gowrap|deferwrap)\d+(?:\.\d+)*/g, '.$1');
