@@ -7,7 +7,7 @@
  * to `bench/results/mutation.json` (merged with the modules a partial run leaves out). Not part of
  * `npm test`.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 import type { MutantResult } from '@stryker-mutator/api/core';
@@ -22,7 +22,12 @@ if (unknown.length) {
   process.exit(2);
 }
 const modules = wanted.length ? wanted.map((w) => MODULES.find((m) => m.name === w)!) : MODULES;
-const explained = JSON.parse(readFileSync(join(root, 'mutation', 'explained.json'), 'utf8')) as Record<string, string>;
+/** Explanations: `mutation/explained.json` and every file of `mutation/explained/` (one per module, or per part of a module's sources). */
+const explainedDir = join(root, 'mutation', 'explained');
+const explained = Object.assign(
+  JSON.parse(readFileSync(join(root, 'mutation', 'explained.json'), 'utf8')) as Record<string, string>,
+  ...(existsSync(explainedDir) ? readdirSync(explainedDir).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(explainedDir, f), 'utf8')) as Record<string, string>) : []),
+);
 const resultsFile = join(root, 'bench', 'results', 'mutation.json');
 const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as { modules?: Record<string, unknown> }) : {};
 
@@ -37,7 +42,9 @@ for (const module of modules) {
   const vitestConfig = join(work, `vitest.${module.name}.config.ts`);
   writeFileSync(vitestConfig, `import { defineConfig } from 'vitest/config';
 // The portability checks read the source text, which Stryker instruments: they are not about behaviour.
-export default defineConfig({ test: { include: ${JSON.stringify(module.tests)}, exclude: ['**/node_modules/**', '**/portable.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } });
+// \`isolate: false\`: the module graph is kept from one mutant run to the next instead of imported again for each (about 2.7 times
+// faster per run on the redaction tests). Stryker switches mutants at run time, and static mutants (evaluated once at import) are ignored.
+export default defineConfig({ test: { include: ${JSON.stringify(module.tests)}, exclude: ['**/node_modules/**', '**/portable.test.ts'], isolate: false, testTimeout: 60_000, hookTimeout: 60_000 } });
 `);
   const started = Date.now();
   console.log(`\n== ${module.name}: mutating ${module.mutate.join(' ')}`);
