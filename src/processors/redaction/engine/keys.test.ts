@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DENY, DEFAULT_DENY_KEYS, KeyClassifier, SCAN } from './keys.ts';
+import { ALLOW, DENY, DEFAULT_DENY_KEYS, KeyClassifier, SCAN, words } from './keys.ts';
 
 const defaults = new KeyClassifier({ allowKeys: [], denyKeys: [], defaultDenyKeys: true });
 const only = (entry: string) => new KeyClassifier({ allowKeys: [], denyKeys: [entry], defaultDenyKeys: false });
@@ -33,5 +33,55 @@ describe('the default key denylist', () => {
 
   it('still denies a key ending with name when the entry itself ends with it', () => {
     expect(only('customerName').classify('app.customerName')).toBe(DENY);
+  });
+});
+
+describe('the key classifier', () => {
+  it('allows trace and span IDs under any prefix', () => {
+    for (const key of ['traceid', 'log.traceid', 'log.spanid', 'parent_span_id', 'TraceId']) expect(defaults.classify(key)).toBe(ALLOW);
+  });
+
+  it('tests a /regex/ entry on the whole key', () => {
+    const c = only('/^x-internal-/');
+    expect(c.classify('x-internal-routing')).toBe(DENY);
+    expect(c.classify('http.method')).toBe(SCAN);
+  });
+
+  it('matches an entry against runs of the key’s words, never past its last word', () => {
+    expect(only('user_undefined').classify('user')).toBe(SCAN);
+    expect(only('user_undefined').classify('user.undefined')).toBe(DENY);
+  });
+
+  it('gives keys with rules of their own that rule, or leaves them alone, and other keys rule -1', () => {
+    const c = new KeyClassifier({ allowKeys: [], denyKeys: [], defaultDenyKeys: true });
+    expect(c.classify('user.email')).toBe(SCAN);
+    c.setExact(new Map([['user.email', 0], ['db.password', -1], ['user.phone', 3]]));
+    expect(c.classify('user.email')).toBe(DENY); // decided again after setExact
+    expect(c.entry('user.email').rule).toBe(0);
+    expect(c.entry('user.phone').rule).toBe(3);
+    expect(c.classify('db.password')).toBe(ALLOW);
+    expect(c.entry('db.password').rule).toBe(-1);
+    expect(c.entry('api.token').flags).toBe(DENY);
+    expect(c.entry('api.token').rule).toBe(-1); // the denylist's rule, not one of its own
+    expect(c.entry('http.url').rule).toBe(-1);
+  });
+});
+
+describe('the words of a key', () => {
+  it.each([
+    ['user|token', ['user', 'token']], // characters above 'z' separate
+    ['zone_id', ['zone', 'id']],
+    ['ZONE_ID', ['zone', 'id']],
+    ['v10beta', ['v', '10', 'beta']],
+    ['v19', ['v', '19']],
+    ['2fa_code', ['2', 'fa', 'code']],
+    ['__init__', ['init']],
+    ['a..b.', ['a', 'b']],
+    ['PDFData', ['pdf', 'data']], // an upper-case run ends before the capital of the next word
+    ['ABzip', ['a', 'bzip']],
+    ['API~key', ['api', 'key']],
+    ['XMLHttp', ['xml', 'http']],
+  ])('splits %s into %j', (key, expected) => {
+    expect(words(key)).toEqual(expected);
   });
 });
