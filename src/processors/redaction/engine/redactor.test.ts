@@ -297,3 +297,123 @@ describe('rules of exact keys (keyRules)', () => {
     expect(() => redactionConfigSchema.parse({ keyRules: [{ key: 'a', method: 'hash' }] })).toThrow(/keyRules\[0\]/);
   });
 });
+
+describe('the engine core, rule by rule', () => {
+  it('scans the values of denylisted keys like any other when sensitive_key is off, also by defaultMethod off', () => {
+    const off = make({ rules: { sensitive_key: 'off' } });
+    const map = attrs({ password: 'jane@example.com' });
+    off.attributes(map, off.tally());
+    expect(map.get('password')).toBe('[email]');
+    const onlyEmail = make({ defaultMethod: 'off', rules: { email: 'placeholder' } });
+    const other = attrs({ password: 'jane@example.com', note: 'password=hunter2' });
+    onlyEmail.attributes(other, onlyEmail.tally());
+    expect(Object.fromEntries(other)).toEqual({ password: '[email]', note: 'password=hunter2' });
+  });
+
+  it('keeps only IPs under infrastructure and version keys, even with the ip rule off', () => {
+    const redactor = make();
+    const map = attrs({ 'server.address': 'jane@example.com', 'service.version': '1.0.0.0 by jane@example.com' });
+    redactor.attributes(map, redactor.tally());
+    expect(Object.fromEntries(map)).toEqual({ 'server.address': '[email]', 'service.version': '1.0.0.0 by [email]' });
+    const noIp = make({ rules: { ip: 'off' } });
+    const other = attrs({ 'server.address': 'password=hunter2', 'host.ip': 'tel +1 (415) 555-2671', note: '203.0.113.7' });
+    noIp.attributes(other, noIp.tally());
+    expect(Object.fromEntries(other)).toEqual({ 'server.address': 'password=[redacted]', 'host.ip': 'tel [phone]', note: '203.0.113.7' });
+  });
+
+  it('runs a custom rule on strings in which no built-in rule could match', () => {
+    const redactor = make({ customRules: [{ name: 'codeword', pattern: 'secretword' }] });
+    const { out, tally } = redactText(redactor, 'secretword');
+    expect(out).toBe('[codeword]');
+    expect(tally.rules()).toEqual(['codeword']);
+    expect(redactText(redactor, 'say secretword now').out).toBe('say [codeword] now');
+  });
+
+  it('applies a key rule that is rule 0 (every other rule off)', () => {
+    const redactor = make({ defaultMethod: 'off', keyRules: [{ key: 'shop.note', method: 'mask' }] });
+    const map = attrs({ 'shop.note': 'call me', other: 'jane@example.com' });
+    const tally = redactor.tally();
+    redactor.attributes(map, tally);
+    expect(Object.fromEntries(map)).toEqual({ 'shop.note': '****', other: 'jane@example.com' });
+    expect(tally.rules()).toEqual(['key_mask']);
+  });
+
+  it('keeps a whole value that is allow-listed, though a finding inside it is not', () => {
+    const redactor = make({ allowValues: ['/^from noreply /'] });
+    expect(redactText(redactor, 'from noreply jane@example.com').out).toBe('from noreply jane@example.com');
+    expect(redactText(redactor, 'to jane@example.com').out).toBe('to [email]');
+  });
+
+  it('redacts findings that touch, whichever rule comes first', () => {
+    const ab = make({ customRules: [{ name: 'a', pattern: 'AAA' }, { name: 'b', pattern: 'BBB' }] });
+    expect(redactText(ab, 'AAABBB').out).toBe('[a][b]');
+    const ba = make({ customRules: [{ name: 'b', pattern: 'BBB' }, { name: 'a', pattern: 'AAA' }] });
+    expect(redactText(ba, 'AAABBB').out).toBe('[a][b]');
+  });
+
+  it('returns an empty string, not REMOVED, when a placeholder rule leaves nothing', () => {
+    const redactor = make({ customRules: [{ name: 'blank', pattern: 'secretword', placeholder: '' }] });
+    expect(redactText(redactor, 'secretword').out).toBe('');
+  });
+
+  it('leaves allow-listed values alone and replaces denied ones whole in value()', async () => {
+    const { ALLOW, DENY } = await import('./keys.ts');
+    const redactor = make();
+    const tally = redactor.tally();
+    expect(redactor.value('jane@example.com', ALLOW, tally)).toBe('jane@example.com');
+    expect(redactor.value('hunter2', DENY, tally)).toBe('[redacted]');
+    expect(tally.rules()).toEqual(['sensitive_key']);
+    // With sensitive_key off there is no denylist rule: a value passed as denied is kept.
+    const off = make({ rules: { sensitive_key: 'off' } });
+    const none = off.tally();
+    expect(off.value('hunter2', DENY, none)).toBe('hunter2');
+    expect(none.total).toBe(0);
+  });
+
+  it('replaces kvlists nested deeper than 64 levels', () => {
+    const redactor = make();
+    let deep: AnyValue = attrs({ note: 'jane@example.com' });
+    for (let i = 0; i < 70; i++) deep = attrs({ next: deep });
+    const tally = redactor.tally();
+    redactor.value(deep, 0, tally);
+    let inner = deep as Attributes;
+    for (let i = 0; i < 63; i++) inner = inner.get('next') as Attributes;
+    expect(inner.get('next')).toBe('[redacted]'); // the 65th level, as with arrays
+    expect(tally.rules()).toEqual(['max_depth']);
+  });
+
+  it('redacts a repeated string every time, at a place with recent memory and under one key, counting each', async () => {
+    const { Recent } = await import('./memo.ts');
+    const redactor = make();
+    const recent = new Recent();
+    for (let i = 0; i < 3; i++) {
+      const tally = redactor.tally();
+      expect(redactor.recentText('GET /users/jane@example.com', recent, tally)).toBe('GET /users/[email]');
+      expect(tally.total).toBe(1);
+    }
+    const long = 'user jane@example.com logged in from 203.0.113.7 with a long agent string';
+    for (let i = 0; i < 3; i++) {
+      const map = attrs({ note: long });
+      const tally = redactor.tally();
+      redactor.attributes(map, tally);
+      expect(map.get('note')).toBe('user [email] logged in from [ip] with a long agent string');
+      expect(tally.rules()).toEqual(['email', 'ip']);
+      expect(tally.total).toBe(2);
+    }
+  });
+
+  it('counts the rules of each remembered redaction, not those of the last one', () => {
+    const redactor = make();
+    const texts = ['mail jane@example.com from 203.0.113.7', 'card 4242 4242 4242 4242', 'ssn 123-45-6789 and bob@example.com'];
+    const expected = [['email', 'ip'], ['card'], ['email', 'ssn']];
+    for (let round = 0; round < 3; round++) {
+      for (let t = 0; t < texts.length; t++) {
+        const map = attrs({ note: texts[t] });
+        const tally = redactor.tally();
+        redactor.attributes(map, tally);
+        expect(tally.rules()).toEqual(expected[t]);
+        expect(tally.total).toBe(2 - (t === 1 ? 1 : 0));
+      }
+    }
+  });
+});
