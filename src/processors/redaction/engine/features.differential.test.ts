@@ -49,6 +49,7 @@ const CASES: [string, number, string[]][] = [
   [`session IQoJb3JpZ2luX2Vj${quiet(120)} ok`, PROVIDER, ['aws_session_token']],
   [`azure cdf8Q~${quiet(32)} ok`, PROVIDER, ['azure_client_secret']],
   [`https://discord.com/api/webhooks/123456789012345678/${quiet(68)} ok`, PROVIDER, ['discord_token']],
+  [`://discord.com/api/webhooks/123456789012345678/${quiet(68)}`, PROVIDER, ['discord_token']],
   // A JWT at the very start, whose payload is no 'eyJ'.
   [`eyJhbGciOiJIUzI1NiJ9.${quiet(20)}.${quiet(20)}`, EYJ, ['jwt']],
   [`jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.${quiet(20)} ok`, EYJ, ['jwt']],
