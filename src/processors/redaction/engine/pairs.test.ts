@@ -46,6 +46,7 @@ describe('the name before a separator', () => {
   it('may follow a separator at the very start of the string', () => {
     expect(found('=1 password=abc')).toEqual(['abc']);
     expect(found(':1 password:abc')).toEqual(['abc']);
+    expect(found('=1 password=a:b token:xyz')).toEqual(['a:b', 'xyz']);
   });
 });
 

@@ -74,6 +74,13 @@ describe('card', () => {
 });
 
 describe('iban', () => {
+  it('has the length of its country, and is not glued to a letter or digit', () => {
+    expect(found(iban, 'iban DE89 3704 0044 0532 0130 00 ok')).toEqual(['DE89 3704 0044 0532 0130 00']);
+    // mod-97 valid, but a German IBAN has 22 characters, not 20
+    expect(found(iban, 'iban DE86 3704 0044 0532 0130.')).toEqual([]);
+    expect(found(iban, 'iban DE89370400440532013000X ok')).toEqual([]);
+  });
+
   it('hashes the compact upper-case form', () => {
     expect(redact({ rules: { iban: 'hash' }, hashSecret: SECRET }, 'DE89 3704 0044 0532 0130 00')).toBe(hmac('DE89370400440532013000'));
   });
@@ -97,6 +104,10 @@ describe('phone', () => {
     expect(found(phone, 'invoice 012 345 678')).toEqual([]);
     expect(found(phone, 'ref 0123 4567 8901')).toEqual([]);
     expect(found(phone, 'tel 020 7946 0958')).toEqual(['020 7946 0958']);
+  });
+
+  it('still finds a number after a shorter rejected candidate that overlaps it', () => {
+    expect(found(phone, 'room 012 415-555-2671')).toEqual(['415-555-2671']);
   });
 
   it('does not take a national form right after a `+` (no country code starts with 0)', () => {
