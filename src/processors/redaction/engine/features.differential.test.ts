@@ -70,6 +70,9 @@ const CASES: [string, number, string[]][] = [
   [`-----BEGIN PRIVATE KEY-----\n${quiet(40)}`, DASHES, ['private_key']],
   ['-----BEGIN RSA PRIVATE KEY-----', DASHES, ['private_key']],
   ['ssn 123-45-6789 ok', SSN_DIGITS, ['ssn']],
+  // After 8 digits and '--' (the detector accepts it: no digit touches the '-' before it), the count is past 9 at the SSN's dashes.
+  ['12345678--123-45-6789', SSN_DIGITS, ['ssn']],
+  ['ref 12345678--123-45-6789 ok', SSN_DIGITS, ['ssn']],
   ['card 4242 4242 4242 4242 ok', CARD_DIGITS, ['card']],
   ['call 415-555-2671 ok', PHONE_DIGITS, ['phone']],
   ['call +44 20 7946 0958 ok', PHONE_DIGITS, ['phone']],
