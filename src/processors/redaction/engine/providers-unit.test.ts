@@ -19,12 +19,20 @@ describe('aws_secret_key', () => {
     expect(found(awsSecretKey, `${SECRET} ${ID}`)).toEqual([SECRET]);
   });
 
-  it.each(['0', '9', 'A', 'Z', 'a', 'z', '+', '/', '='])('is not 40 characters cut out of a longer base64 run (after %s)', (before) => {
+  it.each(['0', '9', 'A', 'Z', 'a', 'z', '+', '/'])('is not 40 characters cut out of a longer base64 run (after %s)', (before) => {
     expect(found(awsSecretKey, `${ID} ${before}${SECRET}`)).toEqual([]);
   });
 
-  it.each(['_', '~', '{', '"', ':'])('starts after %s', (before) => {
+  it.each(['0', 'Z', 'z', '+', '/', '='])('is not 40 characters cut out of a longer base64 run (before %s)', (after) => {
+    expect(found(awsSecretKey, `${ID} ${SECRET}${after}`)).toEqual([]);
+  });
+
+  it.each(['_', '~', '{', '"', ':', '='])('starts after %s', (before) => {
     expect(found(awsSecretKey, `${ID} ${before}${SECRET}`)).toEqual([SECRET]);
+  });
+
+  it('finds the secret as the value of a query parameter whose name is not denied', () => {
+    expect(found(awsSecretKey, `?id=${ID}&k=${SECRET}&x=1`)).toEqual([SECRET]);
   });
 
   it('looks 200 characters after the key id', () => {

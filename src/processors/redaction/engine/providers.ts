@@ -111,6 +111,8 @@ export const awsSessionToken = provider('aws_session_token', { re: /IQoJb3JpZ2lu
 const ACCESS_KEY_ID = /(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}/g;
 const SECRET_CANDIDATE = /[A-Za-z0-9/+]{40}/g;
 const isB64 = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61;
+/** `=` only pads the end of base64: before a candidate it is the `=` of `key=value`, not a longer run. */
+const continuesB64 = (c: number) => c !== 61 && isB64(c);
 /** How far from its key id a secret access key is looked for (a JSON object, a credentials file, an env dump). */
 const NEAR = 200;
 
@@ -136,7 +138,7 @@ export const awsSecretKey: Detector = {
       while ((m = SECRET_CANDIDATE.exec(window)) !== null) {
         const start = from + m.index;
         const end = start + 40;
-        if (start <= last || isB64(s.charCodeAt(start - 1)) || isB64(s.charCodeAt(end)) || !/[a-z]/.test(m[0]) || !/[A-Z]/.test(m[0]) || !/[0-9/+]/.test(m[0])) {
+        if (start <= last || continuesB64(s.charCodeAt(start - 1)) || isB64(s.charCodeAt(end)) || !/[a-z]/.test(m[0]) || !/[A-Z]/.test(m[0]) || !/[0-9/+]/.test(m[0])) {
           SECRET_CANDIDATE.lastIndex = m.index + 1;
           continue;
         }
