@@ -59,6 +59,7 @@ describe('frame grouping keys', () => {
     ['java', frame('main$lambda$0', 'com.acme.MainKt', 'Main.kt'), 'com.acme.MainKt|main$lambda$'],
     ['java', frame('main$lambda$1$lambda$0', 'com.acme.MainKt', 'Main.kt'), 'com.acme.MainKt|main$lambda$$lambda$'],
     ['java', frame('place$lambda-3', 'com.acme.OrderService', 'OrderService.kt'), 'com.acme.OrderService|place$lambda-'],
+    ['java', frame('place$lambda$12', 'com.acme.OrderService', 'OrderService.kt'), 'com.acme.OrderService|place$lambda$'],
     ['java', frame('access$000', 'com.acme.OrderService', 'OrderService.java'), 'com.acme.OrderService|access$'],
     ['java', frame('run', 'com.acme.OrderService$$Lambda$123/0x0000000800c0b440', ''), ''],
     ['java', frame('invoke', 'jdk.internal.reflect.GeneratedMethodAccessor412', ''), 'jdk.internal.reflect.GeneratedMethodAccessor|invoke'],
