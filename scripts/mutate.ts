@@ -8,7 +8,7 @@
  * `npm test`.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, matchesGlob, relative, resolve } from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 import type { MutantResult } from '@stryker-mutator/api/core';
 import { MODULES } from '../mutation/modules.ts';
@@ -48,6 +48,17 @@ export default defineConfig({ test: { include: ${JSON.stringify(module.tests)}, 
 `);
   const started = Date.now();
   console.log(`\n== ${module.name}: mutating ${module.mutate.join(' ')}`);
+  // Stryker's incremental mode carries over the results of every file in its last report, even of a
+  // file the module no longer mutates (a benchmark left out since): those are dropped before the run.
+  const incrementalFile = join(root, 'mutation', '.cache', `${module.name}.json`);
+  if (existsSync(incrementalFile)) {
+    const cache = JSON.parse(readFileSync(incrementalFile, 'utf8')) as { files: Record<string, unknown> };
+    const stale = Object.keys(cache.files).filter((file) => !mutated(module, file));
+    if (stale.length > 0) {
+      for (const file of stale) delete cache.files[file];
+      writeFileSync(incrementalFile, JSON.stringify(cache));
+    }
+  }
   let results: MutantResult[];
   try {
     results = await new Stryker({
@@ -77,6 +88,7 @@ export default defineConfig({ test: { include: ${JSON.stringify(module.tests)}, 
     save();
     continue;
   }
+  results = results.filter((r) => mutated(module, relative(root, r.fileName)));
   const count = (status: MutantResult['status']) => results.filter((r) => r.status === status).length;
   const detected = count('Killed') + count('Timeout');
   const undetected = count('Survived') + count('NoCoverage');
@@ -104,6 +116,13 @@ export default defineConfig({ test: { include: ${JSON.stringify(module.tests)}, 
 }
 save();
 console.log(`\n${resultsFile}`);
+
+/** Whether the module mutates `file` (relative to the root): matched by one of its patterns and by none of its `!` exclusions. */
+function mutated(module: (typeof MODULES)[number], file: string): boolean {
+  const patterns = module.mutate.filter((p) => !p.startsWith('!'));
+  const exclusions = module.mutate.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+  return patterns.some((p) => matchesGlob(file, p)) && !exclusions.some((p) => matchesGlob(file, p));
+}
 
 function save(): void {
   writeFileSync(resultsFile, `${JSON.stringify({ target: `>= ${TARGET * 100} % of mutants killed per module, every survivor killed or explained`, date: new Date().toISOString(), modules: report }, null, 2)}\n`);
