@@ -77,6 +77,32 @@ describe('AppendFile', () => {
     expect(file.bytes).toBe(12);
   });
 
+  it('refuses an append made once close began, even while the last round is still being synced', async () => {
+    const files = spyFiles();
+    const path = join(dir, 'a.log');
+    const file = await AppendFile.create(files, path);
+    const release = files.holdSyncs();
+    const last = file.append(payload('last'));
+    const closing = file.close();
+    const late = file.append(payload('late')).then(() => 'acknowledged', (err: Error) => err.message);
+    release();
+    await Promise.all([last, closing]);
+    expect(await late).toBe('a.log is closed');
+    expect(scanFrames(await readFile(path), 1024).payloads.map(String)).toEqual(['last']);
+  });
+
+  it('leaves no handle open: not the directory it fsyncs, the closed file, nor a file recovery cut', async () => {
+    const files = spyFiles();
+    const path = join(dir, 'a.log');
+    const file = await AppendFile.create(files, path);
+    await file.append(payload('one'));
+    await file.close();
+    const { appendFile } = await import('node:fs/promises');
+    await appendFile(path, Buffer.from([9, 0, 0]));
+    expect((await recoverFile(files, path, 1024)).cut).toEqual({ bytes: 3, reason: 'torn' });
+    expect(files.openHandles()).toEqual([]);
+  });
+
   it('recovery cuts a torn tail off the file itself, so the next reader sees the same frames', async () => {
     const files = spyFiles();
     const path = join(dir, 'a.log');

@@ -27,10 +27,13 @@ describe('frames', () => {
 
   it.each([
     ['a header cut short', (good: Buffer) => Buffer.concat([good, frame('next').subarray(0, 5)]), 'torn', 5],
+    ['a header cut after one byte', (good: Buffer) => Buffer.concat([good, frame('next').subarray(0, 1)]), 'torn', 1],
+    ['a header cut after three bytes', (good: Buffer) => Buffer.concat([good, frame('next').subarray(0, 3)]), 'torn', 3],
     ['a payload cut short', (good: Buffer) => Buffer.concat([good, frame('next').subarray(0, 10)]), 'torn', 10],
     ['a flipped bit in the last payload', (good: Buffer) => { const bad = frame('next'); bad[9] ^= 0x04; return Buffer.concat([good, bad]); }, 'checksum', 12],
     ['a flipped bit in the last checksum', (good: Buffer) => { const bad = frame('next'); bad[5] ^= 0x80; return Buffer.concat([good, bad]); }, 'checksum', 12],
     ['a zero-filled tail', (good: Buffer) => Buffer.concat([good, Buffer.alloc(4096)]), 'checksum', 4096],
+    ['a zero-filled tail as long as a header', (good: Buffer) => Buffer.concat([good, Buffer.alloc(8)]), 'checksum', 8],
     ['a length larger than any frame', (good: Buffer) => { const bad = frame('next'); bad.writeUInt32LE(0x7fffffff, 0); return Buffer.concat([good, bad]); }, 'checksum', 12],
   ] as const)('cuts %s at the last whole frame and says how many bytes and why', (_name, spoil, reason, cutBytes) => {
     const good = Buffer.concat([frame('one'), frame('two')]);
@@ -38,6 +41,14 @@ describe('frames', () => {
     expect(scanned.payloads.map(String)).toEqual(['one', 'two']);
     expect(scanned.validBytes).toBe(good.length);
     expect(scanned.cut).toEqual({ bytes: cutBytes, reason });
+  });
+
+  it('reads a frame whose payload is exactly the largest allowed (every batch-ledger key is)', () => {
+    const file = Buffer.concat([frame('0123456789abcdef'), frame('fedcba9876543210')]);
+    const scanned = scanFrames(file, 16);
+    expect(scanned.payloads.map(String)).toEqual(['0123456789abcdef', 'fedcba9876543210']);
+    expect(scanned.cut).toBeUndefined();
+    expect(scanFrames(file, 15).cut).toEqual({ bytes: file.length, reason: 'checksum' });
   });
 
   it('skips the checksum when told the frames were verified already, but still cuts a torn tail', () => {
