@@ -130,11 +130,7 @@ export class Inserter {
         poisoned = 0;
       } catch (err) {
         if (this.stopped) return;
-        if (unparseable.has((err as { type?: string }).type ?? '') && ++poisoned >= maxPoisonAttempts) {
-          this.options.logger.error({ table: this.log.table, segment: segment.name, err: (err as Error).message }, 'segment is unparseable; moved to the log\'s dead/ folder');
-          await this.log.quarantine(segment);
-          this.options.onQuarantine(segment.rows);
-          this.notify();
+        if (unparseable.has((err as { type?: string }).type ?? '') && ++poisoned >= maxPoisonAttempts && (await this.setAside(segment, err as Error))) {
           poisoned = 0;
           continue;
         }
@@ -148,6 +144,23 @@ export class Inserter {
         delay = Math.min(delay * 2, maxRetryDelayMs);
       }
     }
+  }
+
+  /**
+   * Moves an unparseable segment to the log's dead/ folder; false when the move fails (a full or
+   * read-only disk): the segment then stays, and the move is tried again after the next attempt.
+   */
+  private async setAside(segment: Segment, err: Error): Promise<boolean> {
+    try {
+      await this.log.quarantine(segment);
+    } catch (moveErr) {
+      this.options.logger.error({ table: this.log.table, segment: segment.name, err: err.message, moveErr: (moveErr as Error).message }, 'segment is unparseable, and moving it to the log\'s dead/ folder failed; it stays in the write-ahead log');
+      return false;
+    }
+    this.options.logger.error({ table: this.log.table, segment: segment.name, err: err.message }, 'segment is unparseable; moved to the log\'s dead/ folder');
+    this.options.onQuarantine(segment.rows);
+    this.notify();
+    return true;
   }
 
   private async insert(segment: Segment): Promise<void> {

@@ -1,44 +1,19 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RetryableError } from '../../errors.ts';
-import { nodeFiles } from '../../storage/wal/index.ts';
 import { WalBudget } from './budget.ts';
 import { insertToken, nativeRows } from './segments.ts';
-import { TableLog, type TableLogOptions } from './tableLog.ts';
+import { block, frameBytes, makeLog, removeTempDirs, settle, tempDir, writeSegment } from './testing.ts';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** A stand-in for a Native block: its header's two varints (columns, rows), then filler. */
-const block = (rows: number, filler = 10) => Buffer.concat([Buffer.from([3, rows]), Buffer.alloc(filler, 0xab)]);
-
-function makeLog(overrides: Partial<TableLogOptions> = {}) {
-  const dir = overrides.dir ?? mkdtempSync(join(tmpdir(), 'otelhouse-tablelog-'));
-  dirs.push(dir);
-  const cuts: string[] = [];
-  const options: TableLogOptions = {
-    dir,
-    table: 'otel_traces',
-    segmentMaxRows: 1000,
-    segmentMaxBytes: 1 << 20,
-    segmentMaxAgeMs: 60_000,
-    budget: new WalBudget(1 << 20),
-    files: nodeFiles,
-    retryAfterMs: 5000,
-    now: Date.now,
-    onCommit: () => {},
-    onCut: (reason, bytes) => cuts.push(`${reason} ${bytes}`),
-    ...overrides,
-  };
-  return { log: new TableLog(options), options, cuts };
-}
+afterEach(removeTempDirs);
 
 describe('a table\'s write-ahead log', () => {
   it('reads the row count from a Native block header', () => {
     expect(nativeRows(block(7))).toBe(7);
     expect(nativeRows(Buffer.from([30, 0x80, 0x01]))).toBe(128); // a two-byte varint
+    expect(() => nativeRows(Buffer.from([3]))).toThrow(/cut short/);
+    expect(() => nativeRows(Buffer.from([3, 0x80]))).toThrow(/cut short/);
   });
 
   it('seals a segment once it holds segmentMaxRows rows, and hands out sealed segments oldest first', async () => {
@@ -105,5 +80,58 @@ describe('a table\'s write-ahead log', () => {
     await second.log.close();
     await first.log.close();
     expect(readdirSync(first.options.dir).filter((f) => f.endsWith('.wal'))).toHaveLength(4);
+  });
+
+  it('takes up the segments an earlier run left in sequence order, whatever order the folder lists them in', async () => {
+    const dir = join(tempDir(), 'otel_traces');
+    const { log } = makeLog({ dir });
+    await log.open();
+    for (const seq of [3, 1, 5, 2, 6, 4]) writeSegment(dir, seq, [block(seq)]);
+    const { log: reopened } = makeLog({ dir });
+    await reopened.open();
+    const order: number[][] = [];
+    for (let s = await reopened.oldest(); s; s = await reopened.oldest()) {
+      order.push([s.seq, s.rows]);
+      await reopened.remove(s);
+    }
+    expect(order).toEqual([[1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 6]]);
+    expect(readdirSync(dir)).toEqual([]);
+    await log.close();
+  });
+
+  it('removes the temporary files an earlier run left in the table\'s folder, and nothing else', async () => {
+    const dir = join(tempDir(), 'otel_traces');
+    await makeLog({ dir }).log.open();
+    for (const f of ['otelhouse-wal-otel_traces-1.native', 'segment.tmp', 'notes.txt']) writeFileSync(join(dir, f), 'x');
+    const { log } = makeLog({ dir });
+    await log.open();
+    expect(readdirSync(dir)).toEqual(['notes.txt']);
+    expect(log.backlog()).toEqual({ rows: 0, bytes: 0, segments: 0, oldestMs: undefined });
+  });
+
+  it('after a restart, dates the backlog from the earliest segment that holds rows', async () => {
+    const dir = join(tempDir(), 'otel_traces');
+    await makeLog({ dir }).log.open();
+    // The age of a segment left from an earlier run is its file's time; an empty one (the run died
+    // before its first frame) holds nothing to wait for, however old.
+    const segments: Array<[number, number]> = [[1, 3000], [2, 1000], [3, 500], [4, 4000]];
+    for (const [seq, ms] of segments) {
+      const name = writeSegment(dir, seq, seq === 3 ? [] : [block(1)]);
+      utimesSync(join(dir, name), ms / 1000, ms / 1000);
+    }
+    const { log } = makeLog({ dir });
+    await log.open();
+    expect(log.backlog()).toEqual({ rows: 3, bytes: 3 * frameBytes(), segments: 4, oldestMs: 1000 });
+  });
+
+  it('says at once that a segment is sealed when one already is', async () => {
+    const { log } = makeLog({ segmentMaxRows: 1 });
+    await log.open();
+    await log.append(block(1), 1);
+    let sealed = false;
+    void log.whenSealed().then(() => (sealed = true));
+    await settle();
+    expect(sealed).toBe(true);
+    await log.close();
   });
 });
