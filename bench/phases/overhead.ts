@@ -27,6 +27,8 @@ export interface OverheadResult {
     taskMs: { withoutSdk: number; withSdk: number; runs: number };
     /** The median over the runs of (with the SDK / the run without it just before) − 1. */
     extraWithSdk: number;
+    /** The same for plain OpenTelemetry JS for the web (fetch spans and log records, batched): the field's reference. */
+    plainOtel: { taskMs: number; extra: number };
     loadedTaskMs: { withoutSdk: number; withSdk: number };
     workloadTaskMs: { withoutSdk: number; withSdk: number };
     longestTaskMs: { withoutSdk: number; withSdk: number };
@@ -52,10 +54,11 @@ const FLAGS = ['--conditions=otelhouse-source'];
 const WORKER = join(repoRoot, 'bench/workers/sdk-http.ts');
 
 /** Serves the page (`/plain`, `/sdk`), the SDK bundle, a small JSON API, and acknowledges `/v1/*` like a gateway. */
-async function site(sdkScript: string): Promise<{ origin: string; close: () => Promise<void> }> {
+async function site(sdkScript: string, otelScript = ''): Promise<{ origin: string; close: () => Promise<void> }> {
   // With the SDK, the page starts it at once, as an app does: from an inline script after the SDK's (attributed to the SDK below).
   const init = (origin: string) => `<script>otelhouse.init({ endpoint: ${JSON.stringify(origin)}, service: 'bench-web', token: 'pk_bench_0123456789abcdef' })</script>`;
-  const page = (withSdk: boolean, origin: string) => `<!doctype html><title>shop</title>${withSdk ? `<script src="/sdk.js"></script>${init(origin)}` : ''}<main></main>`;
+  // `/plain`: no SDK; `/sdk`: otelhouse's; `/otel`: plain OpenTelemetry JS for the web (`bench/lib/otelWeb.ts`), the field's reference.
+  const page = (script: string | undefined, origin: string) => `<!doctype html><title>shop</title>${script ? `<script src="/${script}.js"></script>${init(origin)}` : ''}<main></main>`;
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url.startsWith('/v1/')) {
@@ -63,9 +66,10 @@ async function site(sdkScript: string): Promise<{ origin: string; close: () => P
       return void req.on('end', () => res.writeHead(url.startsWith('/v1/config') ? 404 : 200, { 'content-type': 'application/json' }).end('{}'));
     }
     if (url === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdkScript);
+    if (url === '/otel.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(otelScript);
     if (url.startsWith('/api/')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item ${i}` })) }));
     if (url.startsWith('/bare')) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/sdk.js"></script><main></main>');
-    res.writeHead(200, { 'content-type': 'text/html' }).end(page(url.startsWith('/sdk'), `http://${req.headers.host}`));
+    res.writeHead(200, { 'content-type': 'text/html' }).end(page(url.startsWith('/sdk') ? 'sdk' : url.startsWith('/otel') ? 'otel' : undefined, `http://${req.headers.host}`));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
@@ -118,17 +122,18 @@ async function workload(): Promise<{ longTasks: number[]; longestSdkScriptMs: nu
 
 async function browserOverhead(): Promise<OverheadResult['browser']> {
   const sdkScript = (await appBundle('otelhouse/sdk', { format: 'iife' })).text;
-  const s = await site(sdkScript);
+  const otelScript = (await appBundle('./bench/lib/otelWeb.ts', { format: 'iife' })).text;
+  const s = await site(sdkScript, otelScript);
   const browser = await launchChromium();
   const throttle = 4;
   try {
-    const run = async (withSdk: boolean) => {
+    const run = async (variant: 'plain' | 'sdk' | 'otel') => {
       const context = await browser.newContext();
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
       await cdp.send('Performance.enable');
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
-      await page.goto(`${s.origin}/${withSdk ? 'sdk' : 'plain'}`);
+      await page.goto(`${s.origin}/${variant}`);
       const taskDuration = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN) * 1000;
       const loadedMs = await taskDuration();
       const { longTasks, longestSdkScriptMs } = await page.evaluate(workload);
@@ -140,16 +145,19 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
     type Run = { taskMs: number; loadedMs: number; longestMs: number; longestSdkScriptMs: number };
     const without: Run[] = [];
     const withSdk: Run[] = [];
-    await run(false); // warm up the browser's caches
+    const withOtel: Run[] = [];
+    await run('plain'); // warm up the browser's caches
     for (let i = 0; i < runs; i++) {
-      without.push(await run(false));
-      withSdk.push(await run(true));
+      without.push(await run('plain'));
+      withSdk.push(await run('sdk'));
+      withOtel.push(await run('otel'));
     }
     const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const taskWithout = median(without.map((r) => r.taskMs));
     const taskWith = median(withSdk.map((r) => r.taskMs));
     // The machine's noise moves whole runs: each run with the SDK is compared with the run without it just before.
     const pairedExtra = median(withSdk.map((r, i) => r.taskMs / without[i]!.taskMs - 1));
+    const otelExtra = median(withOtel.map((r, i) => r.taskMs / without[i]!.taskMs - 1));
 
     // log() latency, in a page of its own with no DevTools session attached (unthrottled; the endpoint does not answer).
     const timed = await browser.newContext();
@@ -197,6 +205,7 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
       cpuThrottle: throttle,
       taskMs: { withoutSdk: round(taskWithout, 1), withSdk: round(taskWith, 1), runs },
       extraWithSdk: round(pairedExtra, 4),
+      plainOtel: { taskMs: round(median(withOtel.map((r) => r.taskMs)), 1), extra: round(otelExtra, 4) },
       // Where it goes: loading the page (and, with the SDK, its script and init), then the workload.
       loadedTaskMs: { withoutSdk: round(median(without.map((r) => r.loadedMs)), 1), withSdk: round(median(withSdk.map((r) => r.loadedMs)), 1) },
       workloadTaskMs: { withoutSdk: round(median(without.map((r) => r.taskMs - r.loadedMs)), 1), withSdk: round(median(withSdk.map((r) => r.taskMs - r.loadedMs)), 1) },
