@@ -48,6 +48,10 @@ describe('email', () => {
     expect(found(email, 'mail ops@assets.example.org')).toEqual(['ops@assets.example.org']);
   });
 
+  it('still finds an address that starts inside a rejected file name', () => {
+    expect(found(email, 'img logo@2x.png@example.org')).toEqual(['2x.png@example.org']);
+  });
+
   it('reports an address once, not again from inside it', () => {
     expect(found(email, 'a@b.com@c.org')).toEqual(['a@b.com']);
   });
@@ -81,8 +85,22 @@ describe('iban', () => {
     expect(found(iban, 'iban DE89370400440532013000X ok')).toEqual([]);
   });
 
-  it('hashes the compact upper-case form', () => {
-    expect(redact({ rules: { iban: 'hash' }, hashSecret: SECRET }, 'DE89 3704 0044 0532 0130 00')).toBe(hmac('DE89370400440532013000'));
+  it('finds groups joined by single dashes or by runs of spaces', () => {
+    expect(found(iban, 'iban GB82-WEST-1234-5698-7654-32 ok')).toEqual(['GB82-WEST-1234-5698-7654-32']);
+    expect(found(iban, 'iban DE89  3704  0044  0532  0130  00 ok')).toEqual(['DE89  3704  0044  0532  0130  00']);
+    expect(found(iban, 'account DE89370400440532013000-EUR')).toEqual(['DE89370400440532013000']);
+  });
+
+  it('does not join groups across other punctuation, nor take the start of a longer dashed ID', () => {
+    for (const sep of ['.', '/', '_', ', ', ' - ', '--']) expect(found(iban, `ref DE89${sep}3704${sep}0044${sep}0532${sep}0130${sep}00 ok`)).toEqual([]);
+    expect(found(iban, 'sku DE89-3704-0044-0532-0130-00-17')).toEqual([]);
+    expect(found(iban, 'iban DE89 3704 0044 0532 0130 00 -')).toEqual(['DE89 3704 0044 0532 0130 00']);
+  });
+
+  it('hashes the compact upper-case form, however the groups are joined', () => {
+    for (const text of ['DE89 3704 0044 0532 0130 00', 'DE89-3704-0044-0532-0130-00']) {
+      expect(redact({ rules: { iban: 'hash' }, hashSecret: SECRET }, text)).toBe(hmac('DE89370400440532013000'));
+    }
   });
 });
 
@@ -108,6 +126,15 @@ describe('phone', () => {
 
   it('still finds a number after a shorter rejected candidate that overlaps it', () => {
     expect(found(phone, 'room 012 415-555-2671')).toEqual(['415-555-2671']);
+  });
+
+  it('still finds the national part of an international number glued to a word', () => {
+    expect(found(phone, 'Tel+1 415 555 2671')).toEqual(['415 555 2671']);
+  });
+
+  it('takes one parenthesized group (`+44 (0)20 …`), not a run of them such as a list of item numbers', () => {
+    expect(found(phone, 'call +44 (0)20 7946 0958')).toEqual(['+44 (0)20 7946 0958']);
+    expect(found(phone, 'see +1 (2) (3) (4) 5678')).toEqual([]);
   });
 
   it('does not take a national form right after a `+` (no country code starts with 0)', () => {

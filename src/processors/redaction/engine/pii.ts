@@ -76,16 +76,26 @@ export const iban: Detector = {
       const start = m.index;
       const length = ibanLength(m[0].slice(0, 2));
       if (length === 0 || isAlnum(s.charCodeAt(start - 1))) return false;
-      // Collect `length` letters/digits, allowing single spaces between groups.
+      // Collect `length` letters/digits in groups joined by spaces (`DE89 3704 …`, also doubled) or
+      // single dashes (`DE89-3704-…`).
       let compact = '';
+      let dashed = false;
       let j = start;
       while (compact.length < length && j < s.length) {
         const c = s.charCodeAt(j);
-        if (isAlnum(c)) compact += s[j++];
-        else if (c === 32 && isAlnum(s.charCodeAt(j + 1)) && compact.length > 0) j++;
+        if (isAlnum(c)) {
+          compact += s[j++];
+          continue;
+        }
+        let k = j + 1;
+        if (c === 32) while (s.charCodeAt(k) === 32) k++;
+        else if (c === 45) dashed = true;
         else break;
+        if (!isAlnum(s.charCodeAt(k))) break;
+        j = k;
       }
       if (compact.length !== length || isAlnum(s.charCodeAt(j)) || !ibanChecksum(compact.toUpperCase())) return false;
+      if (dashed && s.charCodeAt(j) === 45 && isAlnum(s.charCodeAt(j + 1))) return false; // a longer dashed ID
       out.push(start, j, tag);
       IBAN_HEAD.lastIndex = j;
       return true;
@@ -103,7 +113,7 @@ export const iban: Detector = {
     }
     return masked;
   },
-  canonical: (text) => text.replace(/ /g, '').toUpperCase(),
+  canonical: (text) => text.replace(/[ -]/g, '').toUpperCase(),
 };
 
 const SSN = /(\d{3})-(\d{2})-(\d{4})/g;

@@ -271,15 +271,17 @@ describe('key classes found through the preceding key', () => {
 
 describe('rules of exact keys (keyRules)', () => {
   const secret = 'key-rules-secret-of-more-than-32-characters';
-  const redactor = new Redactor(redactionConfigSchema.parse({
+  // Built inside each test, not once per describe: a rule set is compiled when the test runs.
+  const keyRulesRedactor = () => new Redactor(redactionConfigSchema.parse({
     hashSecret: secret,
     keyRules: [
       { key: 'shop.customer.email', method: 'hash' }, { key: 'shop.customer.name', method: 'mask' }, { key: 'shop.customer.phone', method: 'remove' },
-      { key: 'shop.note', method: 'placeholder' }, { key: 'support.email', method: 'keep' },
+      { key: 'shop.note', method: 'placeholder' }, { key: 'support.email', method: 'keep' }, { key: 'shop.customer.city', method: 'mask' },
     ],
   }), { hmac: hmacHasher });
 
   it('applies each key\'s method to its whole value, counted as key_<method>, and keeps a kept key as sent', () => {
+    const redactor = keyRulesRedactor();
     const map = attrs({
       'shop.customer.email': 'Jane@Example.com', 'shop.customer.name': 'Jane Doe', 'shop.customer.phone': '+1 415 555 2671',
       'shop.note': 'call me', 'support.email': 'help@example.com', other: 'jane@example.com', 'shop.customer.count': 3n,
@@ -291,6 +293,18 @@ describe('rules of exact keys (keyRules)', () => {
       'support.email': 'help@example.com', other: '[email]', 'shop.customer.count': 3n,
     });
     expect(tally.rules()).toEqual(['email', 'key_hash', 'key_mask', 'key_placeholder', 'key_remove']);
+  });
+
+  it('counts the keys of one method under one rule', () => {
+    const redactor = keyRulesRedactor();
+    const map = attrs({ 'shop.customer.name': 'Jane Doe', 'shop.customer.city': 'Springfield' });
+    const tally = redactor.tally();
+    redactor.attributes(map, tally);
+    expect(Object.fromEntries(map)).toEqual({ 'shop.customer.name': '****', 'shop.customer.city': '****' });
+    expect(tally.rules()).toEqual(['key_mask']);
+    const totals = new Float64Array(redactor.ruleNames.length);
+    tally.flush(totals);
+    expect(redactor.ruleNames.flatMap((name, i) => (totals[i] > 0 ? [`${name}=${totals[i]}`] : []))).toEqual(['key_mask=2']);
   });
 
   it('needs the hash secret when a key rule hashes', () => {

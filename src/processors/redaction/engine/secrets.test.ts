@@ -37,6 +37,10 @@ describe('bearer', () => {
     expect(found(bearer, 'Bearer abcDEF1')).toEqual([]);
   });
 
+  it('finds a second token after a `bearer` inside the first', () => {
+    expect(found(bearer, 'Bearer abc/bearer XyzAbc123456')).toEqual(['abc/bearer', 'XyzAbc123456']);
+  });
+
   it('finds the token after a doubled scheme', () => {
     expect(found(bearer, 'Authorization: Bearer Bearer abcDEF123456')).toEqual(['abcDEF123456']);
   });

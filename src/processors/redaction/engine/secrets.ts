@@ -42,6 +42,7 @@ export const bearer: Detector = {
       if (token.length < 8 || PROSE.test(token)) return false;
       const end = m.index + m[0].length;
       out.push(end - token.length, end, tag);
+      BEARER_TOKEN.lastIndex = end - token.length; // a `bearer ` inside the token (`abc/bearer xyz…`) starts another
       return true;
     });
   },
