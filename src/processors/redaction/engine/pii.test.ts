@@ -89,6 +89,9 @@ describe('iban', () => {
     expect(found(iban, 'iban GB82-WEST-1234-5698-7654-32 ok')).toEqual(['GB82-WEST-1234-5698-7654-32']);
     expect(found(iban, 'iban DE89  3704  0044  0532  0130  00 ok')).toEqual(['DE89  3704  0044  0532  0130  00']);
     expect(found(iban, 'account DE89370400440532013000-EUR')).toEqual(['DE89370400440532013000']);
+    // A dash after a dashed IBAN that nothing follows ends it; it does not make it a longer ID.
+    expect(found(iban, 'pay to GB82-WEST-1234-5698-7654-32-')).toEqual(['GB82-WEST-1234-5698-7654-32']);
+    expect(found(iban, 'pay to GB82-WEST-1234-5698-7654-32-, thanks')).toEqual(['GB82-WEST-1234-5698-7654-32']);
   });
 
   it('does not join groups across other punctuation, nor take the start of a longer dashed ID', () => {
