@@ -75,6 +75,8 @@ describe('appending to a table\'s write-ahead log', () => {
     await log.append(block(2), 2);
     state.failing = true;
     await expect(log.append(block(4), 4)).rejects.toMatchObject({ reason: 'wal_write' });
+    // Sealed at once, not at the next append: its acknowledged frames go to their insert meanwhile.
+    expect(await log.oldest()).toMatchObject({ seq: 1, rows: 2 });
     state.failing = false;
     await log.append(block(3), 3);
     const first = (await log.oldest())!;

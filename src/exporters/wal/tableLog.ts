@@ -112,6 +112,8 @@ export class TableLog {
       segment.rows -= rows;
       segment.bytes -= bytes;
       budget.release(bytes);
+      // A file given up after the failure: its acknowledged frames go to their insert, later appends to a new segment.
+      if (!file.usable) this.sealSegment(segment);
       throw this.writeFailure(err);
     }
   }
@@ -194,9 +196,6 @@ export class TableLog {
 
   private writable(): Promise<{ segment: Segment; file: AppendFile }> {
     if (this.active?.file.usable) return Promise.resolve(this.active);
-    // A failed write left the file unusable (AppendFile gives it up only after refusing that
-    // append): the segment's acknowledged frames go to their insert, appends to a new segment.
-    if (this.active) this.sealSegment(this.active.segment);
     if (this.closed) return Promise.reject(new RetryableError('write-ahead log closed: shutting down', this.options.retryAfterMs, 'shutting_down'));
     this.opening ??= (async () => {
       try {

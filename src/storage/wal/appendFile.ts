@@ -102,8 +102,10 @@ export class AppendFile {
         this.onCommit(round.length);
         for (const p of round) p.resolve();
       } catch (err) {
-        for (const p of round) p.reject(err);
+        // Cut back (or give the file up) before the round's appends hear of the failure: a caller
+        // then sees `usable` as it is for the appends that follow.
         await this.cutBack(err as Error);
+        for (const p of round) p.reject(err);
       }
     }
     this.writing = false;
