@@ -6,7 +6,7 @@
  * store, redaction, breadcrumbs or web vitals). Bundled as an app would (`appBundle`, iife), with
  * the SDK's `init`/`log`/`flush` so the same page and workload run on either.
  */
-import type { AnyValueMap } from '@opentelemetry/api-logs';
+import type { AnyValueMap, Logger } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -19,6 +19,7 @@ const SEVERITY: Record<string, number> = { trace: 1, debug: 5, info: 9, warn: 13
 
 let logs: LoggerProvider | undefined;
 let traces: WebTracerProvider | undefined;
+let logger: Logger | undefined;
 
 export function init(options: { endpoint: string; service: string }): void {
   const resource = resourceFromAttributes({ 'service.name': options.service });
@@ -26,10 +27,11 @@ export function init(options: { endpoint: string; service: string }): void {
   traces.register();
   registerInstrumentations({ instrumentations: [new FetchInstrumentation({ ignoreUrls: [new RegExp(`^${options.endpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/v1/`)] })] });
   logs = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${options.endpoint}/v1/logs` }) })] });
+  logger = logs.getLogger('bench-web');
 }
 
 export function log(level: string, message: string, attributes?: AnyValueMap): void {
-  logs?.getLogger('bench-web').emit({ severityNumber: SEVERITY[level] ?? 9, severityText: level.toUpperCase(), body: message, attributes });
+  logger?.emit({ severityNumber: SEVERITY[level] ?? 9, severityText: level.toUpperCase(), body: message, attributes });
 }
 
 export async function flush(): Promise<void> {
