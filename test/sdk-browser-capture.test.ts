@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,8 @@ const seen = new Map<string, Array<{ method: string; url: string; headers: Incom
 let origin = '';
 let allowedApi = '';
 let otherApi = '';
+/** A site whose own origin carries the gateway too, under `/otel/` (a same-origin proxy, as apps set up against ad blockers). */
+let proxied = '';
 
 const PAGE = `<!doctype html><title>shop</title><script src="/sdk.js"></script>
   <main><div class="card featured"><span class="label price">19.99 EUR for Jane</span></div>
@@ -40,12 +42,35 @@ async function serve(name: string, handler: (url: string) => { status: number; b
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** Serves the page, the SDK and `/api/*` as {@link serve} does, and passes `/otel/*` on to the gateway as a reverse proxy would. */
+async function proxySite(sdk: string): Promise<string> {
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    seen.set('proxied', [...(seen.get('proxied') ?? []), { method: req.method ?? '', url, headers: req.headers }]);
+    if (url.startsWith('/otel/')) {
+      const { host: _host, ...headers } = req.headers;
+      const upstream = request(`${gateway.url}${url.slice('/otel'.length)}`, { method: req.method, headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.writeHead(502).end());
+      return void req.pipe(upstream);
+    }
+    if (url === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk);
+    res.writeHead(200, { 'content-type': url.startsWith('/api/') ? 'application/json' : 'text/html' }).end(url.startsWith('/api/') ? '{"ok":true}' : PAGE);
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 beforeAll(async () => {
   const sdk = (await appBundle('otelhouse/sdk', { format: 'iife' })).text;
   origin = await serve('page', (url) => (url === '/sdk.js' ? { status: 200, body: sdk, type: 'text/javascript' } : url.startsWith('/api/') ? { status: 200, body: '{"ok":true}' } : { status: 200, body: PAGE, type: 'text/html' }));
   allowedApi = await serve('allowed', (url) => ({ status: url.startsWith('/missing') ? 404 : 200, body: '{}' }));
   otherApi = await serve('other', () => ({ status: 503, body: '{}' }));
-  gateway = await startGateway({ auth: { clientTokens: [{ name: 'web', token: TOKEN, origins: [origin] }] } });
+  proxied = await proxySite(sdk);
+  gateway = await startGateway({ auth: { clientTokens: [{ name: 'web', token: TOKEN, origins: [origin, proxied] }] } });
   browser = await launchChromium();
 }, 60_000);
 
@@ -143,6 +168,42 @@ describe('what the browser SDK records by itself', () => {
     expect(seen.get('other')!.filter((r) => r.url === '/pay').map((r) => [r.method, r.headers.traceparent, r.headers['access-control-request-headers']])).toEqual([['GET', undefined, undefined]]);
     // The SDK's own requests carry no traceparent and make no spans.
     expect(spans.some((s) => s.url.startsWith(gateway.url))).toBe(false);
+    await context.close();
+  });
+
+  it('with the gateway behind the page\'s own origin, records the app\'s requests to that origin and leaves only its own telemetry requests alone', async () => {
+    const service = `web-proxied-${randomUUID()}`;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(proxied);
+    seen.set('proxied', []);
+    await page.evaluate(async ({ endpoint, token, service }) => {
+      const o = (window as any).otelhouse;
+      await o.init({ endpoint, token, service, batchDelayMs: 50 });
+      await fetch('/api/cart');
+      // Shares the endpoint's prefix, not its telemetry paths.
+      await fetch('/otel-docs/intro');
+      await new Promise<void>((resolve) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', '/api/orders');
+        xhr.addEventListener('loadend', () => resolve());
+        xhr.send('{}');
+      });
+      return o.flush(10_000);
+    }, { endpoint: `${proxied}/otel`, token: TOKEN, service });
+    const spans = await rows<{ name: string; kind: string; url: string; status: string }>(gateway, `
+      SELECT SpanName AS name, SpanKind AS kind, SpanAttributes['url.full'] AS url, SpanAttributes['http.response.status_code'] AS status
+      FROM otel_traces WHERE ServiceName = '${service}' ORDER BY Timestamp`);
+    expect(spans.map((s) => [s.name, s.kind, s.url, s.status])).toEqual([
+      ['GET', 'Client', `${proxied}/api/cart`, '200'],
+      ['GET', 'Client', `${proxied}/otel-docs/intro`, '200'],
+      ['POST', 'Client', `${proxied}/api/orders`, '200'],
+    ]);
+    // Its own requests went through the proxy, with no trace header and no span.
+    const own = seen.get('proxied')!.filter((r) => r.url.startsWith('/otel/v1/'));
+    expect(own.some((r) => r.method === 'POST' && r.url.startsWith('/otel/v1/traces'))).toBe(true);
+    expect(own.filter((r) => r.headers.traceparent !== undefined)).toEqual([]);
+    expect(seen.get('proxied')!.find((r) => r.url === '/api/cart')?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     await context.close();
   });
 

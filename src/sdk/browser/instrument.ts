@@ -23,16 +23,16 @@ const crumbOnly: CallRecorder = (_method, _raw, _url, crumb) => ({ requestHeader
  *   sanitized `url.full`, `server.address`, `http.response.status_code`; the W3C `traceparent`
  *   of the span sent to the page's origin and to `tracePropagationTargets` only; headers only
  *   when listed in `recordHeaders`.
- * The SDK's own requests to the gateway are left alone. Patched once per realm; every hook acts on
+ * The SDK's own requests (the gateway's `/v1/` telemetry paths) are left alone. Patched once per realm; every hook acts on
  * the client `init` made last. `recorder` makes the spans (`network.ts`, the full build).
  */
 export function instrument(client: () => Client | undefined, options: InitOptions, recorder: CallRecorder = crumbOnly): void {
   const on = { breadcrumbs: true, network: true, ...options.instrument };
-  const gateway = options.endpoint.replace(/\/+$/, '');
   const crumb = (category: string, message?: string, data?: Record<string, string | number | boolean>) => {
     if (on.breadcrumbs) client()?.addBreadcrumb({ category, ...(message !== undefined ? { message } : {}), ...(data ? { data } : {}) });
   };
   const here = typeof location !== 'undefined' ? location.href : undefined;
+  const own = telemetryRequest(absoluteUrl(options.endpoint, here));
   const record = on.network ? recorder : crumbOnly;
   const network = {
     start: (method: string, rawUrl: string): Call => {
@@ -74,7 +74,7 @@ export function instrument(client: () => Client | undefined, options: InitOption
     globalThis.fetch = function (input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
       const absolute = absoluteUrl(url, here);
-      if (absolute.startsWith(gateway)) return original(input, init);
+      if (own(absolute)) return original(input, init);
       const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
       const call = network.start(method, absolute);
       let headers: Headers | undefined;
@@ -121,7 +121,7 @@ export function instrument(client: () => Client | undefined, options: InitOption
     };
     proto.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
       const c = calls.get(this);
-      if (c && !c.url.startsWith(gateway)) {
+      if (c && !own(c.url)) {
         const call = network.start(c.method, c.url);
         if (call.traceparent) {
           setRequestHeader.call(this, 'traceparent', call.traceparent);
@@ -133,6 +133,20 @@ export function instrument(client: () => Client | undefined, options: InitOption
       return send.call(this, body);
     };
   }
+}
+
+/**
+ * Whether a URL is one of the gateway's telemetry paths (`/v1/logs`, `/v1/traces`, `/v1/metrics`,
+ * `/v1/config` under `endpoint`): the SDK's own requests, left alone. The app's other requests to
+ * the gateway's origin (a gateway behind the app's own host, as a same-origin proxy) are the app's.
+ */
+export function telemetryRequest(endpoint: string): (url: string) => boolean {
+  const base = `${endpoint.replace(/\/+$/, '')}/v1/`;
+  return (url) => {
+    if (!url.startsWith(base)) return false;
+    const path = url.slice(base.length).split(/[?#]/, 1)[0];
+    return path === 'logs' || path === 'traces' || path === 'metrics' || path === 'config';
+  };
 }
 
 function absoluteUrl(url: string, base: string | undefined): string {
