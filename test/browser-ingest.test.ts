@@ -102,9 +102,23 @@ describe('a browser page sending to the gateway', () => {
     expect(res.headers.get('access-control-expose-headers')).toContain('ETag');
   });
 
+  it('admits a request from the page\'s own origin, which carries no Origin, by its Referer (a gateway behind a same-origin proxy)', async () => {
+    const sameOrigin = { 'sec-fetch-site': 'same-origin', referer: `${SHOP}/checkout?step=2` };
+    const config = await send('/v1/config?service.name=shop-web', { method: 'GET', token: CLIENT_TOKEN, headers: sameOrigin });
+    expect(config.status).toBe(200);
+    expect(config.headers.get('etag')).toBeTruthy();
+    const testId = `same-origin-${runId}`;
+    const res = await send('/v1/logs', { token: CLIENT_TOKEN, headers: { ...sameOrigin, 'content-type': 'text/plain' }, body: logs(testId, 2) });
+    expect(res.status).toBe(200);
+    expect(await stored(testId)).toBe(2);
+  });
+
   it.each([
     ['a wrong origin', { origin: 'https://evil.example.net', token: CLIENT_TOKEN }, 403, 'is not allowed for client token "shop-web"'],
     ['no Origin', { token: CLIENT_TOKEN }, 403, 'has no Origin'],
+    ['a Referer without Sec-Fetch-Site: same-origin', { token: CLIENT_TOKEN, headers: { referer: `${SHOP}/cart` } }, 403, 'has no Origin'],
+    ['a same-origin request whose Referer is another site', { token: CLIENT_TOKEN, headers: { 'sec-fetch-site': 'same-origin', referer: 'https://evil.example.net/cart' } }, 403, 'origin https://evil.example.net is not allowed'],
+    ['a same-origin request with an unreadable Referer', { token: CLIENT_TOKEN, headers: { 'sec-fetch-site': 'same-origin', referer: 'not a url' } }, 403, 'has no Origin'],
     ['a wrong token', { origin: SHOP, token: 'pk_shop_not-the-token' }, 401, 'invalid client token'],
     ['the ingest token in the query string', { origin: SHOP, token: INGEST_TOKEN }, 401, 'ingest tokens go in Authorization'],
     ['no token', { origin: SHOP }, 401, 'missing ingest token'],
@@ -112,7 +126,7 @@ describe('a browser page sending to the gateway', () => {
   ] as const)('refuses %s with no data stored', async (what, init, status, message) => {
     const testId = `refused-${what.replaceAll(' ', '-')}-${runId}`;
     const path = 'path' in init ? init.path : '/v1/logs';
-    const res = await send(path, { ...init, headers: { 'content-type': 'text/plain' }, body: logs(testId, 2) });
+    const res = await send(path, { ...init, headers: { ...('headers' in init ? init.headers : {}), 'content-type': 'text/plain' }, body: logs(testId, 2) });
     expect(res.status).toBe(status);
     expect(((await res.json()) as { message: string }).message).toContain(message);
     expect(await stored(testId)).toBe(0);

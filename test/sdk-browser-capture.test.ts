@@ -23,6 +23,8 @@ let allowedApi = '';
 let otherApi = '';
 /** A site whose own origin carries the gateway too, under `/otel/` (a same-origin proxy, as apps set up against ad blockers). */
 let proxied = '';
+/** What the gateway answered through that proxy: path and status. */
+const answered: Array<[string, number]> = [];
 
 const PAGE = `<!doctype html><title>shop</title><script src="/sdk.js"></script>
   <main><div class="card featured"><span class="label price">19.99 EUR for Jane</span></div>
@@ -50,6 +52,7 @@ async function proxySite(sdk: string): Promise<string> {
     if (url.startsWith('/otel/')) {
       const { host: _host, ...headers } = req.headers;
       const upstream = request(`${gateway.url}${url.slice('/otel'.length)}`, { method: req.method, headers }, (answer) => {
+        answered.push([url.split('?')[0]!, answer.statusCode ?? 0]);
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
@@ -203,6 +206,9 @@ describe('what the browser SDK records by itself', () => {
     const own = seen.get('proxied')!.filter((r) => r.url.startsWith('/otel/v1/'));
     expect(own.some((r) => r.method === 'POST' && r.url.startsWith('/otel/v1/traces'))).toBe(true);
     expect(own.filter((r) => r.headers.traceparent !== undefined)).toEqual([]);
+    // Its config too: a same-origin GET carries no Origin, and the gateway takes its Referer's.
+    expect(answered).toContainEqual(['/otel/v1/config', 200]);
+    expect(answered.filter(([, status]) => status !== 200)).toEqual([]);
     expect(seen.get('proxied')!.find((r) => r.url === '/api/cart')?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     await context.close();
   });

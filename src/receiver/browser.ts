@@ -63,6 +63,24 @@ export interface IngestRefusal {
 }
 
 /**
+ * The origin of the page a browser request comes from: its `Origin`; or, for a request the browser
+ * says it sent from the page's own origin (`Sec-Fetch-Site: same-origin`, e.g. a GET of
+ * `/v1/config` through a same-origin proxy in front of the gateway), which carries no `Origin`, the
+ * origin of its `Referer`. Neither proves anything against a sender that is not a browser: a client
+ * token is public, and its origins keep other sites' pages out.
+ */
+function pageOrigin(headers: FastifyRequest['headers']): string | undefined {
+  if (typeof headers.origin === 'string') return headers.origin;
+  if (headers['sec-fetch-site'] !== 'same-origin' || typeof headers.referer !== 'string') return undefined;
+  try {
+    const origin = new URL(headers.referer).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The ingest check of `/v1/*`. A client token (`?token=` or Bearer) is admitted on
  * {@link BROWSER_PATHS} from a matching `Origin`, and remembered for the per-installation limit;
  * any other token must be an ingest token in the `Authorization` header (a secret in a URL ends up
@@ -88,8 +106,8 @@ export function ingestAuth(auth: AuthConfig): (request: FastifyRequest, path: st
     const found = client(token)?.client;
     if (found !== undefined) {
       if (!BROWSER_PATHS.includes(path)) return { status: 403, message: `client token "${found.name}" may only send spans and logs and read /v1/config` };
-      const origin = request.headers.origin;
-      if (typeof origin !== 'string') return { status: 403, message: `client token "${found.name}" is for browsers and the request has no Origin; server-side senders use an ingest token` };
+      const origin = pageOrigin(request.headers);
+      if (origin === undefined) return { status: 403, message: `client token "${found.name}" is for browsers and the request has no Origin (nor, sent from the page's own origin, a Referer); server-side senders use an ingest token` };
       if (!found.allows(origin)) return { status: 403, message: `origin ${shorten(origin)} is not allowed for client token "${found.name}"` };
       clients.set(request, found);
       return undefined;
