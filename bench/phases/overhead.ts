@@ -27,6 +27,20 @@ export interface OverheadResult {
     taskMs: { withoutSdk: number; withSdk: number; runs: number };
     /** The median over the runs of (with the SDK / the run without it just before) − 1. */
     extraWithSdk: number;
+    /** The same ratios' quartiles (p25, p75): how far the machine's noise moves one run. */
+    extraWithSdkQuartiles: [number, number];
+    /**
+     * The noise floor: the same ratios for a second run without the SDK against the first (an A/A
+     * comparison; its median and quartiles are what this machine makes of no difference at all).
+     */
+    noise: { median: number; quartiles: [number, number] };
+    /**
+     * Where the extra goes: the SDK's main-thread ms over a page that loads, starts it and waits as
+     * long with no workload (the median of paired differences), and the rest of the extra per step
+     * of the workload (a click, a log, a quarter of a fetch, and what delivery and the write-ahead
+     * store do for them), in ms at the same throttle.
+     */
+    extraMs: { startUp: number; perStep: number };
     /** The same for plain OpenTelemetry JS for the web (fetch spans and log records, batched): the field's reference. */
     plainOtel: { taskMs: number; extra: number };
     loadedTaskMs: { withoutSdk: number; withSdk: number };
@@ -51,6 +65,8 @@ interface HttpRun {
 }
 
 const FLAGS = ['--conditions=otelhouse-source'];
+/** The workload's steps (see {@link workload}). */
+const STEPS = 40;
 const WORKER = join(repoRoot, 'bench/workers/sdk-http.ts');
 
 /** Serves the page (`/plain`, `/sdk`), the SDK bundle, a small JSON API, and acknowledges `/v1/*` like a gateway. */
@@ -81,7 +97,7 @@ async function site(sdkScript: string, otelScript = ''): Promise<{ origin: strin
  * Frames API attributes each script of 5 ms or more to its source: the SDK's file, or the page's
  * inline script that starts it).
  */
-async function workload(): Promise<{ longTasks: number[]; longestSdkScriptMs: number }> {
+async function workload(steps: number): Promise<{ longTasks: number[]; longestSdkScriptMs: number }> {
   const w = window as any;
   const log = w.otelhouse ? (m: string, a: object) => w.otelhouse.log('info', m, a) : () => {};
   const longTasks: number[] = [];
@@ -98,7 +114,7 @@ async function workload(): Promise<{ longTasks: number[]; longestSdkScriptMs: nu
   if (w.otelhouse) await w.otelhouse.flush(10_000).catch(() => {});
   const list = document.createElement('ul');
   document.querySelector('main')!.append(list);
-  for (let step = 0; step < 40; step++) {
+  for (let step = 0; step < steps; step++) {
     for (let i = 0; i < 25; i++) {
       const li = document.createElement('li');
       li.className = 'item';
@@ -127,7 +143,7 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
   const browser = await launchChromium();
   const throttle = 4;
   try {
-    const run = async (variant: 'plain' | 'sdk' | 'otel') => {
+    const run = async (variant: 'plain' | 'sdk' | 'otel', steps = STEPS) => {
       const context = await browser.newContext();
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
@@ -136,7 +152,7 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
       await page.goto(`${s.origin}/${variant}`);
       const taskDuration = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN) * 1000;
       const loadedMs = await taskDuration();
-      const { longTasks, longestSdkScriptMs } = await page.evaluate(workload);
+      const { longTasks, longestSdkScriptMs } = await page.evaluate(workload, steps);
       const taskMs = await taskDuration();
       await context.close();
       return { taskMs, loadedMs, longestMs: Math.max(0, ...longTasks), longestSdkScriptMs };
@@ -146,17 +162,26 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
     const without: Run[] = [];
     const withSdk: Run[] = [];
     const withOtel: Run[] = [];
+    const idle: Array<[Run, Run]> = [];
+    const again: Run[] = [];
     await run('plain'); // warm up the browser's caches
     for (let i = 0; i < runs; i++) {
       without.push(await run('plain'));
       withSdk.push(await run('sdk'));
       withOtel.push(await run('otel'));
+      again.push(await run('plain'));
+      idle.push([await run('plain', 0), await run('sdk', 0)]);
     }
-    const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const quantile = (xs: number[], q: number) => xs.slice().sort((a, b) => a - b)[Math.floor((xs.length - 1) * q + 0.5)]!;
+    const median = (xs: number[]) => quantile(xs, 0.5);
     const taskWithout = median(without.map((r) => r.taskMs));
     const taskWith = median(withSdk.map((r) => r.taskMs));
     // The machine's noise moves whole runs: each run with the SDK is compared with the run without it just before.
-    const pairedExtra = median(withSdk.map((r, i) => r.taskMs / without[i]!.taskMs - 1));
+    const extras = withSdk.map((r, i) => r.taskMs / without[i]!.taskMs - 1);
+    const aa = again.map((r, i) => r.taskMs / without[i]!.taskMs - 1);
+    const pairedExtra = median(extras);
+    const startUpMs = median(idle.map(([plain, sdk]) => sdk.taskMs - plain.taskMs));
+    const extraMs = median(withSdk.map((r, i) => r.taskMs - without[i]!.taskMs));
     const otelExtra = median(withOtel.map((r, i) => r.taskMs / without[i]!.taskMs - 1));
 
     // log() latency, in a page of its own with no DevTools session attached (unthrottled; the endpoint does not answer).
@@ -205,6 +230,9 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
       cpuThrottle: throttle,
       taskMs: { withoutSdk: round(taskWithout, 1), withSdk: round(taskWith, 1), runs },
       extraWithSdk: round(pairedExtra, 4),
+      extraWithSdkQuartiles: [round(quantile(extras, 0.25), 4), round(quantile(extras, 0.75), 4)],
+      noise: { median: round(median(aa), 4), quartiles: [round(quantile(aa, 0.25), 4), round(quantile(aa, 0.75), 4)] },
+      extraMs: { startUp: round(startUpMs, 1), perStep: round((extraMs - startUpMs) / STEPS, 2) },
       plainOtel: { taskMs: round(median(withOtel.map((r) => r.taskMs)), 1), extra: round(otelExtra, 4) },
       // Where it goes: loading the page (and, with the SDK, its script and init), then the workload.
       loadedTaskMs: { withoutSdk: round(median(without.map((r) => r.loadedMs)), 1), withSdk: round(median(withSdk.map((r) => r.loadedMs)), 1) },
