@@ -68,6 +68,14 @@ describe('the redaction methods', () => {
     expect(redactText(redactor, 'jane@example.com').out).toBe(REMOVED);
   });
 
+  it('hides an address used as a URL\'s user name whole, and keeps the host after it', () => {
+    const { out, tally } = redactText(make(), 'see http://jo@example.com@example.org/x ok');
+    expect(out).toBe('see http://[credentials]@example.org/x ok');
+    expect([tally.total, tally.rules()]).toEqual([1, ['url_credentials']]);
+    expect(redactText(make({ defaultMethod: 'mask' }), 'http://jo@example.com@example.org/x').out).toBe('http://****@example.org/x');
+    expect(redactText(make({ defaultMethod: 'remove' }), 'http://jo@example.com@example.org/x').out).toBe('http://example.org/x');
+  });
+
   it('drops an attribute or array element whose whole value a remove rule matched', () => {
     const redactor = make({ rules: { email: 'remove', sensitive_key: 'remove' } });
     const map = attrs({ 'user.email': 'jane@example.com', note: 'ask jane@example.com', password: 'x', list: ['a@b.io', 'keep', 'c@d.io'] });

@@ -61,6 +61,17 @@ describe('url_credentials', () => {
   it('needs a user or a password, not a lone colon', () => {
     expect(found(urlCredentials, 'https://:@host/x')).toEqual([]);
   });
+
+  it('leaves a user name alone, but takes an address as the user name (the host follows the last @)', () => {
+    expect(found(urlCredentials, 'ssh://git@example.org/repo')).toEqual([]);
+    expect(found(urlCredentials, 'http://jo@example.com@example.org/x')).toEqual(['jo@example.com']);
+    expect(found(urlCredentials, 'http://jo@example.com:pw@example.org/x')).toEqual(['jo@example.com:pw']);
+  });
+
+  it('masks a password as ****:**** and a user name alone as ****', () => {
+    expect(urlCredentials.mask('user:pw')).toBe('****:****');
+    expect(urlCredentials.mask('jo@example.com')).toBe('****');
+  });
 });
 
 describe('prefixed tokens', () => {

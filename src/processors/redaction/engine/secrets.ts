@@ -67,8 +67,9 @@ export const privateKey: Detector = {
 const URL_USERINFO = /[A-Za-z][A-Za-z0-9+.-]*:\/\/([^\s/?#]+)@/g;
 
 /**
- * The `user:pass` of `scheme://user:pass@host` (a user alone is not a credential). The finding
- * is the userinfo; `remove` also cuts the `@`, leaving `scheme://host`.
+ * The `user:pass` of `scheme://user:pass@host` (a user alone is not a credential, unless it is an
+ * address: in `scheme://jo@example.com@host` the host is what follows the last `@`, and the user
+ * name `jo@example.com`). The finding is the userinfo; `remove` also cuts the `@`, leaving `scheme://host`.
  */
 export const urlCredentials: Detector = {
   rule: 'url_credentials',
@@ -77,14 +78,14 @@ export const urlCredentials: Detector = {
   find(s, out, tag) {
     scan(URL_USERINFO, s, (m) => {
       const info = m[1];
-      // A user without a password is no credential; the same authority would match again one character on.
-      if (info.indexOf(':') < 0 || info.length === 1) return true;
+      // A user without a password is no credential (an address as the user is); the same authority would match again one character on.
+      if ((info.indexOf(':') < 0 && !info.includes('@')) || info.length === 1) return true;
       const end = m.index + m[0].length - 1;
       out.push(end - info.length, end, tag);
       return true;
     });
   },
-  mask: () => '****:****',
+  mask: (text) => (text.includes(':') ? '****:****' : '****'),
 };
 
 /** A fixed-prefix token that must not run into neighbouring letters or digits (and passes `valid`, a checksum). */
