@@ -13,9 +13,9 @@ import { RecordQueue, type Signal } from './queue.ts';
 // one request in flight per signal, and nothing dropped for being retried.
 
 const dirs: string[] = [];
-const stops: Array<() => void> = [];
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
+const stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -63,7 +63,11 @@ async function setUp(answer: (signal: Signal, n: number) => SendResult, options:
     random: options.random,
   }, () => `batch-${++ids}-xxxxxxxx`);
   health = delivery.health;
-  stops.push(() => delivery.stop());
+  // Stopped, then its store's file closed (left open, its handle would be closed by the garbage collector, with a warning).
+  stops.push(async () => {
+    delivery.stop();
+    await queue.close();
+  });
   return { queue, delivery, calls, maxInFlight: () => maxInFlight };
 }
 
@@ -138,7 +142,7 @@ describe('delivery', () => {
       keepalives.push({ bytes: new TextEncoder().encode(body).length, records: JSON.parse(body).resourceLogs[0].scopeLogs[0].logRecords.length });
       return { status: 200 };
     }, () => ({ 'service.name': 't' }), { maxBatchRecords: 512, maxBatchBytes: 1 << 20, batchDelayMs: 0, minBackoffMs: 1, maxBackoffMs: 1 }, () => `batch-${++ids}-yyyyyyyy`);
-    stops.push(() => unloading.stop());
+    stops.push(async () => unloading.stop());
     unloading.unload(16 * 1024, 9);
     expect(keepalives).toEqual([{ bytes: expect.any(Number), records: 10 }]);
     expect(keepalives[0]!.bytes).toBeLessThanOrEqual(16 * 1024);
