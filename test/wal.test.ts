@@ -208,6 +208,24 @@ describe('the write-ahead log', () => {
     expect(await stored('hung')).toEqual({ n: '7', u: '7' });
   });
 
+  it('shuts down within its bound while the disk never answers an fsync, and the next start inserts what it had acknowledged', async () => {
+    expect((await post(gateway.url, '/v1/traces', spans('before-stuck-disk', 4))).status).toBe(200);
+    const release = files.holdSyncs();
+    const writes = files.events.filter((e) => e.startsWith('write ')).length;
+    const pending = post(gateway.url, '/v1/traces', spans('stuck-disk', 3)).then((res) => res.status, () => 0);
+    await until(async () => files.events.filter((e) => e.startsWith('write ')).length > writes);
+    // The held fsync never settles by itself: that shutdown returns at all shows it kept to its bound.
+    await gateway.shutdown();
+    release();
+    const status = await pending;
+    gateway = await start();
+    expect(await stored('before-stuck-disk')).toEqual({ n: '4', u: '4' });
+    // Never acknowledged: the shutdown closed its connection while its fsync was held. Its block had
+    // reached the file, so the next start inserts it (the client's retry would be stored once).
+    expect(status).toBe(0);
+    expect(await stored('stuck-disk')).toEqual({ n: '3', u: '3' });
+  });
+
   it('keeps acknowledged rows across a restart and inserts them without duplicates', async () => {
     mode = 'fail';
     expect((await post(gateway.url, '/v1/traces', spans('restart', 25))).status).toBe(200);

@@ -194,12 +194,18 @@ export class ExportStage {
 
   /**
    * Stops: appends are refused, the active segments sealed, and the inserters insert what they can
-   * within `budgetMs`; what is left stays on disk and is inserted at the next start.
+   * within `budgetMs`; what is left stays on disk and is inserted at the next start. Returns within
+   * the budget even when the disk never answers the last fsync (that segment's rows were not
+   * acknowledged, and the next start reads what reached the file).
    */
   async shutdown(budgetMs: number): Promise<void> {
-    const logs = Object.values(this.logs);
-    await Promise.all(logs.map((log) => log.close()));
-    await Promise.all(Object.values(this.inserters).map((inserter) => inserter.stop(budgetMs)));
+    const end = Date.now() + budgetMs;
+    const closed = Promise.all(Object.values(this.logs).map((log) => log.close()));
+    // Settling after the budget, it has nobody waiting.
+    closed.catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)))]).finally(() => clearTimeout(timer));
+    await Promise.all(Object.values(this.inserters).map((inserter) => inserter.stop(Math.max(0, end - Date.now()))));
   }
 
   private async appendBlock(role: TableRole, block: NativeBlock): Promise<void> {

@@ -169,6 +169,32 @@ describe('an inserter stopping', () => {
     expect(walFiles(options.dir)).toHaveLength(2);
   });
 
+  it('returns at its deadline while a disk that never answers holds the last seal, and inserts nothing after it', async () => {
+    const files = spyFiles();
+    const { log, options } = makeLog({ files });
+    await log.open();
+    await log.append(block(1), 1);
+    await log.seal();
+    const { store, calls } = heldStore();
+    const { inserter } = makeInserter(log, store, { insertTimeoutMs: 60_000 });
+    inserter.start();
+    await until(() => expect(calls).toHaveLength(1));
+    const release = files.holdSyncs(); // the last append's fsync hangs, and the seal waits for it
+    const appended = log.append(block(2), 2);
+    await until(() => expect(files.events.filter((e) => e.startsWith('write '))).toHaveLength(2));
+    const stopped = watch(inserter.stop(1000));
+    await settle();
+    expect(stopped.done).toBe(false);
+    vi.advanceTimersByTime(1000);
+    await until(() => expect(stopped.done).toBe(true));
+    // The disk answers after the deadline: the sealed segment waits for the next start.
+    release();
+    await appended;
+    await settle();
+    expect(calls).toHaveLength(1);
+    expect(walFiles(options.dir)).toHaveLength(2);
+  });
+
   it('gives up at once on a failing insert, leaving its segment for the next start, and releases whoever waits for it', async () => {
     const { log, options } = makeLog();
     await log.open();
