@@ -14,6 +14,26 @@ function watch(promise: Promise<unknown>) {
   return state;
 }
 
+/**
+ * An inserter busy with a first segment's insert (held) while a slow disk holds the fsync of the
+ * next append, and so the seal of the segment taking appends, until `release` is called.
+ */
+async function insertingWhileTheDiskHolds() {
+  const files = spyFiles();
+  const { log, options } = makeLog({ files });
+  await log.open();
+  await log.append(block(1), 1);
+  await log.seal();
+  const { store, calls } = heldStore();
+  const { inserter } = makeInserter(log, store, { insertTimeoutMs: 60_000 });
+  inserter.start();
+  await until(() => expect(calls).toHaveLength(1));
+  const release = files.holdSyncs();
+  const appended = log.append(block(2), 2);
+  await until(() => expect(files.events.filter((e) => e.startsWith('write '))).toHaveLength(2));
+  return { inserter, calls, options, release, appended };
+}
+
 describe('an inserter at work', () => {
   afterEach(removeTempDirs);
 
@@ -147,18 +167,7 @@ describe('an inserter stopping', () => {
   });
 
   it('starts no insert after the deadline, even when sealing the last segment outlasts it', async () => {
-    const files = spyFiles();
-    const { log, options } = makeLog({ files });
-    await log.open();
-    await log.append(block(1), 1);
-    await log.seal();
-    const { store, calls } = heldStore();
-    const { inserter } = makeInserter(log, store, { insertTimeoutMs: 60_000 });
-    inserter.start();
-    await until(() => expect(calls).toHaveLength(1));
-    const release = files.holdSyncs(); // a slow disk: the last append's fsync, and so the seal, wait
-    const appended = log.append(block(2), 2);
-    await until(() => expect(files.events.filter((e) => e.startsWith('write '))).toHaveLength(2));
+    const { inserter, calls, options, release, appended } = await insertingWhileTheDiskHolds();
     const stopped = watch(inserter.stop(1000));
     vi.advanceTimersByTime(1000);
     await settle();
@@ -170,18 +179,7 @@ describe('an inserter stopping', () => {
   });
 
   it('returns at its deadline while a disk that never answers holds the last seal, and inserts nothing after it', async () => {
-    const files = spyFiles();
-    const { log, options } = makeLog({ files });
-    await log.open();
-    await log.append(block(1), 1);
-    await log.seal();
-    const { store, calls } = heldStore();
-    const { inserter } = makeInserter(log, store, { insertTimeoutMs: 60_000 });
-    inserter.start();
-    await until(() => expect(calls).toHaveLength(1));
-    const release = files.holdSyncs(); // the last append's fsync hangs, and the seal waits for it
-    const appended = log.append(block(2), 2);
-    await until(() => expect(files.events.filter((e) => e.startsWith('write '))).toHaveLength(2));
+    const { inserter, calls, options, release, appended } = await insertingWhileTheDiskHolds();
     const stopped = watch(inserter.stop(1000));
     await settle();
     expect(stopped.done).toBe(false);
