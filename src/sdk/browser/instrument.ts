@@ -23,8 +23,9 @@ const crumbOnly: CallRecorder = (_method, _raw, _url, crumb) => ({ requestHeader
  *   sanitized `url.full`, `server.address`, `http.response.status_code`; the W3C `traceparent`
  *   of the span sent to the page's origin and to `tracePropagationTargets` only; headers only
  *   when listed in `recordHeaders`.
- * The SDK's own requests (the gateway's `/v1/` telemetry paths) are left alone. Patched once per realm; every hook acts on
- * the client `init` made last. `recorder` makes the spans (`network.ts`, the full build).
+ * The SDK's own requests (the gateway's `/v1/` telemetry paths) are left alone. Patched once per
+ * realm; every hook acts on the client `init` made last. `recorder` makes the spans (`network.ts`,
+ * the full build).
  */
 export function instrument(client: () => Client | undefined, options: InitOptions, recorder: CallRecorder = crumbOnly): void {
   const on = { breadcrumbs: true, network: true, ...options.instrument };
@@ -140,7 +141,7 @@ export function instrument(client: () => Client | undefined, options: InitOption
  * `/v1/config` under `endpoint`): the SDK's own requests, left alone. The app's other requests to
  * the gateway's origin (a gateway behind the app's own host, as a same-origin proxy) are the app's.
  */
-export function telemetryRequest(endpoint: string): (url: string) => boolean {
+function telemetryRequest(endpoint: string): (url: string) => boolean {
   const base = `${endpoint.replace(/\/+$/, '')}/v1/`;
   return (url) => {
     if (!url.startsWith(base)) return false;
