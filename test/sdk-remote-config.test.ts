@@ -181,6 +181,8 @@ describe('a debug session that needs the user\'s consent', () => {
     expect(sdk.health().config).toMatchObject({ debugSessionId: session.id, consent: 'asking', minLogLevel: 'debug' });
     const before = Date.now();
     for (let i = 0; i < 3; i++) sdk.log('debug', 'before consent');
+    // A later millisecond: the rows are read back in time order, and equal times have none.
+    await new Promise((r) => setTimeout(r, 5));
     sdk.log('info', 'collected anyway');
     expect(await sdk.flush(10_000)).toBe(true);
     expect((await bodies(service)).map((r) => r.body)).toEqual(['collected anyway']);

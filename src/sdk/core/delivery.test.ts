@@ -13,9 +13,13 @@ import { RecordQueue, type Signal } from './queue.ts';
 // one request in flight per signal, and nothing dropped for being retried.
 
 const dirs: string[] = [];
-const stops: Array<() => Promise<void>> = [];
+const stops: Array<() => void> = [];
+const queues: RecordQueue[] = [];
 afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
+  // Every delivery stopped first: closing a queue commits what is unsaved, which would wake one still running.
+  for (const stop of stops.splice(0)) stop();
+  // Then their stores' files closed (left open, the garbage collector would close them, with a warning).
+  for (const queue of queues.splice(0)) await queue.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -63,11 +67,8 @@ async function setUp(answer: (signal: Signal, n: number) => SendResult, options:
     random: options.random,
   }, () => `batch-${++ids}-xxxxxxxx`);
   health = delivery.health;
-  // Stopped, then its store's file closed (left open, its handle would be closed by the garbage collector, with a warning).
-  stops.push(async () => {
-    delivery.stop();
-    await queue.close();
-  });
+  stops.push(() => delivery.stop());
+  queues.push(queue);
   return { queue, delivery, calls, maxInFlight: () => maxInFlight };
 }
 
@@ -142,7 +143,7 @@ describe('delivery', () => {
       keepalives.push({ bytes: new TextEncoder().encode(body).length, records: JSON.parse(body).resourceLogs[0].scopeLogs[0].logRecords.length });
       return { status: 200 };
     }, () => ({ 'service.name': 't' }), { maxBatchRecords: 512, maxBatchBytes: 1 << 20, batchDelayMs: 0, minBackoffMs: 1, maxBackoffMs: 1 }, () => `batch-${++ids}-yyyyyyyy`);
-    stops.push(async () => unloading.stop());
+    stops.push(() => unloading.stop());
     unloading.unload(16 * 1024, 9);
     expect(keepalives).toEqual([{ bytes: expect.any(Number), records: 10 }]);
     expect(keepalives[0]!.bytes).toBeLessThanOrEqual(16 * 1024);
