@@ -208,7 +208,8 @@ describe('what the browser SDK records by itself', () => {
     expect(own.filter((r) => r.headers.traceparent !== undefined)).toEqual([]);
     // Its config too: a same-origin GET carries no Origin, and the gateway takes its Referer's.
     expect(answered).toContainEqual(['/otel/v1/config', 200]);
-    expect(answered.filter(([, status]) => status !== 200)).toEqual([]);
+    // Nothing refused (a later config poll may be a 304).
+    expect(answered.filter(([, status]) => status >= 400)).toEqual([]);
     expect(seen.get('proxied')!.find((r) => r.url === '/api/cart')?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     await context.close();
   });
