@@ -65,6 +65,7 @@ import { controlTableNames, metricTableNames, tableNames } from './storage/click
 import { currentRetention, reconcileRetention } from './storage/clickhouse/schema/ttl.ts';
 import { isUnreachable, StoreReadiness } from './storage/clickhouse/readiness.ts';
 import type { LogFiles } from './storage/wal/index.ts';
+import { bounded } from './bounded.ts';
 
 export interface GatewayDeps {
   /** A ClickHouse client to use instead of creating one from config (tests wrap the real one to inject faults). */
@@ -130,12 +131,6 @@ class Deadline {
   left(floorMs = 0): number {
     return Math.max(floorMs, this.at - Date.now());
   }
-}
-
-/** Runs `work` for at most `ms`; the deadline wins over a hung store. */
-function bounded(work: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms).unref()))]).finally(() => clearTimeout(timer));
 }
 
 /** The ClickHouse side: migrations, retention, drift check. */

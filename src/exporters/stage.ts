@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { bounded } from '../bounded.ts';
 import type { Batch } from '../batch/types.ts';
 import type { Occurrence } from '../issues/types.ts';
 import type { GatewayMetrics } from '../ops/metrics.ts';
@@ -200,11 +201,7 @@ export class ExportStage {
    */
   async shutdown(budgetMs: number): Promise<void> {
     const end = Date.now() + budgetMs;
-    const closed = Promise.all(Object.values(this.logs).map((log) => log.close()));
-    // Settling after the budget, it has nobody waiting.
-    closed.catch(() => {});
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)))]).finally(() => clearTimeout(timer));
+    await bounded(Promise.all(Object.values(this.logs).map((log) => log.close())), budgetMs);
     await Promise.all(Object.values(this.inserters).map((inserter) => inserter.stop(Math.max(0, end - Date.now()))));
   }
 

@@ -108,10 +108,8 @@ export class Inserter {
         resolve();
       }, Math.max(0, deadlineMs));
     });
-    const sealed = this.log.seal();
-    // Settling after the deadline, it has nobody waiting: its failure is the next start's to find.
-    sealed.catch(() => {});
-    await Promise.race([sealed, deadline]);
+    // A seal failing after the deadline is the next start's to find (the race has handled it).
+    await Promise.race([this.log.seal(), deadline]);
     this.draining = true;
     this.sleeping?.();
     this.log.wake();
