@@ -60,7 +60,8 @@ async function proxySite(sdk: string): Promise<string> {
       return void req.pipe(upstream);
     }
     if (url === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdk);
-    res.writeHead(200, { 'content-type': url.startsWith('/api/') ? 'application/json' : 'text/html' }).end(url.startsWith('/api/') ? '{"ok":true}' : PAGE);
+    // The page sends no Referer of its own (as privacy-minded sites set): the SDK's config poll must still be admitted.
+    res.writeHead(200, { 'content-type': url.startsWith('/api/') ? 'application/json' : 'text/html' }).end(url.startsWith('/api/') ? '{"ok":true}' : PAGE.replace('<title>', '<meta name="referrer" content="no-referrer"><title>'));
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -178,7 +179,8 @@ describe('what the browser SDK records by itself', () => {
     const service = `web-proxied-${randomUUID()}`;
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(proxied);
+    // A page whose path names its user: what the gateway may see of it is the origin.
+    await page.goto(`${proxied}/account/jane-doe`);
     seen.set('proxied', []);
     await page.evaluate(async ({ endpoint, token, service }) => {
       const o = (window as any).otelhouse;
@@ -206,8 +208,11 @@ describe('what the browser SDK records by itself', () => {
     const own = seen.get('proxied')!.filter((r) => r.url.startsWith('/otel/v1/'));
     expect(own.some((r) => r.method === 'POST' && r.url.startsWith('/otel/v1/traces'))).toBe(true);
     expect(own.filter((r) => r.headers.traceparent !== undefined)).toEqual([]);
-    // Its config too: a same-origin GET carries no Origin, and the gateway takes its Referer's.
+    // Its config too: a same-origin GET carries no Origin, and the gateway takes its Referer's. The
+    // page refuses referrers; the SDK's poll sends its origin alone (never the page's path).
     expect(answered).toContainEqual(['/otel/v1/config', 200]);
+    expect(new Set(own.filter((r) => r.url.startsWith('/otel/v1/config')).map((r) => r.headers.referer))).toEqual(new Set([`${proxied}/`]));
+    expect(seen.get('proxied')!.find((r) => r.url === '/api/cart')?.headers.referer).toBeUndefined();
     // Nothing refused (a later config poll may be a 304).
     expect(answered.filter(([, status]) => status >= 400)).toEqual([]);
     expect(seen.get('proxied')!.find((r) => r.url === '/api/cart')?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);

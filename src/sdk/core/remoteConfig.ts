@@ -188,7 +188,10 @@ export class RemoteConfig {
 
 /**
  * A {@link ConfigFetch} over `fetch`: the token as a Bearer header (Node: an ingest token) or in
- * the query string (browsers: a client token, so no preflight for it).
+ * the query string (browsers: a client token, so no preflight for it). A browser's poll carries the
+ * page's origin as its `Referer`, never its path, whatever the page's referrer policy: a same-origin
+ * GET has no `Origin` header, and the gateway checks a client token against the `Referer`'s origin
+ * then (a page with `Referrer-Policy: no-referrer` would otherwise send none and be refused).
  */
 export function httpConfigFetch(endpoint: string, token: string | undefined, tokenIn: 'header' | 'query'): ConfigFetch {
   const base = endpoint.replace(/\/+$/, '');
@@ -198,7 +201,7 @@ export function httpConfigFetch(endpoint: string, token: string | undefined, tok
       const headers: Record<string, string> = {};
       if (etag) headers['if-none-match'] = etag;
       if (token && tokenIn === 'header') headers.authorization = `Bearer ${token}`;
-      const res = await fetch(url, { headers, credentials: 'omit', signal: AbortSignal.timeout?.(30_000) });
+      const res = await fetch(url, { headers, credentials: 'omit', signal: AbortSignal.timeout?.(30_000), ...(tokenIn === 'query' ? { referrerPolicy: 'origin' as const } : {}) });
       if (res.status !== 200) {
         await res.arrayBuffer();
         return { status: res.status };
