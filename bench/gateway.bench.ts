@@ -109,8 +109,9 @@ const clientConfig = await run('config', `GET /v1/config polling: ${configLoad.c
 const sdkRecords = Number(process.env.BENCH_SDK_RECORDS ?? 20_000);
 const sdk = await run('sdk', `client SDK: ${sdkRecords} log records from otelhouse/sdk/node and from plain OpenTelemetry JS to a bare server; a full queue's memory in Node and in Chromium`, () =>
   runSdkPhase(sdkRecords));
-const overhead = await run('overhead', "the SDK's overhead on an app: a page's task time at 4x CPU throttle with and without it, log() latency in Chromium and Node, a page's heap with 2,048 records queued, a Node HTTP service's requests/s", () =>
-  runOverheadPhase());
+const overheadRounds = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 9);
+const overhead = await run('overhead', `the SDK's overhead on an app: a page's task time at 4x CPU throttle with and without it (${overheadRounds} rounds), log() latency in Chromium and Node, a page's heap with 2,048 records queued, a Node HTTP service's requests/s`, () =>
+  runOverheadPhase(overheadRounds));
 const adminConsole = await run('console', 'the admin console with 10,000 sessions, 1,000 issues and 100,000 records in a session: first screen of each page in Chromium', () => runConsolePhase());
 
 /** Throughput is what reached ClickHouse: rows inserted from the window's start until the flush after it. */
@@ -205,6 +206,7 @@ const results = {
     attributesPerSpan: 15,
     protobufBytesPerRequest: Object.fromEntries([...new Set(loads.map((l) => l.spansPerRequest))].map((n) => [n, poolsFor(n, 1)[0].bytesPerRequest])),
     clientConfig: configLoad,
+    overheadRounds,
     gatewayNodeFlags: gatewayFlags,
     gatewayConfig: process.env.BENCH_GATEWAY_CONFIG ?? null,
   },

@@ -43,6 +43,13 @@ export interface OverheadResult {
     extraMs: { startUp: number; perStep: number };
     /** The same for plain OpenTelemetry JS for the web (fetch spans and log records, batched): the field's reference. */
     plainOtel: { taskMs: number; extra: number };
+    /**
+     * Where the extra goes, by part of the SDK: the same paired extra for the core build
+     * (`otelhouse/sdk/core`: no trace SDK, network spans or web vitals; the page's fetches make
+     * breadcrumbs only), and for the full build with network spans off, and with web vitals off.
+     * A part's cost is about the full build's extra less the extra without it.
+     */
+    byPart: { coreBuild: number; withoutNetworkSpans: number; withoutWebVitals: number };
     loadedTaskMs: { withoutSdk: number; withSdk: number };
     workloadTaskMs: { withoutSdk: number; withSdk: number };
     longestTaskMs: { withoutSdk: number; withSdk: number };
@@ -70,11 +77,16 @@ const STEPS = 40;
 const WORKER = join(repoRoot, 'bench/workers/sdk-http.ts');
 
 /** Serves the page (`/plain`, `/sdk`), the SDK bundle, a small JSON API, and acknowledges `/v1/*` like a gateway. */
-async function site(sdkScript: string, otelScript = ''): Promise<{ origin: string; close: () => Promise<void> }> {
+async function site(sdkScript: string, otelScript = '', coreScript = ''): Promise<{ origin: string; close: () => Promise<void> }> {
   // With the SDK, the page starts it at once, as an app does: from an inline script after the SDK's (attributed to the SDK below).
-  const init = (origin: string) => `<script>otelhouse.init({ endpoint: ${JSON.stringify(origin)}, service: 'bench-web', token: 'pk_bench_0123456789abcdef' })</script>`;
-  // `/plain`: no SDK; `/sdk`: otelhouse's; `/otel`: plain OpenTelemetry JS for the web (`bench/lib/otelWeb.ts`), the field's reference.
-  const page = (script: string | undefined, origin: string) => `<!doctype html><title>shop</title>${script ? `<script src="/${script}.js"></script>${init(origin)}` : ''}<main></main>`;
+  const init = (origin: string, instrument = '{}') => `<script>otelhouse.init({ endpoint: ${JSON.stringify(origin)}, service: 'bench-web', token: 'pk_bench_0123456789abcdef', instrument: ${instrument} })</script>`;
+  // `/plain`: no SDK; `/sdk`: otelhouse's (`/sdk-no-network`, `/sdk-no-vitals`: with a part off); `/core`: its core build;
+  // `/otel`: plain OpenTelemetry JS for the web (`bench/lib/otelWeb.ts`), the field's reference.
+  const page = (path: string, origin: string) => {
+    const script = path.startsWith('/sdk') ? 'sdk' : path.startsWith('/core') ? 'core' : path.startsWith('/otel') ? 'otel' : undefined;
+    const instrument = path.startsWith('/sdk-no-network') ? '{ network: false }' : path.startsWith('/sdk-no-vitals') ? '{ webVitals: false }' : '{}';
+    return `<!doctype html><title>shop</title>${script ? `<script src="/${script}.js"></script>${init(origin, instrument)}` : ''}<main></main>`;
+  };
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url.startsWith('/v1/')) {
@@ -83,9 +95,10 @@ async function site(sdkScript: string, otelScript = ''): Promise<{ origin: strin
     }
     if (url === '/sdk.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(sdkScript);
     if (url === '/otel.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(otelScript);
+    if (url === '/core.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(coreScript);
     if (url.startsWith('/api/')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item ${i}` })) }));
     if (url.startsWith('/bare')) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/sdk.js"></script><main></main>');
-    res.writeHead(200, { 'content-type': 'text/html' }).end(page(url.startsWith('/sdk') ? 'sdk' : url.startsWith('/otel') ? 'otel' : undefined, `http://${req.headers.host}`));
+    res.writeHead(200, { 'content-type': 'text/html' }).end(page(url, `http://${req.headers.host}`));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
@@ -136,14 +149,15 @@ async function workload(steps: number): Promise<{ longTasks: number[]; longestSd
   return { longTasks, longestSdkScriptMs };
 }
 
-async function browserOverhead(): Promise<OverheadResult['browser']> {
+async function browserOverhead(runs: number): Promise<OverheadResult['browser']> {
   const sdkScript = (await appBundle('otelhouse/sdk', { format: 'iife' })).text;
   const otelScript = (await appBundle('./bench/lib/otelWeb.ts', { format: 'iife' })).text;
-  const s = await site(sdkScript, otelScript);
+  const coreScript = (await appBundle('otelhouse/sdk/core', { format: 'iife' })).text;
+  const s = await site(sdkScript, otelScript, coreScript);
   const browser = await launchChromium();
   const throttle = 4;
   try {
-    const run = async (variant: 'plain' | 'sdk' | 'otel', steps = STEPS) => {
+    const run = async (variant: 'plain' | 'sdk' | 'otel' | 'core' | 'sdk-no-network' | 'sdk-no-vitals', steps = STEPS) => {
       const context = await browser.newContext();
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
@@ -157,13 +171,13 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
       await context.close();
       return { taskMs, loadedMs, longestMs: Math.max(0, ...longTasks), longestSdkScriptMs };
     };
-    const runs = 9;
     type Run = { taskMs: number; loadedMs: number; longestMs: number; longestSdkScriptMs: number };
     const without: Run[] = [];
     const withSdk: Run[] = [];
     const withOtel: Run[] = [];
     const idle: Array<[Run, Run]> = [];
     const again: Run[] = [];
+    const parts = { coreBuild: [] as Run[], withoutNetworkSpans: [] as Run[], withoutWebVitals: [] as Run[] };
     await run('plain'); // warm up the browser's caches
     for (let i = 0; i < runs; i++) {
       without.push(await run('plain'));
@@ -171,6 +185,9 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
       withOtel.push(await run('otel'));
       again.push(await run('plain'));
       idle.push([await run('plain', 0), await run('sdk', 0)]);
+      parts.coreBuild.push(await run('core'));
+      parts.withoutNetworkSpans.push(await run('sdk-no-network'));
+      parts.withoutWebVitals.push(await run('sdk-no-vitals'));
     }
     const quantile = (xs: number[], q: number) => xs.slice().sort((a, b) => a - b)[Math.floor((xs.length - 1) * q + 0.5)]!;
     const median = (xs: number[]) => quantile(xs, 0.5);
@@ -183,6 +200,7 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
     const startUpMs = median(idle.map(([plain, sdk]) => sdk.taskMs - plain.taskMs));
     const extraMs = median(withSdk.map((r, i) => r.taskMs - without[i]!.taskMs));
     const otelExtra = median(withOtel.map((r, i) => r.taskMs / without[i]!.taskMs - 1));
+    const partExtra = (rs: Run[]) => round(median(rs.map((r, i) => r.taskMs / without[i]!.taskMs - 1)), 4);
 
     // log() latency, in a page of its own with no DevTools session attached (unthrottled; the endpoint does not answer).
     const timed = await browser.newContext();
@@ -234,6 +252,7 @@ async function browserOverhead(): Promise<OverheadResult['browser']> {
       noise: { median: round(median(aa), 4), quartiles: [round(quantile(aa, 0.25), 4), round(quantile(aa, 0.75), 4)] },
       extraMs: { startUp: round(startUpMs, 1), perStep: round((extraMs - startUpMs) / STEPS, 2) },
       plainOtel: { taskMs: round(median(withOtel.map((r) => r.taskMs)), 1), extra: round(otelExtra, 4) },
+      byPart: { coreBuild: partExtra(parts.coreBuild), withoutNetworkSpans: partExtra(parts.withoutNetworkSpans), withoutWebVitals: partExtra(parts.withoutWebVitals) },
       // Where it goes: loading the page (and, with the SDK, its script and init), then the workload.
       loadedTaskMs: { withoutSdk: round(median(without.map((r) => r.loadedMs)), 1), withSdk: round(median(withSdk.map((r) => r.loadedMs)), 1) },
       workloadTaskMs: { withoutSdk: round(median(without.map((r) => r.taskMs - r.loadedMs)), 1), withSdk: round(median(withSdk.map((r) => r.taskMs - r.loadedMs)), 1) },
@@ -282,7 +301,8 @@ async function httpRun(mode: HttpMode, endpoint: string, dir: string): Promise<H
   }
 }
 
-export async function runOverheadPhase(): Promise<OverheadResult> {
+/** `rounds`: of the page's runs (each variant once per round); more rounds narrow the medians on a noisy machine. */
+export async function runOverheadPhase(rounds = 9): Promise<OverheadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'otelhouse-bench-overhead-'));
   const ack = await site('');
   try {
@@ -298,7 +318,7 @@ export async function runOverheadPhase(): Promise<OverheadResult> {
     const withSdk = mean('sdk');
     const withOtel = mean('otel');
     return {
-      browser: await browserOverhead(),
+      browser: await browserOverhead(rounds),
       node: {
         logP50Us: latency.p50Us,
         logP99Us: latency.p99Us,
