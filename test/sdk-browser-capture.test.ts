@@ -131,6 +131,32 @@ describe('what the browser SDK records by itself', () => {
     await context.close();
   });
 
+  it('with breadcrumbs off, leaves console and history as the browser has them and attaches none, and still makes network spans', async () => {
+    const service = `web-no-crumbs-${randomUUID()}`;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin);
+    const untouched = await page.evaluate(async ({ endpoint, token, service }) => {
+      const before = { warn: console.warn, error: console.error, pushState: history.pushState, replaceState: history.replaceState };
+      const o = (window as any).otelhouse;
+      await o.init({ endpoint, token, service, batchDelayMs: 50, instrument: { breadcrumbs: false } });
+      const same = console.warn === before.warn && console.error === before.error && history.pushState === before.pushState && history.replaceState === before.replaceState;
+      (document.querySelector('#buy') as HTMLElement).click();
+      history.pushState({}, '', '/checkout');
+      console.warn('low stock');
+      await fetch('/api/cart');
+      o.captureException(new Error('checkout failed'));
+      await o.flush(10_000);
+      return same;
+    }, { endpoint: gateway.url, token: TOKEN, service });
+    expect(untouched).toBe(true);
+    const errors = await rows<{ crumbs: string }>(gateway, `SELECT LogAttributes['otelhouse.breadcrumbs'] AS crumbs FROM otel_logs WHERE ServiceName = '${service}' AND Body = 'checkout failed'`);
+    expect(errors).toEqual([{ crumbs: '' }]);
+    const spans = await rows<{ name: string; url: string }>(gateway, `SELECT SpanName AS name, SpanAttributes['url.full'] AS url FROM otel_traces WHERE ServiceName = '${service}'`);
+    expect(spans).toEqual([{ name: 'GET', url: `${origin}/api/cart` }]);
+    await context.close();
+  });
+
   it('makes fetch and XHR client spans, sends traceparent to the page\'s origin and allowed targets only, and records only listed headers', async () => {
     const service = `web-network-${randomUUID()}`;
     const context = await browser.newContext();

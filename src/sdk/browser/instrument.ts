@@ -25,7 +25,8 @@ const crumbOnly: CallRecorder = (_method, _raw, _url, crumb) => ({ requestHeader
  *   when listed in `recordHeaders`.
  * The SDK's own requests (the gateway's `/v1/` telemetry paths) are left alone. Patched once per
  * realm; every hook acts on the client `init` made last. `recorder` makes the spans (`network.ts`,
- * the full build).
+ * the full build). With breadcrumbs off, clicks are not listened to and `console` and `history`
+ * stay the browser's own (a wrapped `console` shows the SDK as the caller in DevTools).
  */
 export function instrument(client: () => Client | undefined, options: InitOptions, recorder: CallRecorder = crumbOnly): void {
   const on = { breadcrumbs: true, network: true, ...options.instrument };
@@ -42,10 +43,10 @@ export function instrument(client: () => Client | undefined, options: InitOption
     },
   };
 
-  if (typeof document !== 'undefined') {
+  if (on.breadcrumbs && typeof document !== 'undefined') {
     document.addEventListener('click', (event) => crumb('click', selectorOf(event.target)), { capture: true, passive: true });
   }
-  if (typeof history !== 'undefined') {
+  if (on.breadcrumbs && typeof history !== 'undefined') {
     let from = sanitizeUrl(location.href);
     const navigated = () => {
       const to = sanitizeUrl(location.href);
@@ -63,7 +64,7 @@ export function instrument(client: () => Client | undefined, options: InitOption
     addEventListener('popstate', navigated);
     addEventListener('hashchange', navigated);
   }
-  for (const level of ['warn', 'error'] as const) {
+  for (const level of on.breadcrumbs ? (['warn', 'error'] as const) : []) {
     const original = console[level];
     console[level] = function (...args: unknown[]) {
       crumb('console', args.map(text).join(' '), { level });

@@ -65,7 +65,7 @@ export interface InitOptions {
   tracePropagationTargets?: Array<string | RegExp>;
   /** Browsers: request and response headers recorded on network spans (lowercase names); none by default. */
   recordHeaders?: string[];
-  /** Browsers: automatic breadcrumbs, network spans and web vitals (default true each). */
+  /** Browsers: automatic breadcrumbs, network spans and web vitals (default true each; with breadcrumbs off, `console` and `history` are not wrapped). */
   instrument?: { breadcrumbs?: boolean; network?: boolean; webVitals?: boolean };
 }
 
