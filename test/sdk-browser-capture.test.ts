@@ -95,6 +95,9 @@ describe('what the browser SDK records by itself', () => {
     }, { endpoint: gateway.url, token: TOKEN, service, allowedApi });
     await page.click('#buy');
     await page.click('span.label');
+    // An id no selector can use, three classes (two are kept), the two attributes a selector takes, and a value never taken.
+    await page.evaluate(() => document.querySelector('main')!.insertAdjacentHTML('beforeend', '<form><input id="9-email" class="field wide required" name="email" data-testid="email-field" value="jane@example.com"></form>'));
+    await page.click('input[name=email]');
     await page.evaluate(async ({ allowedApi, otherApi }) => {
       history.pushState({}, '', '/checkout?token=abc123&step=2');
       console.warn('low stock', { sku: 'A-1' });
@@ -115,14 +118,15 @@ describe('what the browser SDK records by itself', () => {
     }, { allowedApi, otherApi });
     const [error] = await rows<{ crumbs: string }>(gateway, `SELECT LogAttributes['otelhouse.breadcrumbs'] AS crumbs FROM otel_logs WHERE ServiceName = '${service}' AND Body = 'checkout failed'`);
     const crumbs = JSON.parse(error!.crumbs) as Array<{ category: string; message?: string; data?: Record<string, unknown> }>;
-    expect(crumbs.map((c) => c.category)).toEqual(['click', 'click', 'navigation', 'console', 'console', 'http', 'http', 'http', 'http', 'checkout']);
+    expect(crumbs.map((c) => c.category)).toEqual(['click', 'click', 'click', 'navigation', 'console', 'console', 'http', 'http', 'http', 'http', 'checkout']);
     expect(crumbs[0]!.message).toBe('button#buy');
     expect(crumbs[1]!.message).toBe('html > body > main > div.card.featured > span.label.price');
+    expect(crumbs[2]!.message).toBe('html > body > main > form > input.field.wide[data-testid="email-field"][name="email"]');
     expect(JSON.stringify(crumbs)).not.toMatch(/Buy now|Jane|19\.99|abc123|s-1|jane/);
-    expect(crumbs[2]!.data).toEqual({ from: `${origin}/`, to: `${origin}/checkout?token=[redacted]&step=2` });
-    expect(crumbs[3]).toMatchObject({ message: 'low stock {"sku":"A-1"}', data: { level: 'warn' } });
-    expect(crumbs[4]).toMatchObject({ message: 'TypeError: price missing', data: { level: 'error' } });
-    expect(crumbs.slice(5, 9).map((c) => c.data)).toEqual([
+    expect(crumbs[3]!.data).toEqual({ from: `${origin}/`, to: `${origin}/checkout?token=[redacted]&step=2` });
+    expect(crumbs[4]).toMatchObject({ message: 'low stock {"sku":"A-1"}', data: { level: 'warn' } });
+    expect(crumbs[5]).toMatchObject({ message: 'TypeError: price missing', data: { level: 'error' } });
+    expect(crumbs.slice(6, 10).map((c) => c.data)).toEqual([
       { method: 'GET', url: `${origin}/api/cart?sessionId=[redacted]&page=2`, status_code: 200 },
       { method: 'POST', url: `${allowedApi}/orders`, status_code: 200 },
       { method: 'GET', url: `${otherApi}/pay?card=[redacted]`, status_code: 503 },

@@ -183,26 +183,41 @@ function text(value: unknown): string {
   }
 }
 
+const SELECTOR_ID = /^[A-Za-z][\w-]{0,63}$/;
+const SELECTOR_CLASS = /^[A-Za-z_][\w-]{0,63}$/;
+const SELECTOR_VALUE = /^[\w-]{1,64}$/;
+
 /**
  * A CSS selector of the clicked element, from the nearest ancestor with an id down: tag, id, up
- * to two classes, and `[data-testid]`/`[name]` when there. Never text or other attributes.
+ * to two classes, and `[data-testid]`/`[name]` when there. Never text or other attributes. Made on
+ * every click, so it reads the DOM as little as it can (no arrays; the two attributes only when the
+ * element has more than its class).
  */
 export function selectorOf(target: EventTarget | null): string {
-  const parts: string[] = [];
+  let selector = '';
   let el = target instanceof Element ? target : null;
   for (let depth = 0; el && depth < 5; depth++, el = el.parentElement) {
-    let part = el.tagName.toLowerCase();
-    if (el.id && /^[A-Za-z][\w-]{0,63}$/.test(el.id)) {
-      parts.unshift(`${part}#${el.id}`);
+    let part = el.localName;
+    const id = el.id;
+    if (id && SELECTOR_ID.test(id)) {
+      selector = selector ? `${part}#${id} > ${selector}` : `${part}#${id}`;
       break;
     }
-    const classes = Array.from(el.classList).filter((c) => /^[A-Za-z_][\w-]{0,63}$/.test(c)).slice(0, 2);
-    if (classes.length) part += `.${classes.join('.')}`;
-    for (const attribute of ['data-testid', 'name']) {
-      const value = el.getAttribute(attribute);
-      if (value && /^[\w-]{1,64}$/.test(value)) part += `[${attribute}="${value}"]`;
+    const classes = el.classList;
+    for (let i = 0, kept = 0; i < classes.length && kept < 2; i++) {
+      const c = classes[i]!;
+      if (SELECTOR_CLASS.test(c)) {
+        part += `.${c}`;
+        kept++;
+      }
     }
-    parts.unshift(part);
+    if (el.attributes.length > (classes.length ? 1 : 0)) {
+      for (const attribute of ['data-testid', 'name']) {
+        const value = el.getAttribute(attribute);
+        if (value && SELECTOR_VALUE.test(value)) part += `[${attribute}="${value}"]`;
+      }
+    }
+    selector = selector ? `${part} > ${selector}` : part;
   }
-  return parts.join(' > ');
+  return selector;
 }
