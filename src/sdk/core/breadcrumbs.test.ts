@@ -33,6 +33,9 @@ describe('sanitized URLs', () => {
     ['/api/cart?sessionId=s1&sort=asc', 'https://shop.example/api/cart?sessionId=[redacted]&sort=asc'],
     ['https://x.example/?API_KEY=k&q=shoes&flag', 'https://x.example/?API_KEY=[redacted]&q=shoes&flag'],
     ['https://x.example/?e%6Dail=a%40b.c', 'https://x.example/?e%6Dail=[redacted]'],
+    ['https://u@x.example/a#', 'https://x.example/a'],
+    ['https://:p@x.example/a?', 'https://x.example/a?'],
+    ['https://x.example/a?q=shoes+and+socks&n=%C3%A9', 'https://x.example/a?q=shoes+and+socks&n=%C3%A9'],
   ])('%s → %s', (raw, expected) => {
     expect(sanitizeUrl(raw, 'https://shop.example/')).toBe(expected);
   });

@@ -17,12 +17,13 @@ export function sanitizeUrl(raw: string, base?: string): string {
   } catch {
     return '';
   }
-  url.username = '';
-  url.password = '';
-  url.hash = '';
+  // Each setter serializes the URL again: only what is there is cleared (an empty fragment's `#` too).
+  if (url.username) url.username = '';
+  if (url.password) url.password = '';
+  if (url.hash || url.href.endsWith('#')) url.hash = '';
   if (url.search.length > 1) {
-    const parts = url.search
-      .slice(1)
+    const query = url.search.slice(1);
+    const parts = query
       .split('&')
       .map((part) => {
         const eq = part.indexOf('=');
@@ -35,7 +36,8 @@ export function sanitizeUrl(raw: string, base?: string): string {
         }
         return eq >= 0 && SENSITIVE.test(decoded) ? `${name}=${REDACTED}` : part;
       });
-    url.search = `?${parts.join('&')}`;
+    const kept = parts.join('&');
+    if (kept !== query) url.search = `?${kept}`;
   }
   return url.href;
 }
