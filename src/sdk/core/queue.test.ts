@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { FileStore } from '../node/fileStore.ts';
 import type { EncodedRecord } from './otlpJson.ts';
-import { RecordQueue, utf8Length, type QueueOptions } from './queue.ts';
+import { portableUtf8Length, RecordQueue, utf8Length, type QueueOptions } from './queue.ts';
 
 // The write-ahead queue on the Node file store (real files): bounds, eviction order, expiry, and
 // the batch in flight surviving a restart.
@@ -214,9 +214,11 @@ describe('the record queue', () => {
     await reopened.close();
   });
 
-  it('sizes records in UTF-8 bytes, as requests carry them', () => {
-    for (const text of ['plain', 'café', '日本語のログ', 'emoji 🎉 and 𝄞', JSON.stringify('lone \ud800 surrogate'), JSON.stringify({ body: 'Ω'.repeat(100) })]) {
-      expect(utf8Length(text), text).toBe(new TextEncoder().encode(text).length);
+  it('sizes records in UTF-8 bytes, as requests carry them (natively in Node, and the way browsers count)', () => {
+    for (const text of ['', 'plain', 'café', '日本語のログ', 'emoji 🎉 and 𝄞', '\u007f\u0080\u07ff\u0800\uffff', JSON.stringify('lone \ud800 surrogate'), JSON.stringify({ body: 'Ω'.repeat(100) })]) {
+      const bytes = new TextEncoder().encode(text).length;
+      expect(utf8Length(text), text).toBe(bytes);
+      expect(portableUtf8Length(text), text).toBe(bytes);
     }
   });
 });

@@ -26,8 +26,19 @@ export interface QueuedRecord extends Pick<EncodedRecord, 'signal' | 'scope' | '
 export type DropReason = (typeof DROP_REASONS)[number];
 export type DropCounts = Record<DropReason, number>;
 
+/** Node's `Buffer`, where there is one: its native count is an order of magnitude faster than a loop in JavaScript. */
+const NodeBuffer = (globalThis as { Buffer?: { byteLength(text: string, encoding: 'utf8'): number } }).Buffer;
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Bytes of `text` in UTF-8 (what a request carries; JSON.stringify leaves no lone surrogates). */
-export function utf8Length(text: string): number {
+export const utf8Length: (text: string) => number = NodeBuffer ? (text) => NodeBuffer.byteLength(text, 'utf8') : portableUtf8Length;
+
+/**
+ * {@link utf8Length} without Node: text that is all ASCII (most telemetry) is its own length, found
+ * by one native regex scan, which costs far less than the loop while a page's code is still cold.
+ */
+export function portableUtf8Length(text: string): number {
+  if (!NON_ASCII.test(text)) return text.length;
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
