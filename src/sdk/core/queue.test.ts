@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { FileStore } from '../node/fileStore.ts';
 import type { EncodedRecord } from './otlpJson.ts';
-import { portableUtf8Length, RecordQueue, utf8Length, type QueueOptions } from './queue.ts';
+import { nativeUtf8Length, portableUtf8Length, RecordQueue, utf8Length, type QueueOptions } from './queue.ts';
 
 // The write-ahead queue on the Node file store (real files): bounds, eviction order, expiry, and
 // the batch in flight surviving a restart.
@@ -219,6 +219,21 @@ describe('the record queue', () => {
       const bytes = new TextEncoder().encode(text).length;
       expect(utf8Length(text), text).toBe(bytes);
       expect(portableUtf8Length(text), text).toBe(bytes);
+    }
+  });
+
+  it('counts natively only in Node, not with a page\'s Buffer or process polyfills or a hostile global, and never throws', () => {
+    const node = { versions: { node: '20.0.0' } };
+    expect(nativeUtf8Length()?.('café 🎉')).toBe(10);
+    for (const g of [
+      { Buffer: { byteLength: () => { throw new Error('hostile'); } }, process: node },
+      { Buffer: { byteLength: () => 1 }, process: node },
+      { Buffer: {}, process: node },
+      { Buffer: Buffer, process: { versions: {} } },
+      { Buffer: Buffer },
+      { Buffer: Buffer, get process(): never { throw new Error('hostile'); } },
+    ]) {
+      expect(nativeUtf8Length(g as Parameters<typeof nativeUtf8Length>[0])).toBeUndefined();
     }
   });
 });

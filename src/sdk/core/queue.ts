@@ -26,12 +26,26 @@ export interface QueuedRecord extends Pick<EncodedRecord, 'signal' | 'scope' | '
 export type DropReason = (typeof DROP_REASONS)[number];
 export type DropCounts = Record<DropReason, number>;
 
-/** Node's `Buffer`, where there is one: its native count is an order of magnitude faster than a loop in JavaScript. */
-const NodeBuffer = (globalThis as { Buffer?: { byteLength(text: string, encoding: 'utf8'): number } }).Buffer;
+/**
+ * Node's count of UTF-8 bytes, where the SDK runs in Node: native, an order of magnitude faster
+ * than a loop in JavaScript. A page may have `Buffer` and `process` polyfills (slower than the loop),
+ * or anything else under those names: they are left alone, and nothing here throws.
+ */
+export function nativeUtf8Length(g: { Buffer?: { byteLength?: unknown }; process?: { versions?: { node?: unknown } } } = globalThis): ((text: string) => number) | undefined {
+  try {
+    if (typeof g.process?.versions?.node !== 'string') return undefined;
+    const buffer = g.Buffer;
+    const count = buffer?.byteLength;
+    if (typeof count !== 'function' || count.call(buffer, 'é\u{1f389}', 'utf8') !== 6) return undefined;
+    return (text) => count.call(buffer, text, 'utf8') as number;
+  } catch {
+    return undefined;
+  }
+}
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Bytes of `text` in UTF-8 (what a request carries; JSON.stringify leaves no lone surrogates). */
-export const utf8Length: (text: string) => number = NodeBuffer ? (text) => NodeBuffer.byteLength(text, 'utf8') : portableUtf8Length;
+export const utf8Length: (text: string) => number = nativeUtf8Length() ?? portableUtf8Length;
 
 /**
  * {@link utf8Length} without Node: text that is all ASCII (most telemetry) is its own length, found
