@@ -48,7 +48,7 @@ export interface InitOptions {
   /**
    * Redacts every record before it is queued, with the rules `/v1/config` serves: `redaction()`
    * from `otelhouse/sdk/redaction` (the Node SDK and the script-tag build use it unless this is
-   * `false`; browser bundles import it, about 9 KiB gzip'ed).
+   * `false`; browser bundles import it, about 13 KiB gzip'ed).
    */
   redaction?: Scrubber | false;
   /**
