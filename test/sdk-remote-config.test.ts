@@ -97,6 +97,19 @@ describe('the SDK under /v1/config', () => {
     expect(await until(() => stored(after), (r) => r.length > 0, 5000)).toEqual([{ level: 'WARN', session: '' }]);
   }, 60_000);
 
+  it('keeps the app\'s own batch settings under a policy that does not set them, takes what a policy sets, and the app\'s again once none does', async () => {
+    const service = `rc-batch-${randomUUID()}`;
+    // A policy that sets the level and the poll interval (5 s), nothing of batching.
+    await admin('POST', '/api/policies', { name: `${service}-level`, targeting: { services: [service] }, settings: { minLogLevel: 'info', sdk: { pollIntervalMs: 5000 } } });
+    await start(service, 250);
+    expect(sdk.health().config.minLogLevel).toBe('info');
+    expect(sdk.health().delivery.batch).toEqual({ maxRecords: 512, delayMs: 250 });
+    const batching = await admin('POST', '/api/policies', { name: `${service}-batch`, targeting: { services: [service] }, settings: { sdk: { flushIntervalMs: 100, maxBatchSize: 50 } } });
+    expect(await until(() => sdk.health().delivery.batch, (b) => b.delayMs !== 250, 15_000)).toEqual({ maxRecords: 50, delayMs: 100 });
+    await admin('DELETE', `/api/policies/${batching.id}`);
+    expect(await until(() => sdk.health().delivery.batch, (b) => b.delayMs !== 100, 15_000)).toEqual({ maxRecords: 512, delayMs: 250 });
+  }, 60_000);
+
   it('empties its queue and records nothing under the kill switch, and records again once it is lifted', async () => {
     const service = `rc-kill-${randomUUID()}`;
     // Polls every 5 s; batches wait an hour, so records stay queued.

@@ -41,7 +41,7 @@ describe('GET /v1/config', () => {
     expect(headers.etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
     expect(body).toEqual({
       telemetryEnabled: true, minLogLevel: 'trace', sampling: { tracesPercentage: 100, logsPercentage: 100, logsPerMinute: 0 },
-      sdk: { maxBatchSize: 512, flushIntervalMs: 5000, maxQueueSize: 2048, pollIntervalMs: 60000 }, debugSession: null, policies: [],
+      sdk: { maxBatchSize: 512, flushIntervalMs: 5000, maxQueueSize: 2048, pollIntervalMs: 60000 }, sdkFromPolicies: [], debugSession: null, policies: [],
     });
   });
 

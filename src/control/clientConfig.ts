@@ -86,7 +86,7 @@ export function registerClientConfigRoute(app: FastifyInstance, deps: { resolver
   app.get('/v1/config', docs({
     summary: "A client's effective collection config: policies merged, its active debug session", tag: 'client config', query: clientConfigQuery,
     description: 'For SDKs to poll. A strong `ETag`; `If-None-Match` with it gets 304. `Cache-Control: private, no-cache`. An unknown parameter is a 400 naming it.',
-    answers: { 200: '`{ telemetryEnabled, minLogLevel, sampling, sdk, debugSession, policies, redaction }` (`redaction`: the rules an SDK applies before queueing, or null)', 304: 'unchanged since the ETag in `If-None-Match`' },
+    answers: { 200: '`{ telemetryEnabled, minLogLevel, sampling, sdk, sdkFromPolicies, debugSession, policies, redaction }` (`sdkFromPolicies`: the `sdk` settings the matching policies set, the rest being defaults; `redaction`: the rules an SDK applies before queueing, or null)', 304: 'unchanged since the ETag in `If-None-Match`' },
   }), async (request, reply) => {
     let identity: ClientIdentity;
     try {

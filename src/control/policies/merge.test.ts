@@ -24,6 +24,11 @@ describe('merging the policies that match a client', () => {
     expect(config.minLogLevel).toBe('error');
     expect(config.sampling).toEqual({ tracesPercentage: 10, logsPercentage: 20, logsPerMinute: 60 });
     expect(config.sdk).toEqual({ ...DEFAULT_CONFIG.sdk, maxBatchSize: 50 });
+    // What the policies set, apart from the defaults the rest of `sdk` holds.
+    expect(config.sdkFromPolicies).toEqual(['maxBatchSize']);
+    const both = makePolicy({ id: 'pol_both', priority: 1, settings: { sdk: { pollIntervalMs: 10_000, flushIntervalMs: 200, maxBatchSize: undefined } } });
+    expect(merge([low, high, both]).sdkFromPolicies).toEqual(['flushIntervalMs', 'maxBatchSize', 'pollIntervalMs']);
+    expect(merge([high]).sdkFromPolicies).toEqual([]);
   });
 
   it.each([
@@ -67,6 +72,8 @@ describe('an active debug session overrides the policies for its client', () => 
     expect(config.minLogLevel).toBe(minLogLevel);
     expect(config.sampling).toEqual({ tracesPercentage: traces, logsPercentage: logs, logsPerMinute: capture.logs ? 0 : 10 });
     expect(config.sdk.pollIntervalMs).toBe(15_000);
+    // The policy's setting stays listed, whatever the session does to its value.
+    expect(config.sdkFromPolicies).toEqual(['pollIntervalMs']);
     expect(config.debugSession).toEqual({ id: session.id, level: session.level, capture, startsAt: '2025-01-01T00:00:00.000Z', endsAt: '2025-01-01T01:00:00.000Z' });
   });
 

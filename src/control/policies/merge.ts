@@ -26,6 +26,11 @@ export interface EffectiveConfig {
   /** Percentages kept, and log records per minute per event name (0: no throttle). */
   sampling: { tracesPercentage: number; logsPercentage: number; logsPerMinute: number };
   sdk: { maxBatchSize: number; flushIntervalMs: number; maxQueueSize: number; pollIntervalMs: number };
+  /**
+   * The `sdk` settings the matching policies set, sorted (the rest of `sdk` is defaults): an SDK
+   * replaces its app's own settings with these only, and keeps the app's for the others.
+   */
+  sdkFromPolicies: Array<keyof EffectiveConfig['sdk']>;
   /** The client's active debug session, or null. */
   debugSession: null | {
     id: string;
@@ -54,6 +59,7 @@ export const DEFAULT_CONFIG: Readonly<EffectiveConfig> = Object.freeze({
   minLogLevel: 'trace',
   sampling: Object.freeze({ tracesPercentage: 100, logsPercentage: 100, logsPerMinute: 0 }),
   sdk: Object.freeze({ maxBatchSize: 512, flushIntervalMs: 5_000, maxQueueSize: 2_048, pollIntervalMs: 60_000 }),
+  sdkFromPolicies: Object.freeze([]) as unknown as Array<keyof EffectiveConfig['sdk']>,
   debugSession: null,
   policies: Object.freeze([]) as unknown as string[],
 });
@@ -76,6 +82,7 @@ export function effectiveConfig(matching: readonly CompiledPolicy[], session: De
     minLogLevel: DEFAULT_CONFIG.minLogLevel,
     sampling: { ...DEFAULT_CONFIG.sampling },
     sdk: { ...DEFAULT_CONFIG.sdk },
+    sdkFromPolicies: [],
     debugSession: null,
     policies: matching.map((c) => c.policy.id),
   };
@@ -93,6 +100,7 @@ export function effectiveConfig(matching: readonly CompiledPolicy[], session: De
   if (minLogLevel !== undefined) out.minLogLevel = minLogLevel;
   Object.assign(out.sampling, sampling);
   Object.assign(out.sdk, sdk);
+  out.sdkFromPolicies = (Object.keys(sdk) as Array<keyof EffectiveConfig['sdk']>).sort();
   if (session && out.telemetryEnabled) applySession(out, session);
   return out;
 }

@@ -117,7 +117,8 @@ export interface Health {
   unsavedRecords: number;
   dropped: Record<DropReason, number>;
   optedOut: boolean;
-  delivery: DeliveryHealth;
+  /** Delivery's state, and the batching in force (the app's own, or what a policy set). */
+  delivery: DeliveryHealth & { batch: { maxRecords: number; delayMs: number } };
   /** What `/v1/config` last served, and when it was last answered (no `etag` yet: not fetched). */
   config: { etag?: string; answeredMs?: number; telemetryEnabled: boolean; minLogLevel: Level; debugSessionId?: string; consent?: 'asking' | 'granted' | 'declined' };
   /** Findings redacted on this client since it started, per rule (none without redaction). */
@@ -127,6 +128,9 @@ export interface Health {
 }
 
 export const SDK_VERSION = '0.1.0';
+/** Records per request, and how long records gather before one, unless the app or a policy says otherwise. */
+const DEFAULT_BATCH_RECORDS = 512;
+const DEFAULT_BATCH_DELAY_MS = 1000;
 /** The instrumentation scope of the SDK's log records. */
 const SCOPE = { name: 'otelhouse', version: SDK_VERSION };
 
@@ -196,7 +200,12 @@ export class Client {
         else if (this.holdFrom === undefined) this.held = [];
         if (!config.telemetryEnabled && !this.disabled) void this.queue.clear();
         this.disabled = !config.telemetryEnabled;
-        if (config.policies.length > 0) this.delivery.setBatching(config.sdk.maxBatchSize, config.sdk.flushIntervalMs);
+        // What the matching policies set replaces the app's own batching; the rest, and all of it once no policy sets it, is the app's.
+        const set = config.sdkFromPolicies ?? (config.policies.length > 0 ? ['maxBatchSize', 'flushIntervalMs'] : []);
+        this.delivery.setBatching(
+          set.includes('maxBatchSize') ? config.sdk.maxBatchSize : DEFAULT_BATCH_RECORDS,
+          set.includes('flushIntervalMs') ? config.sdk.flushIntervalMs : (options.batchDelayMs ?? DEFAULT_BATCH_DELAY_MS),
+        );
       }, platform.configKeeper);
     }
     // Without tracing (the core build) spans are the API's no-op spans: `trace` still runs its function.
@@ -450,7 +459,7 @@ export class Client {
       ...(served?.debugSession ? { debugSessionId: served.debugSession.id } : {}),
       ...(served?.debugSession?.consentRequired ? { consent: consentState(this.consents.get(served.debugSession.id)) } : {}),
     };
-    return { queuedRecords: records, queuedBytes: bytes, unsavedRecords: this.queue.unsavedRecords, dropped: { ...this.queue.dropped }, optedOut: this.optedOut, delivery: { ...this.delivery.health, retryAtMs: { ...this.delivery.health.retryAtMs } }, config, redacted: { ...this.scrubber?.counts }, sampling: { ...this.sampling, sampledOut: this.sampledOut } };
+    return { queuedRecords: records, queuedBytes: bytes, unsavedRecords: this.queue.unsavedRecords, dropped: { ...this.queue.dropped }, optedOut: this.optedOut, delivery: { ...this.delivery.health, retryAtMs: { ...this.delivery.health.retryAtMs }, batch: this.delivery.batching }, config, redacted: { ...this.scrubber?.counts }, sampling: { ...this.sampling, sampledOut: this.sampledOut } };
   }
 
   /**
@@ -562,9 +571,9 @@ export async function createClient(options: InitOptions, platform: Platform, tra
   });
   let client: Client | undefined;
   const delivery = new Delivery(queue, platform.transport, () => client!.resource(), {
-    maxBatchRecords: 512,
+    maxBatchRecords: DEFAULT_BATCH_RECORDS,
     maxBatchBytes: platform.maxBatchBytes,
-    batchDelayMs: options.batchDelayMs ?? 1000,
+    batchDelayMs: options.batchDelayMs ?? DEFAULT_BATCH_DELAY_MS,
     minBackoffMs: 1000,
     maxBackoffMs: 300_000,
   }, newBatchId);

@@ -70,6 +70,11 @@ export class Delivery {
     this.options.batchDelayMs = Math.max(0, batchDelayMs);
   }
 
+  /** The batching in force: records per request at most, and how long records gather. */
+  get batching(): { maxRecords: number; delayMs: number } {
+    return { maxRecords: this.options.maxBatchRecords, delayMs: this.options.batchDelayMs };
+  }
+
   /** Starts sending within `batchDelayMs` (at once when a batch is full or `now`). */
   schedule(now = false): void {
     if (this.stopped) return;

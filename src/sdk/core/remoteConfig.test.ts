@@ -51,6 +51,13 @@ describe('readConfig', () => {
       policies: ['p'],
     });
   });
+
+  it('reads which sdk settings the policies set, and leaves it out for a gateway that does not say', () => {
+    expect(readConfig(served({ sdkFromPolicies: ['flushIntervalMs', 3, null] }))?.sdkFromPolicies).toEqual(['flushIntervalMs']);
+    expect(readConfig(served({ sdkFromPolicies: [] }))?.sdkFromPolicies).toEqual([]);
+    expect(readConfig(served({ sdkFromPolicies: 'flushIntervalMs' }))).not.toHaveProperty('sdkFromPolicies');
+    expect(readConfig(served())).not.toHaveProperty('sdkFromPolicies');
+  });
 });
 
 describe('RemoteConfig', () => {

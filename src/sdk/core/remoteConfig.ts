@@ -15,6 +15,11 @@ export interface ClientConfig {
   /** Records below it are not made (a debug session lowers it). */
   minLogLevel: Level;
   sdk: { maxBatchSize: number; flushIntervalMs: number; pollIntervalMs: number };
+  /**
+   * The `sdk` settings the matching policies set: those replace the app's own, the others stay the
+   * app's. Undefined from a gateway that does not say (then all of them, once a policy matches).
+   */
+  sdkFromPolicies?: string[];
   /** Percentages kept (100: all) and the throttle per event name (0: none). */
   sampling: SamplingConfig;
   debugSession: null | {
@@ -76,6 +81,7 @@ export function readConfig(body: unknown): ClientConfig | undefined {
     telemetryEnabled: b.telemetryEnabled,
     minLogLevel: b.minLogLevel as Level,
     sdk: { maxBatchSize: count(sdk.maxBatchSize) ?? 512, flushIntervalMs: count(sdk.flushIntervalMs) ?? 5_000, pollIntervalMs: count(sdk.pollIntervalMs) ?? DEFAULT_POLL_MS },
+    ...(Array.isArray(b.sdkFromPolicies) ? { sdkFromPolicies: b.sdkFromPolicies.filter((k): k is string => typeof k === 'string') } : {}),
     sampling: readSampling(b.sampling),
     debugSession: session && typeof session.id === 'string' ? { id: session.id, level: String(session.level), startsAt: String(session.startsAt), endsAt: String(session.endsAt), ...consentOf(session.consentRequired) } : null,
     policies: Array.isArray(b.policies) ? b.policies.filter((p): p is string => typeof p === 'string') : [],
