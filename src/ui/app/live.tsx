@@ -35,7 +35,8 @@ export function useLive<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
 /**
  * The pages of a cursor-paged list (`{ <key>: T[], nextCursor }`) read so far, read again every
  * 5 s; `more()` adds the next page. `url(cursor)` names a page; when `filters` change, the list
- * starts again from its first page.
+ * starts again from its first page, and what was read under the earlier filters is no longer
+ * given (the list is loading, or shows why it cannot load, rather than rows that do not match).
  */
 export function usePagedList<T>(key: string, url: (cursor?: string) => string, filters: unknown[]) {
   const filtersKey = JSON.stringify(filters);
@@ -52,9 +53,10 @@ export function usePagedList<T>(key: string, url: (cursor?: string) => string, f
       if (!next) break;
       cursor = next;
     }
-    return { items, nextCursor: next };
+    return { items, nextCursor: next, of: filtersKey };
   }, [filtersKey, count]);
-  return { ...live, more: () => setPages({ count: count + 1, of: filtersKey }) };
+  const data = live.data?.of === filtersKey ? live.data : undefined;
+  return { ...live, data, more: () => setPages({ count: count + 1, of: filtersKey }) };
 }
 
 /** `value`, once it has not changed for 300 ms, trimmed: a text filter applies as the operator pauses typing. */
