@@ -200,7 +200,7 @@ async function browserOverhead(runs: number): Promise<OverheadResult['browser']>
     const idle: Array<[Run, Run]> = [];
     const again: Run[] = [];
     const parts = { coreBuild: [] as Run[], withoutNetworkSpans: [] as Run[], withoutWebVitals: [] as Run[] };
-    const returning: Array<[Run, Run]> = [];
+    const returning = { plain: [] as Run[], sdk: [] as Run[] };
     await run('plain'); // warm up the browser's caches
     for (let i = 0; i < runs; i++) {
       without.push(await run('plain'));
@@ -211,21 +211,22 @@ async function browserOverhead(runs: number): Promise<OverheadResult['browser']>
       parts.coreBuild.push(await run('core'));
       parts.withoutNetworkSpans.push(await run('sdk-no-network'));
       parts.withoutWebVitals.push(await run('sdk-no-vitals'));
-      returning.push([await run('plain', STEPS, true), await run('sdk', STEPS, true)]);
+      returning.plain.push(await run('plain', STEPS, true));
+      returning.sdk.push(await run('sdk', STEPS, true));
     }
     const quantile = (xs: number[], q: number) => xs.slice().sort((a, b) => a - b)[Math.floor((xs.length - 1) * q + 0.5)]!;
     const median = (xs: number[]) => quantile(xs, 0.5);
     const taskWithout = median(without.map((r) => r.taskMs));
     const taskWith = median(withSdk.map((r) => r.taskMs));
-    // The machine's noise moves whole runs: each run with the SDK is compared with the run without it just before.
-    const extras = withSdk.map((r, i) => r.taskMs / without[i]!.taskMs - 1);
-    const aa = again.map((r, i) => r.taskMs / without[i]!.taskMs - 1);
-    const pairedExtra = median(extras);
+    // The machine's noise moves whole runs: each run is compared with its round's run without the SDK.
+    const extraOver = (rs: Run[], base: Run[] = without) => rs.map((r, i) => r.taskMs / base[i]!.taskMs - 1);
+    const spread = (xs: number[]): [number, number] => [round(quantile(xs, 0.25), 4), round(quantile(xs, 0.75), 4)];
+    const extras = extraOver(withSdk);
+    const aa = extraOver(again);
+    const returningExtras = extraOver(returning.sdk, returning.plain);
+    const pairedExtra = (rs: Run[]) => round(median(extraOver(rs)), 4);
     const startUpMs = median(idle.map(([plain, sdk]) => sdk.taskMs - plain.taskMs));
     const extraMs = median(withSdk.map((r, i) => r.taskMs - without[i]!.taskMs));
-    const otelExtra = median(withOtel.map((r, i) => r.taskMs / without[i]!.taskMs - 1));
-    const returningExtras = returning.map(([plain, sdk]) => sdk.taskMs / plain.taskMs - 1);
-    const partExtra = (rs: Run[]) => round(median(rs.map((r, i) => r.taskMs / without[i]!.taskMs - 1)), 4);
 
     // log() latency, in a page of its own with no DevTools session attached (unthrottled; the endpoint does not answer).
     const timed = await browser.newContext();
@@ -272,13 +273,13 @@ async function browserOverhead(runs: number): Promise<OverheadResult['browser']>
     return {
       cpuThrottle: throttle,
       taskMs: { withoutSdk: round(taskWithout, 1), withSdk: round(taskWith, 1), runs },
-      extraWithSdk: round(pairedExtra, 4),
-      extraWithSdkQuartiles: [round(quantile(extras, 0.25), 4), round(quantile(extras, 0.75), 4)],
-      noise: { median: round(median(aa), 4), quartiles: [round(quantile(aa, 0.25), 4), round(quantile(aa, 0.75), 4)] },
+      extraWithSdk: round(median(extras), 4),
+      extraWithSdkQuartiles: spread(extras),
+      noise: { median: round(median(aa), 4), quartiles: spread(aa) },
       extraMs: { startUp: round(startUpMs, 1), perStep: round((extraMs - startUpMs) / STEPS, 2) },
-      plainOtel: { taskMs: round(median(withOtel.map((r) => r.taskMs)), 1), extra: round(otelExtra, 4) },
-      returningVisit: { extra: round(median(returningExtras), 4), quartiles: [round(quantile(returningExtras, 0.25), 4), round(quantile(returningExtras, 0.75), 4)] },
-      byPart: { coreBuild: partExtra(parts.coreBuild), withoutNetworkSpans: partExtra(parts.withoutNetworkSpans), withoutWebVitals: partExtra(parts.withoutWebVitals) },
+      plainOtel: { taskMs: round(median(withOtel.map((r) => r.taskMs)), 1), extra: pairedExtra(withOtel) },
+      returningVisit: { extra: round(median(returningExtras), 4), quartiles: spread(returningExtras) },
+      byPart: { coreBuild: pairedExtra(parts.coreBuild), withoutNetworkSpans: pairedExtra(parts.withoutNetworkSpans), withoutWebVitals: pairedExtra(parts.withoutWebVitals) },
       // Where it goes: loading the page (and, with the SDK, its script and init), then the workload.
       loadedTaskMs: { withoutSdk: round(median(without.map((r) => r.loadedMs)), 1), withSdk: round(median(withSdk.map((r) => r.loadedMs)), 1) },
       workloadTaskMs: { withoutSdk: round(median(without.map((r) => r.taskMs - r.loadedMs)), 1), withSdk: round(median(withSdk.map((r) => r.taskMs - r.loadedMs)), 1) },
