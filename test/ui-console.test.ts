@@ -350,11 +350,11 @@ describe('the admin console', () => {
     await signIn(page);
     await page.getByRole('link', { name: 'Issues' }).click();
     const row = page.locator('tbody tr');
-    // Every unresolved issue first; the service's list, held back a second, is loading meanwhile:
-    // none of the rows read under the earlier filter stays on screen.
+    // Every unresolved issue first; the service's list, held back 3 s (room for a loaded machine to
+    // look), is loading meanwhile: none of the rows read under the earlier filter stays on screen.
     await expect.poll(() => row.count()).toBeGreaterThan(0);
     await page.route(/\/api\/issues\?.*service=/, async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
       await route.continue();
     }, { times: 1 });
     await page.getByLabel('Service').fill(service);
