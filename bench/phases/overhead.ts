@@ -25,7 +25,7 @@ export interface OverheadResult {
     cpuThrottle: number;
     /** Main-thread task ms over the workload, the median of the runs of each variant. */
     taskMs: { withoutSdk: number; withSdk: number; runs: number };
-    /** The median over the runs of (with the SDK / the run without it just before) − 1. */
+    /** The median over the runs of (with the SDK / its round's run without it) − 1. */
     extraWithSdk: number;
     /** The same ratios' quartiles (p25, p75): how far the machine's noise moves one run. */
     extraWithSdkQuartiles: [number, number];
@@ -43,6 +43,12 @@ export interface OverheadResult {
     extraMs: { startUp: number; perStep: number };
     /** The same for plain OpenTelemetry JS for the web (fetch spans and log records, batched): the field's reference. */
     plainOtel: { taskMs: number; extra: number };
+    /**
+     * The same for a floor (`bench/lib/floorSdk.ts`): the least an SDK does for this workload while
+     * writing each record ahead to IndexedDB before sending it (issue 13's rule), and the same with
+     * records kept in memory only: what any SDK keeping that rule costs here, and the rule's part.
+     */
+    floor: { extra: number; withoutWriteAhead: number };
     /**
      * Where the extra goes, by part of the SDK: the same paired extra for the core build
      * (`otelhouse/sdk/core`: no trace SDK, network spans or web vitals; the page's fetches make
@@ -68,10 +74,18 @@ export interface OverheadResult {
     logP50Us: number;
     logP99Us: number;
     /** A small HTTP service logging every request: bare, with the SDK, and with plain OpenTelemetry JS for reference. */
-    http: { withoutSdk: HttpRun; withSdk: HttpRun; requestsPerSecondKept: number; cpuPerRequestRatio: number; plainOtel: HttpRun & { requestsPerSecondKept: number } };
+    http: {
+      withoutSdk: HttpRun;
+      withSdk: HttpRun;
+      requestsPerSecondKept: number;
+      cpuPerRequestRatio: number;
+      plainOtel: HttpRun & { requestsPerSecondKept: number };
+      /** The least logger keeping the SDK's write-ahead rule (`bench/lib/floorNode.ts`): what any SDK keeping it costs this service. */
+      floor: HttpRun & { requestsPerSecondKept: number };
+    };
   };
 }
-type HttpMode = 'bare' | 'sdk' | 'otel';
+type HttpMode = 'bare' | 'sdk' | 'otel' | 'floor';
 interface HttpRun {
   requestsPerSec: number;
   serverCpuUsPerRequest: number;
@@ -83,15 +97,16 @@ const STEPS = 40;
 const WORKER = join(repoRoot, 'bench/workers/sdk-http.ts');
 
 /** Serves the page (`/plain`, `/sdk`), the SDK bundle, a small JSON API, and acknowledges `/v1/*` like a gateway. */
-async function site(sdkScript: string, otelScript = '', coreScript = ''): Promise<{ origin: string; close: () => Promise<void> }> {
+async function site(sdkScript: string, otelScript = '', coreScript = '', floorScript = ''): Promise<{ origin: string; close: () => Promise<void> }> {
   // With the SDK, the page starts it at once, as an app does: from an inline script after the SDK's (attributed to the SDK below).
-  const init = (origin: string, instrument = '{}') => `<script>otelhouse.init({ endpoint: ${JSON.stringify(origin)}, service: 'bench-web', token: 'pk_bench_0123456789abcdef', instrument: ${instrument} })</script>`;
+  const init = (origin: string, options = 'instrument: {}') => `<script>otelhouse.init({ endpoint: ${JSON.stringify(origin)}, service: 'bench-web', token: 'pk_bench_0123456789abcdef', ${options} })</script>`;
   // `/plain`: no SDK; `/sdk`: otelhouse's (`/sdk-no-network`, `/sdk-no-vitals`: with a part off); `/core`: its core build;
-  // `/otel`: plain OpenTelemetry JS for the web (`bench/lib/otelWeb.ts`), the field's reference.
+  // `/otel`: plain OpenTelemetry JS for the web (`bench/lib/otelWeb.ts`), the field's reference; `/floor`, `/floor-memory`:
+  // the floor (`bench/lib/floorSdk.ts`), writing ahead or not.
   const page = (path: string, origin: string) => {
-    const script = path.startsWith('/sdk') ? 'sdk' : path.startsWith('/core') ? 'core' : path.startsWith('/otel') ? 'otel' : undefined;
-    const instrument = path.startsWith('/sdk-no-network') ? '{ network: false }' : path.startsWith('/sdk-no-vitals') ? '{ webVitals: false }' : '{}';
-    return `<!doctype html><title>shop</title>${script ? `<script src="/${script}.js"></script>${init(origin, instrument)}` : ''}<main></main>`;
+    const script = path.startsWith('/sdk') ? 'sdk' : path.startsWith('/core') ? 'core' : path.startsWith('/otel') ? 'otel' : path.startsWith('/floor') ? 'floor' : undefined;
+    const options = path.startsWith('/sdk-no-network') ? 'instrument: { network: false }' : path.startsWith('/sdk-no-vitals') ? 'instrument: { webVitals: false }' : path.startsWith('/floor-memory') ? 'writeAhead: false' : undefined;
+    return `<!doctype html><title>shop</title>${script ? `<script src="/${script}.js"></script>${init(origin, options)}` : ''}<main></main>`;
   };
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '/';
@@ -104,6 +119,7 @@ async function site(sdkScript: string, otelScript = '', coreScript = ''): Promis
     if (url === '/sdk.js') return void res.writeHead(200, script).end(sdkScript);
     if (url === '/otel.js') return void res.writeHead(200, script).end(otelScript);
     if (url === '/core.js') return void res.writeHead(200, script).end(coreScript);
+    if (url === '/floor.js') return void res.writeHead(200, script).end(floorScript);
     if (url.startsWith('/api/')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: Array.from({ length: 20 }, (_, i) => ({ id: i, name: `item ${i}` })) }));
     if (url.startsWith('/bare')) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/sdk.js"></script><main></main>');
     res.writeHead(200, { 'content-type': 'text/html' }).end(page(url, `http://${req.headers.host}`));
@@ -161,11 +177,12 @@ async function browserOverhead(runs: number): Promise<OverheadResult['browser']>
   const sdkScript = (await appBundle('otelhouse/sdk', { format: 'iife' })).text;
   const otelScript = (await appBundle('./bench/lib/otelWeb.ts', { format: 'iife' })).text;
   const coreScript = (await appBundle('otelhouse/sdk/core', { format: 'iife' })).text;
-  const s = await site(sdkScript, otelScript, coreScript);
+  const floorScript = (await appBundle('./bench/lib/floorSdk.ts', { format: 'iife' })).text;
+  const s = await site(sdkScript, otelScript, coreScript, floorScript);
   const browser = await launchChromium();
   const throttle = 4;
   try {
-    type Variant = 'plain' | 'sdk' | 'otel' | 'core' | 'sdk-no-network' | 'sdk-no-vitals';
+    type Variant = 'plain' | 'sdk' | 'otel' | 'core' | 'sdk-no-network' | 'sdk-no-vitals' | 'floor' | 'floor-memory';
     /**
      * One measured visit in a browser profile of its own (a first visit), or, `returning`, after
      * two earlier visits of the same page in the same profile (each left once its records were
@@ -201,18 +218,26 @@ async function browserOverhead(runs: number): Promise<OverheadResult['browser']>
     const again: Run[] = [];
     const parts = { coreBuild: [] as Run[], withoutNetworkSpans: [] as Run[], withoutWebVitals: [] as Run[] };
     const returning = { plain: [] as Run[], sdk: [] as Run[] };
+    const floor = { writeAhead: [] as Run[], memory: [] as Run[] };
     await run('plain'); // warm up the browser's caches
     for (let i = 0; i < runs; i++) {
-      without.push(await run('plain'));
-      withSdk.push(await run('sdk'));
-      withOtel.push(await run('otel'));
-      again.push(await run('plain'));
-      idle.push([await run('plain', 0), await run('sdk', 0)]);
-      parts.coreBuild.push(await run('core'));
-      parts.withoutNetworkSpans.push(await run('sdk-no-network'));
-      parts.withoutWebVitals.push(await run('sdk-no-vitals'));
-      returning.plain.push(await run('plain', STEPS, true));
-      returning.sdk.push(await run('sdk', STEPS, true));
+      // A round's runs, each pushing its result in its list at the round's index.
+      const round: Array<() => Promise<unknown>> = [
+        async () => (without[i] = await run('plain')),
+        async () => (withSdk[i] = await run('sdk')),
+        async () => (withOtel[i] = await run('otel')),
+        async () => (again[i] = await run('plain')),
+        async () => (idle[i] = [await run('plain', 0), await run('sdk', 0)]),
+        async () => (parts.coreBuild[i] = await run('core')),
+        async () => (parts.withoutNetworkSpans[i] = await run('sdk-no-network')),
+        async () => (parts.withoutWebVitals[i] = await run('sdk-no-vitals')),
+        async () => (floor.writeAhead[i] = await run('floor')),
+        async () => (floor.memory[i] = await run('floor-memory')),
+        async () => (returning.plain[i] = await run('plain', STEPS, true)),
+        async () => (returning.sdk[i] = await run('sdk', STEPS, true)),
+      ];
+      // Each round starts further along the list: where a run falls in its round (the browser's state drifts over one) is no variant's bias.
+      for (let k = 0; k < round.length; k++) await round[(i * 5 + k) % round.length]!();
     }
     const quantile = (xs: number[], q: number) => xs.slice().sort((a, b) => a - b)[Math.floor((xs.length - 1) * q + 0.5)]!;
     const median = (xs: number[]) => quantile(xs, 0.5);
@@ -278,6 +303,7 @@ async function browserOverhead(runs: number): Promise<OverheadResult['browser']>
       noise: { median: round(median(aa), 4), quartiles: spread(aa) },
       extraMs: { startUp: round(startUpMs, 1), perStep: round((extraMs - startUpMs) / STEPS, 2) },
       plainOtel: { taskMs: round(median(withOtel.map((r) => r.taskMs)), 1), extra: pairedExtra(withOtel) },
+      floor: { extra: pairedExtra(floor.writeAhead), withoutWriteAhead: pairedExtra(floor.memory) },
       returningVisit: { extra: round(median(returningExtras), 4), quartiles: spread(returningExtras) },
       byPart: { coreBuild: pairedExtra(parts.coreBuild), withoutNetworkSpans: pairedExtra(parts.withoutNetworkSpans), withoutWebVitals: pairedExtra(parts.withoutWebVitals) },
       // Where it goes: loading the page (and, with the SDK, its script and init), then the workload.
@@ -336,7 +362,7 @@ export async function runOverheadPhase(rounds = 9): Promise<OverheadResult> {
     const latency = await runWorker<{ p50Us: number; p99Us: number }>(WORKER, ['latency', '0', ack.origin, join(dir, 'latency')], FLAGS);
     // In turn, three times each: the machine's noise falls on all.
     const runs: Array<[HttpMode, HttpRun]> = [];
-    for (let i = 0; i < 3; i++) for (const mode of ['bare', 'sdk', 'otel'] as const) runs.push([mode, await httpRun(mode, ack.origin, join(dir, `http-${runs.length}`))]);
+    for (let i = 0; i < 3; i++) for (const mode of ['bare', 'sdk', 'otel', 'floor'] as const) runs.push([mode, await httpRun(mode, ack.origin, join(dir, `http-${runs.length}`))]);
     const mean = (mode: HttpMode): HttpRun => {
       const rs = runs.filter(([m]) => m === mode).map(([, r]) => r);
       return { requestsPerSec: Math.round(rs.reduce((a, r) => a + r.requestsPerSec, 0) / rs.length), serverCpuUsPerRequest: round(rs.reduce((a, r) => a + r.serverCpuUsPerRequest, 0) / rs.length, 2) };
@@ -344,6 +370,7 @@ export async function runOverheadPhase(rounds = 9): Promise<OverheadResult> {
     const without = mean('bare');
     const withSdk = mean('sdk');
     const withOtel = mean('otel');
+    const withFloor = mean('floor');
     return {
       browser: await browserOverhead(rounds),
       node: {
@@ -355,6 +382,7 @@ export async function runOverheadPhase(rounds = 9): Promise<OverheadResult> {
           requestsPerSecondKept: round(withSdk.requestsPerSec / without.requestsPerSec, 3),
           cpuPerRequestRatio: round(withSdk.serverCpuUsPerRequest / without.serverCpuUsPerRequest, 3),
           plainOtel: { ...withOtel, requestsPerSecondKept: round(withOtel.requestsPerSec / without.requestsPerSec, 3) },
+          floor: { ...withFloor, requestsPerSecondKept: round(withFloor.requestsPerSec / without.requestsPerSec, 3) },
         },
       },
     };

@@ -1,10 +1,11 @@
 /**
  * A small Node HTTP service, measured with and without the SDK (issue 14, point 9). Arguments:
- * mode (`bare` | `sdk` | `otel` | `latency`), port, endpoint (a server that acknowledges everything), dataDir.
+ * mode (`bare` | `sdk` | `otel` | `floor` | `latency`), port, endpoint (a server that acknowledges everything), dataDir.
  *
  * - `bare` / `sdk`: serves `GET /api/orders/:id` (a little JSON work, as a handler does) on
  *   `port`, with `sdk` each request also logged through `otelhouse/sdk/node` (written ahead,
- *   batched, gzip'ed, sent), with `otel` through plain OpenTelemetry JS (batched and sent);
+ *   batched, gzip'ed, sent), with `otel` through plain OpenTelemetry JS (batched and sent), with
+ *   `floor` through the least logger keeping the SDK's write-ahead rule (`bench/lib/floorNode.ts`);
  *   `GET /health` answers 200. Runs until SIGTERM.
  * - `latency`: prints the p50 and p99 of one `log()` call, µs, timed over batches of 100 calls
  *   (the SDK running: written ahead and sent meanwhile).
@@ -19,6 +20,7 @@ const sdk = mode === 'sdk' || mode === 'latency' ? await import('otelhouse/sdk/n
 await sdk?.init({ endpoint, service: 'bench-http', version: '1.0.0', dataDir, batchDelayMs: 1000, healthReportIntervalMs: 0, handleProcessEvents: false });
 /** `otel`: plain OpenTelemetry JS logging the same records (batched, OTLP/HTTP JSON, nothing written ahead), the field's reference. */
 const otel = mode === 'otel' ? await plainOtel() : undefined;
+const floor = mode === 'floor' ? (await import('../lib/floorNode.ts')).floorLogger(endpoint, dataDir, 'bench-http') : undefined;
 
 async function plainOtel() {
   const { LoggerProvider, BatchLogRecordProcessor } = await import('@opentelemetry/sdk-logs');
@@ -53,12 +55,13 @@ if (mode === 'latency') {
     const attributes = { 'order.id': id, 'http.route': '/api/orders/:id', 'http.response.status_code': 200 };
     sdk?.log('info', 'order served', attributes);
     otel?.logger.emit({ severityNumber: 9, severityText: 'INFO', body: 'order served', attributes });
+    floor?.log('order served', attributes);
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   });
   server.keepAliveTimeout = 60_000;
   server.listen(Number(port), '127.0.0.1');
   process.on('SIGTERM', () => {
     server.close();
-    void (sdk ? sdk.shutdown(5000) : otel ? otel.provider.shutdown() : Promise.resolve()).then(() => process.exit(0));
+    void (sdk ? sdk.shutdown(5000) : otel ? otel.provider.shutdown() : floor ? floor.shutdown() : Promise.resolve()).then(() => process.exit(0));
   });
 }
