@@ -51,7 +51,11 @@ export function floorLogger(endpoint: string, dir: string, service: string): { l
     timer = undefined;
     const records = unsaved;
     unsaved = [];
-    chain = chain.then(() => commit(records)).catch(() => {});
+    // A floor that stopped writing or sending would measure less than the rule costs: it stops the service instead.
+    chain = chain.then(() => commit(records)).catch((err: unknown) => {
+      console.error('floor logger failed:', err);
+      process.exit(1);
+    });
   };
 
   return {

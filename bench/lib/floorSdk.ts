@@ -28,6 +28,8 @@ let seq = 0;
 let unsaved: Held[] = [];
 const saved: Record<Signal, Held[]> = { logs: [], traces: [] };
 const crumbs: Array<{ atMs: number; selector?: string; url?: string; status?: number }> = [];
+/** Records made, written ahead, and acknowledged (the bench checks that the floor did its work). */
+const counts = { made: 0, written: 0, acknowledged: 0 };
 let persistTimer: ReturnType<typeof setTimeout> | undefined;
 let sendTimer: ReturnType<typeof setTimeout> | undefined;
 const originalFetch = globalThis.fetch;
@@ -50,6 +52,7 @@ function attributesJson(attributes: Record<string, unknown> | undefined): string
 
 function hold(signal: Signal, json: string): void {
   unsaved.push({ seq: ++seq, signal, json });
+  counts.made++;
   persistTimer ??= setTimeout(() => void persist(), PERSIST_MS);
   sendTimer ??= setTimeout(() => void send(), SEND_MS);
 }
@@ -70,6 +73,7 @@ async function persist(): Promise<void> {
     const tx = (await db!).transaction('records', 'readwrite');
     for (const r of put) tx.objectStore('records').put(r);
     await done(tx);
+    counts.written += put.length;
   }
   for (const r of put) saved[r.signal].push(r);
 }
@@ -85,6 +89,7 @@ async function send(): Promise<void> {
     const body = `{"${outer}":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"bench-web"}}]},"${inner}":[{"scope":{"name":"floor"},"${list}":[${batch.map((r) => r.json).join(',')}]}]}]}`;
     const res = await originalFetch(`${endpoint}/v1/${signal}`, { method: 'POST', body, headers: { 'content-type': 'text/plain' }, credentials: 'omit' });
     await res.arrayBuffer();
+    if (res.ok) counts.acknowledged += batch.length;
     if (!writeAhead) return;
     const tx = (await db!).transaction('records', 'readwrite', { durability: 'relaxed' });
     // A signal's batch is every record of it written before the send: one range.
@@ -131,6 +136,10 @@ export function log(level: string, message: string, attributes?: Record<string, 
   const now = Date.now();
   const severity = SEVERITY[level] ?? 9;
   hold('logs', `{"timeUnixNano":"${now}000000","observedTimeUnixNano":"${now}000000","severityNumber":${severity},"severityText":"${level.toUpperCase()}","body":{"stringValue":${JSON.stringify(message)}},"attributes":${attributesJson(attributes)}}`);
+}
+
+export function stats(): typeof counts {
+  return { ...counts };
 }
 
 export async function flush(): Promise<void> {

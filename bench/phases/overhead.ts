@@ -207,6 +207,11 @@ async function browserOverhead(runs: number): Promise<OverheadResult['browser']>
       const loadedMs = await taskDuration();
       const { longTasks, longestSdkScriptMs } = await page.evaluate(workload, steps);
       const taskMs = await taskDuration();
+      if (variant.startsWith('floor')) {
+        // The floor must have done its work (every record written ahead, when it writes ahead, and acknowledged), or it measures less than it stands for.
+        const { made, written, acknowledged } = await page.evaluate(() => (window as any).otelhouse.stats() as { made: number; written: number; acknowledged: number });
+        if (made < steps + steps / 4 || acknowledged !== made || written !== (variant === 'floor' ? made : 0)) throw new Error(`the floor (${variant}) made ${made} records, wrote ${written} ahead and had ${acknowledged} acknowledged`);
+      }
       await context.close();
       return { taskMs, loadedMs, longestMs: Math.max(0, ...longTasks), longestSdkScriptMs };
     };
