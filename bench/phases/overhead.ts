@@ -226,7 +226,7 @@ async function browserOverhead(runs: number): Promise<OverheadResult['browser']>
     const floor = { writeAhead: [] as Run[], memory: [] as Run[] };
     await run('plain'); // warm up the browser's caches
     for (let i = 0; i < runs; i++) {
-      // A round's runs, each pushing its result in its list at the round's index.
+      // A round's runs, each storing its result at the round's index of its list.
       const round: Array<() => Promise<unknown>> = [
         async () => (without[i] = await run('plain')),
         async () => (withSdk[i] = await run('sdk')),
