@@ -64,11 +64,19 @@ function done(tx: IDBTransaction): Promise<void> {
   });
 }
 
-async function persist(): Promise<void> {
+/** Commits in order: a send waits for a commit still under way, so no record written ahead misses its batch. */
+let persisting = Promise.resolve();
+
+function persist(): Promise<void> {
   clearTimeout(persistTimer);
   persistTimer = undefined;
   const put = unsaved;
   unsaved = [];
+  persisting = persisting.then(() => commit(put));
+  return persisting;
+}
+
+async function commit(put: Held[]): Promise<void> {
   if (writeAhead && put.length) {
     const tx = (await db!).transaction('records', 'readwrite');
     for (const r of put) tx.objectStore('records').put(r);
