@@ -2,8 +2,8 @@
  * A floor for the Node service overhead bench (issue 14, point 9): the least a Node SDK does to log
  * each request while keeping issue 13's rules — each record made as OTLP/JSON text, appended to a
  * file and fdatasync'ed (one write per commit, 0.8 s after the first unsaved record) before it is
- * sent, sent gzip'ed (the fastest level, as the SDK) in batches of at most 512 records, one request at a time, and marked
- * acknowledged in the file. Nothing else: no queue bounds, eviction, retries, sessions, config,
+ * sent, sent gzip'ed (the fastest level, as the SDK) in batches of at most 512 records, one request
+ * at a time, and marked acknowledged in the file. Nothing else: no queue bounds, eviction, retries, sessions, config,
  * redaction, sampling, compaction or recovery. A measuring stick, not an SDK.
  */
 import { mkdir, open } from 'node:fs/promises';
@@ -11,6 +11,8 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
+
+import { exportJson, logRecordJson } from './floorOtlp.ts';
 
 const PERSIST_MS = 800;
 const BATCH_RECORDS = 512;
@@ -22,7 +24,6 @@ export function floorLogger(endpoint: string, dir: string, service: string): { l
   const file = mkdir(dir, { recursive: true }).then(() => open(join(dir, 'floor.log'), 'a'));
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const url = new URL('/v1/logs', endpoint);
-  const resource = `{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":${JSON.stringify(service)}}}]}`;
   let unsaved: string[] = [];
   let seq = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -30,7 +31,9 @@ export function floorLogger(endpoint: string, dir: string, service: string): { l
 
   const post = (body: Buffer) =>
     new Promise<void>((resolve, reject) => {
-      const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length } }, (res) => res.resume().on('end', () => resolve()));
+      const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length } }, (res) =>
+        res.resume().on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`the endpoint answered ${res.statusCode}`)))),
+      );
       req.on('error', reject).end(body);
     });
 
@@ -42,7 +45,7 @@ export function floorLogger(endpoint: string, dir: string, service: string): { l
     await fh.datasync();
     for (let at = 0; at < records.length; at += BATCH_RECORDS) {
       const batch = records.slice(at, at + BATCH_RECORDS);
-      await post(await gzipText(`{"resourceLogs":[${resource},"scopeLogs":[{"scope":{"name":"floor"},"logRecords":[${batch.join(',')}]}]}]}`, GZIP));
+      await post(await gzipText(exportJson('logs', service, batch), GZIP));
       await fh.write(`{"acknowledged":${first + at + batch.length - 1}}\n`);
     }
   }
@@ -60,13 +63,7 @@ export function floorLogger(endpoint: string, dir: string, service: string): { l
 
   return {
     log(message, attributes) {
-      const nanos = `${Date.now()}000000`;
-      let attrs = '';
-      for (const key in attributes) {
-        const v = attributes[key]!;
-        attrs += `${attrs ? ',' : ''}{"key":${JSON.stringify(key)},"value":${typeof v === 'number' ? `{"intValue":"${v}"}` : `{"stringValue":${JSON.stringify(v)}}`}}`;
-      }
-      unsaved.push(`{"timeUnixNano":"${nanos}","observedTimeUnixNano":"${nanos}","severityNumber":9,"severityText":"INFO","body":{"stringValue":${JSON.stringify(message)}},"attributes":[${attrs}]}`);
+      unsaved.push(logRecordJson(9, 'INFO', message, attributes));
       timer ??= setTimeout(persist, PERSIST_MS);
     },
     async shutdown() {

@@ -10,6 +10,8 @@
  * same page and workload run on it. A measuring stick, not an SDK.
  */
 
+import { attributesJson, exportJson, logRecordJson } from './floorOtlp.ts';
+
 type Signal = 'logs' | 'traces';
 interface Held {
   seq: number;
@@ -38,16 +40,6 @@ function hex(bytes: number): string {
   let out = '';
   for (const b of crypto.getRandomValues(new Uint8Array(bytes))) out += b.toString(16).padStart(2, '0');
   return out;
-}
-
-function attributesJson(attributes: Record<string, unknown> | undefined): string {
-  let out = '';
-  for (const key in attributes) {
-    const v = attributes[key];
-    const value = typeof v === 'number' && Number.isInteger(v) ? `{"intValue":"${v}"}` : typeof v === 'number' ? `{"doubleValue":${v}}` : `{"stringValue":${JSON.stringify(String(v))}}`;
-    out += `${out ? ',' : ''}{"key":${JSON.stringify(key)},"value":${value}}`;
-  }
-  return `[${out}]`;
 }
 
 function hold(signal: Signal, json: string): void {
@@ -93,8 +85,7 @@ async function send(): Promise<void> {
   await Promise.all((['logs', 'traces'] as const).map(async (signal) => {
     const batch = saved[signal].splice(0);
     if (!batch.length) return;
-    const [outer, inner, list] = signal === 'logs' ? ['resourceLogs', 'scopeLogs', 'logRecords'] : ['resourceSpans', 'scopeSpans', 'spans'];
-    const body = `{"${outer}":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"bench-web"}}]},"${inner}":[{"scope":{"name":"floor"},"${list}":[${batch.map((r) => r.json).join(',')}]}]}]}`;
+    const body = exportJson(signal, 'bench-web', batch.map((r) => r.json));
     const res = await originalFetch(`${endpoint}/v1/${signal}`, { method: 'POST', body, headers: { 'content-type': 'text/plain' }, credentials: 'omit' });
     await res.arrayBuffer();
     if (res.ok) counts.acknowledged += batch.length;
@@ -141,9 +132,7 @@ export function init(options: { endpoint: string; writeAhead?: boolean }): void 
 }
 
 export function log(level: string, message: string, attributes?: Record<string, unknown>): void {
-  const now = Date.now();
-  const severity = SEVERITY[level] ?? 9;
-  hold('logs', `{"timeUnixNano":"${now}000000","observedTimeUnixNano":"${now}000000","severityNumber":${severity},"severityText":"${level.toUpperCase()}","body":{"stringValue":${JSON.stringify(message)}},"attributes":${attributesJson(attributes)}}`);
+  hold('logs', logRecordJson(SEVERITY[level] ?? 9, level.toUpperCase(), message, attributes));
 }
 
 export function stats(): typeof counts {
