@@ -349,7 +349,10 @@ describe('the admin console', () => {
     const { context, page } = await consolePage();
     await signIn(page);
     await page.getByRole('link', { name: 'Issues' }).click();
-    const row = page.locator('tbody tr');
+    // The sessions list shown at sign-in has rows and a Service filter of its own: wait for the
+    // issues list to replace it, and read rows of the issues list only.
+    await page.getByRole('heading', { name: 'Issues', level: 1 }).waitFor();
+    const row = page.getByRole('region', { name: 'Issues' }).locator('tbody tr');
     // Every unresolved issue first; the service's list, held back 3 s (room for a loaded machine to
     // look), is loading meanwhile: none of the rows read under the earlier filter stays on screen.
     await expect.poll(() => row.count()).toBeGreaterThan(0);
